@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DevelopmentCommand, developmentDecider } from '../../domain/development/development.decider';
+import { developmentStreamId } from '../../domain/development/development.events';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { CommandContext, handleCommand } from '../../event-store/handle-command';
+import { ProjectionGate } from '../projection-gate';
+import { registeredSources } from '../registered-sources';
+import { WriteResult } from '../write-result';
+
+/** Runs a command against a development's stream and waits until reads reflect it. */
+@Injectable()
+export class DevelopmentCommands {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projections: ProjectionGate,
+  ) {}
+
+  sourcesAmong(ids: readonly (string | undefined)[]): Promise<string[]> {
+    return registeredSources(this.store, ids);
+  }
+
+  async run(command: DevelopmentCommand, context: CommandContext, claimId?: string): Promise<WriteResult> {
+    const developmentId = command.data.developmentId;
+    const result = await handleCommand(this.store, developmentStreamId(developmentId), developmentDecider, command, context);
+    await this.projections.reached(result.position);
+    return { id: developmentId, version: result.streamVersion, position: result.position, ...(claimId ? { claimId } : {}) };
+  }
+}

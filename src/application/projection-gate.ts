@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../platform/app-config';
+import { ProjectionRunner } from '../projections/projection-runner';
+
+/** Projections did not reach a position in time. */
+export class ProjectionLagError extends Error {
+  readonly code = 'PROJECTION_LAG';
+  constructor(readonly position: bigint) {
+    super(`projections have not reached position ${position} yet; retry shortly`);
+    this.name = 'ProjectionLagError';
+  }
+}
+
+export const PROJECTION_RUNNERS = Symbol('ProjectionRunners');
+
+/** Read-your-writes and `minPosition`: waits, bounded, until every projection has applied a position. */
+@Injectable()
+export class ProjectionGate {
+  constructor(
+    @Inject(PROJECTION_RUNNERS) readonly runners: readonly ProjectionRunner[],
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async reached(position: bigint): Promise<void> {
+    const results = await Promise.all(this.runners.map((runner) => runner.waitFor(position, this.config.projectionWaitMs)));
+    if (results.includes(false)) throw new ProjectionLagError(position);
+  }
+}

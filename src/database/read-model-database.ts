@@ -1,0 +1,48 @@
+import { Kysely, Migrator, SqliteDialect, Transaction } from 'kysely';
+import { MIGRATIONS } from '../../migrations';
+import { ReadModelSchema } from './schema';
+import { SqliteDatabase } from './sqlite-database';
+
+export type ReadModelTransaction = Transaction<ReadModelSchema>;
+
+/**
+ * The SQL database that holds the read models, whatever the event store is. Queries use `query`;
+ * projectors write only inside `write`.
+ */
+export interface ReadModelDatabase {
+  readonly query: Kysely<ReadModelSchema>;
+  write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const READ_MODEL_DATABASE = Symbol('ReadModelDatabase');
+
+/** Applies every pending migration; fails with the migration's own error. */
+export async function migrateToLatest(db: Kysely<ReadModelSchema>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/** Read models in the embedded SQLite file, written on its one writer connection. */
+export class SqliteReadModelDatabase implements ReadModelDatabase {
+  readonly query: Kysely<ReadModelSchema>;
+  private readonly writer: Kysely<ReadModelSchema>;
+
+  constructor(private readonly sqlite: SqliteDatabase) {
+    this.query = new Kysely({ dialect: new SqliteDialect({ database: sqlite.queryReader }) });
+    this.writer = new Kysely({ dialect: new SqliteDialect({ database: sqlite.writer }) });
+  }
+
+  migrate(): Promise<void> {
+    return this.sqlite.write(() => migrateToLatest(this.writer));
+  }
+
+  write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
+    return this.sqlite.write(() => this.writer.transaction().execute(section));
+  }
+
+  async close(): Promise<void> {
+    // The connections belong to SqliteDatabase, which closes them.
+  }
+}

@@ -1,0 +1,63 @@
+import { Generated } from 'kysely';
+
+/** Epoch-ms and position columns: numbers from SQLite, strings from PostgreSQL's bigint. */
+type Big = number | string | bigint;
+
+export type ReadModelSchema = {
+  projection_checkpoints: { projection: string; position: Big };
+  sources: { source_id: string; profile: string; position: Big };
+  development_versions: {
+    development_id: string;
+    position: Big;
+    sys_from: Big;
+    sys_to: Big | null;
+    fields: string;
+    occurred_sort: Big;
+    occurred_start: Big | null;
+    occurred_end: Big | null;
+  };
+  development_topics: { topic: string; development_id: string; sys_from: Big; sys_to: Big | null };
+  claim_versions: {
+    claim_id: string;
+    position: Big;
+    development_id: string;
+    sys_from: Big;
+    sys_to: Big | null;
+    reported_at_ms: Big;
+    fields: string;
+  };
+  claim_retractions: {
+    claim_id: string;
+    development_id: string;
+    position: Big;
+    sys_from: Big;
+    reported_at: string;
+    reported_at_ms: Big;
+    reason: string;
+  };
+  status_segments: {
+    development_id: string;
+    known_from: Big;
+    known_to: Big | null;
+    sys_from: Big;
+    sys_to: Big | null;
+    status: string;
+    previous_status: string | null;
+    summary: string;
+    known_from_text: string;
+    first_reported_at: string;
+    last_reported_at: string;
+    cause_position: Big;
+  };
+  idempotency_keys: { key: string; request_hash: string; status: number; response: string; created_at: string };
+  events: {
+    position: Generated<Big>;
+    stream_id: string;
+    stream_version: Big;
+    event_id: string;
+    type: string;
+    data: string;
+    metadata: string;
+    recorded_at: string;
+  };
+};

@@ -1,0 +1,49 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AsyncMutex } from '../platform/async-mutex';
+
+type Connection = Database.Database;
+
+function open(file: string, options: { readonly?: boolean } = {}): Connection {
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma('journal_mode = WAL');
+  // WAL connections reopen at NORMAL; FULL makes an acknowledged commit survive a power cut.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * The embedded store's file: the event log and the read models live in it together.
+ *
+ * WARNING: better-sqlite3 is synchronous and one connection has one transaction. Every write,
+ * sync or async, goes through {@link SqliteDatabase.write} on the one writer connection, so an
+ * async (kysely) transaction is never interleaved with another write. Reads use their own
+ * connections and see only committed data.
+ */
+export class SqliteDatabase {
+  readonly writer: Connection;
+  /** For the event store's reads (positions as bigint). */
+  readonly logReader: Connection;
+  /** For read-model queries through kysely. */
+  readonly queryReader: Connection;
+  private readonly writeLock = new AsyncMutex();
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.writer = open(file);
+    this.logReader = open(file);
+    this.queryReader = open(file);
+  }
+
+  /** Runs a write section alone on the writer connection. */
+  write<T>(section: (db: Connection) => Promise<T> | T): Promise<T> {
+    return this.writeLock.run(() => section(this.writer));
+  }
+
+  close(): void {
+    for (const db of [this.queryReader, this.logReader, this.writer]) if (db.open) db.close();
+  }
+}

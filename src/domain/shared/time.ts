@@ -1,0 +1,63 @@
+import { InvalidInputError } from './domain.errors';
+
+/** A knowledge-time value as the editor gave it: a calendar day or an instant. */
+export type ReportedTime = Readonly<{
+  /** `YYYY-MM-DD` for a day (day precision kept), or a UTC ISO instant. */
+  text: string;
+  /** Epoch milliseconds: the start of the day for a day. */
+  ms: number;
+  precision: 'day' | 'instant';
+}>;
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY_MS = 86_400_000;
+
+function isRealDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Parses `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it is neither. */
+export function parseReportedTime(input: string): ReportedTime | undefined {
+  const day = DAY.exec(input);
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    if (!isRealDay(y, m, d)) return undefined;
+    return { text: input, ms: Date.UTC(y, m - 1, d), precision: 'day' };
+  }
+  const instant = INSTANT.exec(input);
+  if (!instant) return undefined;
+  const [y, m, d, hh, mm, ss] = [1, 2, 3, 4, 5, 6].map((i) => Number(instant[i] ?? 0));
+  const offset = instant[8];
+  if (!isRealDay(y, m, d) || hh > 23 || mm > 59 || ss > 59) return undefined;
+  if (offset !== 'Z' && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) return undefined;
+  const ms = Date.parse(input);
+  if (!Number.isFinite(ms) || ms < Date.UTC(0, 0, 1)) return undefined;
+  return { text: new Date(ms).toISOString(), ms, precision: 'instant' };
+}
+
+/** Like {@link parseReportedTime}, raising a field error when the value is not a time. */
+export function requireReportedTime(input: string, field: string): ReportedTime {
+  const parsed = parseReportedTime(input);
+  if (!parsed) {
+    throw new InvalidInputError(`${field} is not a valid date or instant`, [
+      { field, message: 'must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset' },
+    ]);
+  }
+  return parsed;
+}
+
+/**
+ * The upper bound of a query axis (`asOf`, `recordedAsOf`) in epoch ms: a day means its end,
+ * inclusive, in UTC.
+ */
+export function axisBoundMs(time: ReportedTime): number {
+  return time.precision === 'day' ? time.ms + DAY_MS - 1 : time.ms;
+}
+
+/** The single way an epoch-ms instant is written out. */
+export function instantText(ms: number): string {
+  return new Date(ms).toISOString();
+}

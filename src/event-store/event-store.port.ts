@@ -1,0 +1,116 @@
+/** Who and what caused an event; carried with it for ever. */
+export type EventMetadata = Readonly<{
+  schemaVersion: number;
+  correlationId: string;
+  causationId: string;
+  actor: string;
+}>;
+
+/** An event about to be appended. `eventId` makes the append idempotent. */
+export type NewEvent = Readonly<{
+  eventId: string;
+  type: string;
+  data: object;
+  metadata: EventMetadata;
+}>;
+
+/** An event as the log holds it. `position` is global, strictly increasing and gap-free. */
+export type StoredEvent = Readonly<{
+  position: bigint;
+  streamId: string;
+  /** 0-based. */
+  streamVersion: bigint;
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  /** Transaction time, from the store's clock: never earlier than the previous event's. */
+  recordedAt: string;
+}>;
+
+/** `bigint`: the stream's last `streamVersion` must be exactly this. */
+export type ExpectedVersion = 'any' | 'no-stream' | 'stream-exists' | bigint;
+
+export type AppendResult = Readonly<{
+  /** The stream's last `streamVersion` after the append. */
+  streamVersion: bigint;
+  /** The position of the last event appended. */
+  position: bigint;
+  events: readonly StoredEvent[];
+}>;
+
+export type ReadAllOptions = Readonly<{
+  /** Only events with `position > after`; from the start when absent. */
+  after?: bigint;
+  limit?: number;
+  types?: readonly string[];
+  streamPrefix?: string;
+}>;
+
+export type SubscribeOptions = Omit<ReadAllOptions, 'limit'>;
+
+/** A catch-up-then-live feed of the log. Iterating yields each matching event once, in order. */
+export interface EventSubscription extends AsyncIterable<StoredEvent> {
+  close(): void;
+}
+
+/**
+ * The event store port. Every adapter passes `test/contract/event-store.contract.ts`.
+ *
+ * Invariants: an append is atomic; a stream's versions are 0-based and contiguous; positions are
+ * assigned in commit order, so a reader that has seen position P has seen every event before it;
+ * appending events whose ids are already stored, in the same stream and order, returns the
+ * original result and appends nothing.
+ */
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /** The whole stream in version order; empty when it does not exist. */
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  subscribe(options?: SubscribeOptions): EventSubscription;
+  /** The position of the last event, 0n when the log is empty. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');
+
+/** The stream is not at the version the writer expected. */
+export class WrongExpectedVersionError extends Error {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: bigint | 'no-stream',
+  ) {
+    super(`stream '${streamId}' is at version ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
+
+/** An event id is already stored for a different event. */
+export class EventIdConflictError extends Error {
+  readonly code = 'EVENT_ID_CONFLICT';
+  constructor(readonly eventId: string) {
+    super(`event id '${eventId}' is already stored for another event`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+/** The version a stream must be at for `expected`, checked by every adapter the same way. */
+export function checkExpectedVersion(streamId: string, expected: ExpectedVersion, actual: bigint | 'no-stream'): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no-stream' && actual === 'no-stream') ||
+    (expected === 'stream-exists' && actual !== 'no-stream') ||
+    (typeof expected === 'bigint' && actual === expected);
+  if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual);
+}
+
+/** Whether an event passes the `types` and `streamPrefix` filters. */
+export function matchesFilter(event: Pick<StoredEvent, 'type' | 'streamId'>, options: SubscribeOptions): boolean {
+  return (
+    (options.types === undefined || options.types.length === 0 || options.types.includes(event.type)) &&
+    (options.streamPrefix === undefined || event.streamId.startsWith(options.streamPrefix))
+  );
+}

@@ -1,0 +1,170 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { SqliteDatabase } from '../../database/sqlite-database';
+import { Clock } from '../../platform/clock';
+import {
+  AppendResult,
+  EventIdConflictError,
+  EventStore,
+  EventSubscription,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  StoredEvent,
+  SubscribeOptions,
+  checkExpectedVersion,
+} from '../event-store.port';
+import { pollingSubscription } from '../polling-subscription';
+
+type EventRow = {
+  position: bigint;
+  stream_id: string;
+  stream_version: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+};
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: row.position,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** Polls for appends made by other processes on the same file (e.g. `npm run seed`). */
+const CROSS_PROCESS_POLL_MS = 500;
+
+/** The event store in the embedded SQLite file. One process writes; appends are serialised. */
+export class SqliteEventStore implements EventStore {
+  private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly statements: {
+    streamVersion: Statement<[string], { version: bigint | null }>;
+    lastRecordedAt: Statement<[], { recorded_at: string }>;
+    byEventId: Statement<[string], EventRow>;
+    insert: Statement<[string, bigint, string, string, string, string, string]>;
+    readStream: Statement<[string], EventRow>;
+    head: Statement<[], { head: bigint | null }>;
+  };
+
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
+    const w = sqlite.writer;
+    const r = sqlite.logReader;
+    this.statements = {
+      streamVersion: w.prepare('SELECT max(stream_version) AS version FROM events WHERE stream_id = ?'),
+      lastRecordedAt: w.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1'),
+      byEventId: w.prepare('SELECT * FROM events WHERE event_id = ?'),
+      insert: w.prepare(
+        'INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position',
+      ),
+      readStream: r.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_version'),
+      head: r.prepare('SELECT max(position) AS head FROM events'),
+    };
+    for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const result = await this.sqlite.write((db) => db.transaction(() => this.appendInTransaction(streamId, events, expected))());
+    this.appended.emit('appended', result.position);
+    return result;
+  }
+
+  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): AppendResult {
+    const already = this.alreadyAppended(streamId, events);
+    if (already) return already;
+    const current = this.statements.streamVersion.get(streamId)?.version ?? null;
+    checkExpectedVersion(streamId, expected, current === null ? 'no-stream' : current);
+    const last = this.statements.lastRecordedAt.get();
+    const recordedAt = new Date(Math.max(this.clock.now(), last ? Date.parse(last.recorded_at) : 0)).toISOString();
+    let version = current ?? -1n;
+    const stored = events.map((event): StoredEvent => {
+      version += 1n;
+      const row = this.statements.insert.get(
+        streamId,
+        version,
+        event.eventId,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        recordedAt,
+      ) as { position: bigint };
+      return {
+        position: row.position,
+        streamId,
+        streamVersion: version,
+        eventId: event.eventId,
+        type: event.type,
+        data: JSON.parse(JSON.stringify(event.data)),
+        metadata: event.metadata,
+        recordedAt,
+      };
+    });
+    return { streamVersion: version, position: stored[stored.length - 1].position, events: stored };
+  }
+
+  /** The original result when these exact event ids were appended to this stream before. */
+  private alreadyAppended(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
+    const found = events.map((event) => this.statements.byEventId.get(event.eventId));
+    if (found.every((row) => row === undefined)) return undefined;
+    const consistent = found.every(
+      (row, i) =>
+        row !== undefined &&
+        row.stream_id === streamId &&
+        row.type === events[i].type &&
+        (i === 0 || row.stream_version === found[i - 1]!.stream_version + 1n),
+    );
+    if (!consistent) throw new EventIdConflictError(events[found.findIndex((row) => row !== undefined)].eventId);
+    const stored = (found as EventRow[]).map(toStoredEvent);
+    const last = stored[stored.length - 1];
+    return { streamVersion: last.streamVersion, position: last.position, events: stored };
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return this.statements.readStream.all(streamId).map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.readAllSync(this.sqlite.logReader, options);
+  }
+
+  private readAllSync(db: Database, options: ReadAllOptions): StoredEvent[] {
+    const where = ['position > ?'];
+    const params: unknown[] = [options.after ?? 0n];
+    if (options.types && options.types.length > 0) {
+      where.push(`type IN (${options.types.map(() => '?').join(', ')})`);
+      params.push(...options.types);
+    }
+    if (options.streamPrefix !== undefined) {
+      // substr compare rather than LIKE: prefixes may contain % or _.
+      where.push('substr(stream_id, 1, ?) = ?');
+      params.push(options.streamPrefix.length, options.streamPrefix);
+    }
+    const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
+    const statement = db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`);
+    return (statement.safeIntegers(true).all(...params) as EventRow[]).map(toStoredEvent);
+  }
+
+  subscribe(options: SubscribeOptions = {}): EventSubscription {
+    return pollingSubscription(this, this.appended, options, CROSS_PROCESS_POLL_MS);
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.statements.head.get()?.head ?? 0n;
+  }
+
+  async close(): Promise<void> {
+    this.appended.emit('closed');
+  }
+}

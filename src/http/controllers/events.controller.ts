@@ -1,0 +1,28 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { EventsQuery } from '../../application/queries/log.handler';
+import { StoredEvent } from '../../event-store/event-store.port';
+import { EventsQueryDto } from '../dto/query.dto';
+import { storedEventJson } from '../json';
+import { limitParam, positionParam } from '../time-params';
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  async events(@Query() query: EventsQueryDto) {
+    const after = positionParam(query.after) ?? 0n;
+    const events = await this.queries.execute<EventsQuery, StoredEvent[]>(
+      new EventsQuery({
+        after,
+        limit: limitParam(query.limit, 100, 1000),
+        types: query.types?.split(','),
+        streamPrefix: query.streamPrefix,
+      }),
+    );
+    return { items: events.map(storedEventJson), last: Number(events.at(-1)?.position ?? after) };
+  }
+}

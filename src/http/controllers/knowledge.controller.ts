@@ -1,0 +1,80 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
+import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
+import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
+import { CLOCK, Clock } from '../../platform/clock';
+import { KnowledgeChange, KnowledgeCursor, KnowledgePage } from '../../projections/knowledge.queries';
+import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
+import { RequestValidationError } from '../problem';
+import { boundMs, instantText, limitParam, positionParam, startMs } from '../time-params';
+
+type Cursor = KnowledgeCursor & { recordedAsOfMs: number };
+
+/** Cursors pin the page's transaction time, so later pages read the same record. */
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sortKey, cursor.id, cursor.recordedAsOfMs])).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [sortKey, id, recordedAsOfMs] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof sortKey === 'number' && typeof id === 'string' && typeof recordedAsOfMs === 'number') {
+      return { sortKey, id, recordedAsOfMs };
+    }
+  } catch {
+    // fall through: any undecodable cursor is bad input
+  }
+  throw new RequestValidationError('cursor is not one this server issued', [{ field: 'cursor', message: 'must be a nextCursor value' }]);
+}
+
+@ApiTags('knowledge')
+@Controller('v1/knowledge')
+export class KnowledgeController {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  async knowledge(@Query() query: KnowledgeQueryDto) {
+    const now = this.clock.now();
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const recordedAsOfMs = boundMs(query.recordedAsOf, cursor?.recordedAsOfMs ?? now);
+    const asOfMs = boundMs(query.asOf, now);
+    const filter: KnowledgeFilter = {
+      topic: query.topic,
+      status: query.status,
+      occurredFromMs: query.occurredFrom === undefined ? undefined : startMs(query.occurredFrom),
+      occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
+    };
+    const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
+      new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition)),
+    );
+    return {
+      asOf: instantText(asOfMs),
+      recordedAsOf: instantText(recordedAsOfMs),
+      items: page.items,
+      nextCursor: page.next ? encodeCursor({ ...page.next, recordedAsOfMs }) : null,
+    };
+  }
+
+  @Get('changes')
+  async changes(@Query() query: ChangesQueryDto) {
+    const now = this.clock.now();
+    const fromMs = boundMs(query.from, Number.MIN_SAFE_INTEGER);
+    const toMs = boundMs(query.to, now);
+    const recordedAsOfMs = boundMs(query.recordedAsOf, now);
+    if (toMs < fromMs) throw new RequestValidationError('to is before from', [{ field: 'to', message: 'must not be before from' }]);
+    const items = await this.queries.execute<KnowledgeChangesQuery, KnowledgeChange[]>(
+      new KnowledgeChangesQuery(fromMs, toMs, recordedAsOfMs, query.topic, positionParam(query.minPosition)),
+    );
+    return {
+      from: query.from === undefined ? null : instantText(fromMs),
+      to: instantText(toMs),
+      recordedAsOf: instantText(recordedAsOfMs),
+      items,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from '../app.module';
+import { AppConfig } from '../platform/app-config';
+import { Clock, systemClock } from '../platform/clock';
+import { sendProblem } from './problem-details.filter';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The HTTP application, initialised but not listening: main listens, tests inject. */
+export async function createApp(config: AppConfig, clock: Clock = systemClock): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Refuse `__proto__` and `constructor.prototype` keys instead of stripping them silently.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, clock), adapter, {
+    logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'].slice(0, levelIndex(config.logLevel)) as never,
+  });
+  // Errors raised by fastify itself (bad JSON, body too large, wrong media type) leave as problem details too.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, error));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Timeline')
+      .setDescription('Event-sourced, bitemporal record of reported developments')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.init();
+  return app;
+}
+
+function levelIndex(level: AppConfig['logLevel']): number {
+  return { fatal: 1, error: 2, warn: 3, info: 4, debug: 4, silent: 0 }[level];
+}

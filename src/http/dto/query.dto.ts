@@ -1,0 +1,106 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { DEVELOPMENT_STATUSES, DevelopmentStatus } from '../../domain/knowledge/status.rules';
+import { IsTime, Optional } from './validators';
+
+const POSITION = /^\d{1,19}$/;
+const positionMessage = { message: '$property must be a non-negative integer' };
+
+export class MinPositionDto {
+  @ApiPropertyOptional({ description: 'wait (bounded) until projections have applied this log position' })
+  @Optional()
+  @Matches(POSITION, positionMessage)
+  minPosition?: string;
+}
+
+export class AsOfDto extends MinPositionDto {
+  @ApiPropertyOptional({ description: 'knowledge time; a date means the end of that day, UTC. Default: now' })
+  @Optional()
+  @IsTime()
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: 'transaction time; a date means the end of that day, UTC. Default: now' })
+  @Optional()
+  @IsTime()
+  recordedAsOf?: string;
+}
+
+export class KnowledgeQueryDto extends AsOfDto {
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  topic?: string;
+
+  @ApiPropertyOptional({ enum: DEVELOPMENT_STATUSES })
+  @Optional()
+  @IsIn(DEVELOPMENT_STATUSES)
+  status?: DevelopmentStatus;
+
+  @ApiPropertyOptional({ description: 'developments whose occurred interval reaches this time or later' })
+  @Optional()
+  @IsTime()
+  occurredFrom?: string;
+
+  @ApiPropertyOptional({ description: 'developments whose occurred interval starts by this time' })
+  @Optional()
+  @IsTime()
+  occurredTo?: string;
+
+  @ApiPropertyOptional({ description: '1 to 500, default 100' })
+  @Optional()
+  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @Optional()
+  @IsString()
+  @Length(1, 500)
+  cursor?: string;
+}
+
+export class ChangesQueryDto extends MinPositionDto {
+  @ApiPropertyOptional({ description: 'exclusive lower bound in knowledge time (a date: end of that day). Default: the beginning' })
+  @Optional()
+  @IsTime()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'inclusive upper bound in knowledge time (a date: end of that day). Default: now' })
+  @Optional()
+  @IsTime()
+  to?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsTime()
+  recordedAsOf?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  topic?: string;
+}
+
+export class EventsQueryDto {
+  @ApiPropertyOptional({ description: 'only events with position > after' })
+  @Optional()
+  @Matches(POSITION, positionMessage)
+  after?: string;
+
+  @ApiPropertyOptional({ description: '1 to 1000, default 100' })
+  @Optional()
+  @Matches(/^([1-9]\d{0,3})$/, { message: 'limit must be an integer from 1 to 1000' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'comma-separated event types' })
+  @Optional()
+  @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: 'types must be comma-separated event type names' })
+  types?: string;
+
+  @ApiPropertyOptional({ description: 'only streams whose id starts with this, e.g. development-' })
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  streamPrefix?: string;
+}

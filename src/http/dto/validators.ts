@@ -1,0 +1,35 @@
+import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
+import { SLUG_PATTERN } from '../../domain/shared/slug';
+import { parseReportedTime } from '../../domain/shared/time';
+
+/** Optional means absent: unlike `@IsOptional`, an explicit `null` is still validated (and refused). */
+export const Optional = () => ValidateIf((_object, value) => value !== undefined);
+
+/** A real calendar date `YYYY-MM-DD` or an ISO 8601 instant with an offset. */
+export function IsTime(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTime',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && parseReportedTime(value) !== undefined },
+    });
+}
+
+/** A lowercase slug id. */
+export function IsSlug(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSlug',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be a lowercase slug (a-z, 0-9, -), at most 120 characters', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && SLUG_PATTERN.test(value) },
+    });
+}
+
+/** Copies only the keys whose value is defined, so events never hold `undefined`. */
+export function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { READ_MODEL_DATABASE, ReadModelDatabase } from '../../database/read-model-database';
+import { Inject, Injectable } from '@nestjs/common';
+import { AsyncMutex } from '../../platform/async-mutex';
+import { IdempotencyKeyReusedError } from '../problem';
+
+export type StoredResponse = Readonly<{ status: number; body: unknown }>;
+
+/** The request a key was first used with: method, path and canonical body. */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(canonicalize({ method, path, body: body ?? null }) ?? '')
+    .digest('hex');
+}
+
+/**
+ * Durable `Idempotency-Key` records: the first response to a key is stored and served again for the
+ * same request; the same key with another request is refused.
+ *
+ * WARNING: the response is stored after the write commits. If the process dies in between, the
+ * retry runs the command again with the same derived ids, so the event store appends nothing new,
+ * but the command may then answer with a conflict instead of the first response.
+ */
+@Injectable()
+export class IdempotencyStore {
+  private readonly locks = new Map<string, AsyncMutex>();
+
+  constructor(@Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase) {}
+
+  /** Runs `execute` once per key; concurrent requests with one key run one after another. */
+  async once(key: string, hash: string, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
+    const lock = this.locks.get(key) ?? new AsyncMutex();
+    this.locks.set(key, lock);
+    try {
+      return await lock.run(async () => {
+        const seen = await this.db.query
+          .selectFrom('idempotency_keys')
+          .select(['request_hash', 'status', 'response'])
+          .where('key', '=', key)
+          .executeTakeFirst();
+        if (seen) {
+          if (seen.request_hash !== hash) throw new IdempotencyKeyReusedError();
+          return { status: seen.status, body: JSON.parse(seen.response), replayed: true };
+        }
+        const response = await execute();
+        await this.db.write((trx) =>
+          trx
+            .insertInto('idempotency_keys')
+            .values({
+              key,
+              request_hash: hash,
+              status: response.status,
+              response: JSON.stringify(response.body),
+              created_at: new Date().toISOString(),
+            })
+            .onConflict((conflict) => conflict.doNothing())
+            .execute(),
+        );
+        return { ...response, replayed: false };
+      });
+    } finally {
+      if (this.locks.get(key) === lock) this.locks.delete(key);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, FieldError, InvalidInputError, NotFoundError } from '../domain/shared/domain.errors';
+import { ProjectionLagError } from '../application/projection-gate';
+import { EventIdConflictError, WrongExpectedVersionError } from '../event-store/event-store.port';
+
+/** RFC 9457 problem details. */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+};
+
+/** Bad input caught at the HTTP edge (shape, types, unknown fields, headers). */
+export class RequestValidationError extends Error {
+  readonly code = 'VALIDATION';
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'RequestValidationError';
+  }
+}
+
+/** An `Idempotency-Key` came back with a different request. */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor() {
+    super('this Idempotency-Key was used with a different request');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+const problem = (status: number, slug: string, title: string, detail: string, errors?: FieldError[]): Problem => ({
+  type: `https://timeline.dev/problems/${slug}`,
+  title,
+  status,
+  detail,
+  ...(errors ? { errors } : {}),
+});
+
+/** Error codes of the domain and the application, mapped to HTTP in this one place. */
+const BY_CODE: Record<string, { status: number; slug: string; title: string }> = {
+  INVALID_INPUT: { status: 400, slug: 'invalid-input', title: 'Invalid input' },
+  VALIDATION: { status: 400, slug: 'invalid-input', title: 'Invalid input' },
+  NOT_FOUND: { status: 404, slug: 'not-found', title: 'Not found' },
+  ALREADY_EXISTS: { status: 409, slug: 'already-exists', title: 'Already exists' },
+  STATE_CONFLICT: { status: 409, slug: 'state-conflict', title: 'Conflict with the current state' },
+  VERSION_CONFLICT: { status: 409, slug: 'version-conflict', title: 'Version conflict' },
+  EVENT_ID_CONFLICT: { status: 409, slug: 'event-id-conflict', title: 'Event id conflict' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
+  PROJECTION_LAG: { status: 503, slug: 'projection-lag', title: 'Read model not caught up' },
+};
+
+const FASTIFY_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+};
+
+type Coded = Error & { code: string; errors?: readonly FieldError[] };
+
+function isCoded(error: unknown): error is Coded {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/** The problem document for any error; unknown errors become a 500 without internals. */
+export function problemFor(error: unknown): Problem {
+  if (
+    isCoded(error) &&
+    (error instanceof DomainError ||
+      error instanceof RequestValidationError ||
+      error instanceof IdempotencyKeyReusedError ||
+      error instanceof ProjectionLagError ||
+      error instanceof WrongExpectedVersionError ||
+      error instanceof EventIdConflictError)
+  ) {
+    const mapped = BY_CODE[error.code];
+    let errors = error instanceof InvalidInputError || error instanceof RequestValidationError ? [...error.errors] : undefined;
+    if (error instanceof NotFoundError && error.field) errors = [{ field: error.field, message: error.message }];
+    return problem(mapped.status, mapped.slug, mapped.title, error.message, errors);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const title = FASTIFY_TITLES[status] ?? (status < 500 ? 'Request error' : 'Server error');
+    return problem(status, status === 404 ? 'not-found' : `http-${status}`, title, status < 500 ? error.message : 'unexpected error');
+  }
+  // Errors fastify raises before a handler runs (JSON parse, body limit, media type) carry a 4xx statusCode.
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const title = FASTIFY_TITLES[statusCode] ?? 'Request error';
+    const detail = error instanceof Error ? error.message : title;
+    return problem(statusCode, `http-${statusCode}`, title, detail);
+  }
+  return problem(500, 'internal', 'Internal server error', 'an unexpected error occurred');
+}

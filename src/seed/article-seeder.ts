@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RecordDevelopmentCommand } from '../application/commands/record-development.handler';
+import { RegisterSourceCommand } from '../application/commands/register-source.handler';
+import { ReportClaimCommand } from '../application/commands/report-claim.handler';
+import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
+import { AlreadyExistsError } from '../domain/shared/domain.errors';
+import { SourceProfile } from '../domain/source/source.events';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { CommandContext } from '../event-store/handle-command';
+import { IdGenerator } from '../platform/ids';
+import dataset from './data/north-korea-troops-2024-10.json';
+
+/** The shape of a seed file: sources, then developments with their claims in reportedAt order. */
+export type SeedDataset = Readonly<{
+  article: Readonly<{ title: string; url: string; publishedAt: string }>;
+  sources: readonly ({ id: string } & SourceProfile)[];
+  developments: readonly ({ id: string; claims: readonly ({ id: string } & ClaimFields)[] } & DevelopmentFields)[];
+}>;
+
+export const ARTICLE_DATASET = dataset as SeedDataset;
+
+export type SeedReport = { sources: number; developments: number; claims: number; skipped: number };
+
+/**
+ * Loads a dataset through the same commands an editor uses. Idempotent: ids come from the file and
+ * event ids are derived from them, so what is already stored is skipped.
+ */
+@Injectable()
+export class ArticleSeeder {
+  private readonly logger = new Logger('Seed');
+
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async seedIfEmpty(data: SeedDataset = ARTICLE_DATASET): Promise<SeedReport | undefined> {
+    if ((await this.store.headPosition()) > 0n) return undefined;
+    return this.seed(data);
+  }
+
+  async seed(data: SeedDataset = ARTICLE_DATASET): Promise<SeedReport> {
+    const report: SeedReport = { sources: 0, developments: 0, claims: 0, skipped: 0 };
+    const context = (seed: string): CommandContext => ({
+      correlationId: `seed:${data.article.url}`,
+      actor: 'seed',
+      ids: new IdGenerator(`seed:${seed}`),
+    });
+    const attempt = async (count: keyof SeedReport, command: object) => {
+      try {
+        await this.commands.execute(command);
+        report[count] += 1;
+      } catch (error) {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+        report.skipped += 1;
+      }
+    };
+
+    for (const { id, ...profile } of data.sources) {
+      await attempt('sources', new RegisterSourceCommand({ id, ...profile }, context(`source:${id}`)));
+    }
+    for (const { id, claims, ...fields } of data.developments) {
+      const [first, ...rest] = claims;
+      const { id: firstId, ...firstClaim } = first;
+      await attempt(
+        'developments',
+        new RecordDevelopmentCommand({ id, fields, claim: firstClaim, claimId: firstId }, context(`development:${id}`)),
+      );
+      for (const { id: claimId, ...claim } of rest) {
+        await attempt('claims', new ReportClaimCommand({ developmentId: id, claim, claimId }, context(`claim:${claimId}`)));
+      }
+    }
+    this.logger.log(
+      `seeded ${report.sources} sources, ${report.developments} developments, ${report.claims} further claims (${report.skipped} already stored)`,
+    );
+    return report;
+  }
+}
