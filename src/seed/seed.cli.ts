@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import { ConfigError, loadConfig } from '../platform/app-config';
+import { ArticleSeeder } from './article-seeder';
+
+/** `npm run seed`: loads the article's timeline into the configured store; safe to run again. */
+async function main(): Promise<void> {
+  const config = loadConfig({ ...process.env, TIMELINE_SEED: 'none' });
+  const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: ['error', 'warn'] });
+  try {
+    const report = await app.get(ArticleSeeder).seed();
+    process.stdout.write(
+      `timeline seed: ${report.sources} sources, ${report.developments} developments, ${report.claims} further claims added; ${report.skipped} already stored (${config.dataDir})\n`,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  const prefix = error instanceof ConfigError ? 'configuration error' : 'seed failed';
+  process.stderr.write(`timeline seed: ${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});
