@@ -15,6 +15,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // Refuse `__proto__` and `constructor.prototype` keys instead of stripping them silently.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // fastify's own pino logger: one JSON line per request at `info`, nothing when silent.
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, clock), adapter, {
     logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'].slice(0, levelIndex(config.logLevel)) as never,
