@@ -4,7 +4,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
-import { sendProblem } from './problem-details.filter';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -21,9 +20,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, clock), adapter, {
     logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'].slice(0, levelIndex(config.logLevel)) as never,
   });
-  // Errors raised by fastify itself (bad JSON, body too large, wrong media type) leave as problem details too.
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, error));
+  // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
