@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
+import { CLOCK, Clock } from '../platform/clock';
 import { ProjectionRunner } from '../projections/projection-runner';
 
 /** Projections did not reach a position in time. */
@@ -19,7 +20,16 @@ export class ProjectionGate {
   constructor(
     @Inject(PROJECTION_RUNNERS) readonly runners: readonly ProjectionRunner[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /**
+   * "Now" for reads that give no time: never before the last event applied, so a write is visible
+   * right after it answered even if the machine's clock stepped back (the store never goes back).
+   */
+  now(): number {
+    return Math.max(this.clock.now(), ...this.runners.map((runner) => runner.recordedAtMs));
+  }
 
   async reached(position: bigint): Promise<void> {
     const results = await Promise.all(this.runners.map((runner) => runner.waitFor(position, this.config.projectionWaitMs)));

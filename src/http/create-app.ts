@@ -18,6 +18,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, clock), adapter, {
+    // fastify's own JSON parser only (with the body limit and poisoning checks above); no form bodies.
+    bodyParser: false,
     logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'].slice(0, levelIndex(config.logLevel)) as never,
   });
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).

@@ -5,6 +5,17 @@ import { FieldError } from '../domain/shared/domain.errors';
 import { RequestValidationError } from './problem';
 
 const PLAIN_TYPES: unknown[] = [String, Boolean, Number, Array, Object];
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Keys that could reach an object's prototype: refused wherever they appear (class-transformer drops them silently). */
+function forbiddenKeys(value: unknown, path = ''): FieldError[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return [{ field, message: `property ${key} is not allowed` }];
+    return forbiddenKeys((value as Record<string, unknown>)[key], field);
+  });
+}
 
 function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -23,6 +34,8 @@ export class DtoValidationPipe implements PipeTransform {
     if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new RequestValidationError('the body must be a JSON object', [{ field: '', message: 'must be a JSON object' }]);
     }
+    const forbidden = forbiddenKeys(value);
+    if (forbidden.length > 0) throw new RequestValidationError(forbidden.map((error) => error.message).join('; '), forbidden);
     const instance = plainToInstance(type, { ...(value as object) }) as object;
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length > 0) {

@@ -8,7 +8,8 @@ import { RequestValidationError } from './problem';
 /** What the auth guard and the idempotency interceptor leave on the request. */
 export type TimelineRequest = FastifyRequest & { actor?: string; idempotencyKey?: string };
 
-const IF_MATCH = /^(?:W\/)?"?(\d{1,19})"?$/;
+/** Strong comparison only: `"3"` (or a bare 3); weak tags and unbalanced quotes are refused. */
+const IF_MATCH = /^(?:"(\d{1,19})"|(\d{1,19}))$/;
 const CORRELATION_ID = /^[\w.:-]{1,100}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -26,7 +27,7 @@ export function expectedVersionOf(request: FastifyRequest): bigint | undefined {
       { field: 'If-Match', message: 'must be a quoted non-negative integer such as "3"' },
     ]);
   }
-  return BigInt(match[1]);
+  return BigInt(match[1] ?? match[2]);
 }
 
 export function commandContextOf(request: TimelineRequest): CommandContext {

@@ -17,6 +17,7 @@ type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: No
 export class ProjectionRunner {
   private readonly logger: Logger;
   private position = 0n;
+  private lastRecordedAtMs = 0;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
   private flushScheduled = false;
@@ -41,6 +42,11 @@ export class ProjectionRunner {
     return this.position;
   }
 
+  /** The transaction time of the last event applied (0 before any). */
+  get recordedAtMs(): number {
+    return this.lastRecordedAtMs;
+  }
+
   async start(): Promise<void> {
     const row = await this.db.query
       .selectFrom('projection_checkpoints')
@@ -48,6 +54,10 @@ export class ProjectionRunner {
       .where('projection', '=', this.projection.name)
       .executeTakeFirst();
     this.position = row ? BigInt(row.position) : 0n;
+    if (this.position > 0n) {
+      const [last] = await this.store.readAll({ after: this.position - 1n, limit: 1 });
+      if (last) this.lastRecordedAtMs = Date.parse(last.recordedAt);
+    }
     this.subscription = this.store.subscribe({ after: this.position });
     void this.consume(this.subscription);
   }
@@ -91,6 +101,7 @@ export class ProjectionRunner {
           .execute();
       });
       this.position = last;
+      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, Date.parse(batch[batch.length - 1].recordedAt));
       this.releaseWaiters();
     });
   }

@@ -69,10 +69,13 @@ function checkOccurred(occurred: Occurred | undefined, field: string): void {
   }
 }
 
-function checkClaim(claim: Partial<ClaimFields>, known: readonly string[], field: string): void {
-  if (claim.reportedAt !== undefined) requireReportedTime(claim.reportedAt, `${field}.reportedAt`);
+/** A field's path in the command's input: `prefix` is where the claim sits ('' when it is the input). */
+const fieldPath = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+
+function checkClaim(claim: Partial<ClaimFields>, known: readonly string[], prefix: string): void {
+  if (claim.reportedAt !== undefined) requireReportedTime(claim.reportedAt, fieldPath(prefix, 'reportedAt'));
   if (claim.sourceId !== undefined && !known.includes(claim.sourceId)) {
-    throw new NotFoundError('source', claim.sourceId, `${field}.sourceId`);
+    throw new NotFoundError('source', claim.sourceId, fieldPath(prefix, 'sourceId'));
   }
 }
 
@@ -147,7 +150,7 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
         const { developmentId, claimId, claim, registeredSourceIds } = command.data;
         const recorded = requireRecorded(state, developmentId);
         if (recorded.claims.has(claimId)) throw new AlreadyExistsError('claim', claimId);
-        checkClaim(claim, registeredSourceIds, 'claim');
+        checkClaim(claim, registeredSourceIds, '');
         return [{ type: 'ClaimReported', data: { developmentId, claimId, ...claim } }];
       }
       case 'RetractClaim':

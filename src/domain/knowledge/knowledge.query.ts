@@ -16,14 +16,22 @@ export type KnowledgeFilter = Readonly<{
 /** Where a development sorts on the valid-time axis: its start, else its end; unknown sorts last. */
 export const UNKNOWN_OCCURRED = Number.MAX_SAFE_INTEGER;
 
+/** A missing bound of a half-known interval is open: "from 8 October" has no known end. */
+export const OPEN_START = Number.MIN_SAFE_INTEGER;
+export const OPEN_END = Number.MAX_SAFE_INTEGER;
+
+/** `startMs`/`endMs` are null only when neither bound is known. */
 export type OccurredRange = Readonly<{ sortKey: number; startMs: number | null; endMs: number | null }>;
 
 export function occurredRange(occurred: DevelopmentFields['occurred']): OccurredRange {
   const from = occurred?.from === undefined ? undefined : parseReportedTime(occurred.from);
   const to = occurred?.to === undefined ? undefined : parseReportedTime(occurred.to);
-  const startMs = from?.ms ?? to?.ms ?? null;
-  const endMs = to ? axisBoundMs(to) : from ? axisBoundMs(from) : null;
-  return { sortKey: startMs ?? UNKNOWN_OCCURRED, startMs, endMs };
+  if (!from && !to) return { sortKey: UNKNOWN_OCCURRED, startMs: null, endMs: null };
+  return {
+    sortKey: from?.ms ?? to!.ms,
+    startMs: from?.ms ?? OPEN_START,
+    endMs: to ? axisBoundMs(to) : OPEN_END,
+  };
 }
 
 /** Valid-time overlap with the filter; a development with no known time never matches a time filter. */

@@ -30,7 +30,8 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<TimelineRequest>();
-    if (request.url === '/health') return true;
+    const path = request.url.split('?')[0];
+    if (path === '/health') return true;
     if (this.keys.length === 0) {
       if (!isLoopback(request.ip)) {
         throw new HttpException('no API keys are configured: only loopback clients are served', HttpStatus.FORBIDDEN);
@@ -39,11 +40,10 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const header = request.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = typeof header === 'string' ? /^bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
     const presented = token ? digest(token) : undefined;
     const key = presented && this.keys.find((candidate) => timingSafeEqual(candidate.digest, presented));
     if (!key) throw new HttpException('a valid Authorization: Bearer <api key> header is required', HttpStatus.UNAUTHORIZED);
-    const path = request.url.split('?')[0];
     if (!rolesFor(request.method, path).includes(key.role)) {
       throw new HttpException(`the ${key.role} role may not ${request.method} ${path}`, HttpStatus.FORBIDDEN);
     }

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ProjectionGate } from '../../application/projection-gate';
 import { ApiTags } from '@nestjs/swagger';
 import { CorrectClaimCommand } from '../../application/commands/correct-claim.handler';
 import { CorrectDevelopmentCommand } from '../../application/commands/correct-development.handler';
@@ -12,7 +13,6 @@ import { WriteResult } from '../../application/write-result';
 import { DevelopmentView } from '../../domain/knowledge/development-view';
 import { CommandContext } from '../../event-store/handle-command';
 import { StoredEvent } from '../../event-store/event-store.port';
-import { CLOCK, Clock } from '../../platform/clock';
 import { ClaimInputDto, toClaimChanges, toClaimFields } from '../dto/claim.dto';
 import {
   CorrectClaimDto,
@@ -33,7 +33,7 @@ export class DevelopmentsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly projections: ProjectionGate,
   ) {}
 
   private async write(command: object): Promise<ReturnType<typeof writeResultJson>> {
@@ -81,7 +81,7 @@ export class DevelopmentsController {
 
   @Get(':id')
   get(@Param('id') id: string, @Query() query: AsOfDto) {
-    const at = timePoint(query.asOf, query.recordedAsOf, this.clock.now());
+    const at = timePoint(query.asOf, query.recordedAsOf, this.projections.now());
     return this.queries.execute<DevelopmentAsOfQuery, DevelopmentView>(
       new DevelopmentAsOfQuery(id, at, positionParam(query.minPosition)),
     );

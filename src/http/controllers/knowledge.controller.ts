@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ProjectionGate } from '../../application/projection-gate';
 import { ApiTags } from '@nestjs/swagger';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
-import { CLOCK, Clock } from '../../platform/clock';
 import { KnowledgeChange, KnowledgeCursor, KnowledgePage } from '../../projections/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
@@ -34,12 +34,12 @@ function decodeCursor(raw: string): Cursor {
 export class KnowledgeController {
   constructor(
     private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly projections: ProjectionGate,
   ) {}
 
   @Get()
   async knowledge(@Query() query: KnowledgeQueryDto) {
-    const now = this.clock.now();
+    const now = this.projections.now();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const recordedAsOfMs = boundMs(query.recordedAsOf, cursor?.recordedAsOfMs ?? now);
     const asOfMs = boundMs(query.asOf, now);
@@ -62,7 +62,7 @@ export class KnowledgeController {
 
   @Get('changes')
   async changes(@Query() query: ChangesQueryDto) {
-    const now = this.clock.now();
+    const now = this.projections.now();
     const fromMs = boundMs(query.from, Number.MIN_SAFE_INTEGER);
     const toMs = boundMs(query.to, now);
     const recordedAsOfMs = boundMs(query.recordedAsOf, now);

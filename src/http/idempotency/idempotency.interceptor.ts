@@ -23,12 +23,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' },
       ]);
     }
-    request.idempotencyKey = key;
+    // Keys are per caller: one caller's key never replays another's response nor derives its ids.
+    request.idempotencyKey = `${request.actor ?? 'anonymous'}\u0000${key}`;
     const reply = http.getResponse<FastifyReply>();
     const hash = requestHash(request.method, request.url.split('?')[0], request.body);
     return from(
       this.store
-        .once(key, hash, async () => ({ status: 201, body: await lastValueFrom(next.handle()) }))
+        .once(request.idempotencyKey, hash, async () => ({ status: 201, body: await lastValueFrom(next.handle()) }))
         .then((response) => {
           if (response.replayed) void reply.header('idempotent-replayed', 'true');
           void reply.status(response.status);
