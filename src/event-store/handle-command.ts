@@ -16,7 +16,26 @@ export type CommandResult = Readonly<{
   streamVersion: bigint;
   position: bigint;
   events: readonly StoredEvent[];
+  /** The command had been carried out before (a retry): nothing was appended now. */
+  replayed?: boolean;
 }>;
+
+/**
+ * A retried request (same idempotency key, so the same derived ids) whose events are already in
+ * the stream: the original result, instead of deciding again against a state that includes them.
+ */
+function alreadyAppended(stream: readonly StoredEvent[], context: CommandContext): CommandResult | undefined {
+  const first = context.ids.peek();
+  const start = first === undefined ? -1 : stream.findIndex((event) => event.eventId === first);
+  if (start < 0) return undefined;
+  const events = [stream[start]];
+  for (const event of stream.slice(start + 1)) {
+    if (event.metadata.causationId !== stream[start].metadata.causationId) break;
+    events.push(event);
+  }
+  const last = events[events.length - 1];
+  return { streamVersion: last.streamVersion, position: last.position, events, replayed: true };
+}
 
 /** Concurrent writers without `If-Match` re-read and re-decide this many times before giving up. */
 const RETRIES = 3;
@@ -35,6 +54,9 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   for (let attempt = 0; ; attempt++) {
     const stream = await store.readStream(streamId);
     const version = stream.length === 0 ? undefined : stream[stream.length - 1].streamVersion;
+    const causationId = context.ids.uuid();
+    const replayed = alreadyAppended(stream, context);
+    if (replayed) return replayed;
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
       throw new WrongExpectedVersionError(streamId, context.expectedVersion, version ?? 'no-stream');
     }
@@ -43,7 +65,6 @@ export async function handleCommand<State, C extends Command, E extends Event>(
       decider.initialState(),
     );
     const events = decider.decide(command, state);
-    const causationId = context.ids.uuid();
     const metadata: EventMetadata = {
       schemaVersion: CURRENT_SCHEMA_VERSION,
       correlationId: context.correlationId,

@@ -12,7 +12,16 @@ export class IdGenerator {
   /** A UUID: random, or the next one derived from the seed. */
   uuid(): string {
     if (this.seed === undefined) return randomUUID();
-    const hash = createHash('sha256').update(`${this.seed}\u0000${this.counter++}`).digest();
+    return this.derive(this.counter++);
+  }
+
+  /** The UUID the next `uuid()` call will return, when ids are derived; never advances. */
+  peek(): string | undefined {
+    return this.seed === undefined ? undefined : this.derive(this.counter);
+  }
+
+  private derive(counter: number): string {
+    const hash = createHash('sha256').update(`${this.seed}\u0000${counter}`).digest();
     hash[6] = (hash[6] & 0x0f) | 0x50; // version 5 layout: name-based
     hash[8] = (hash[8] & 0x3f) | 0x80;
     const hex = hash.subarray(0, 16).toString('hex');

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { RecordDevelopmentCommand } from '../application/commands/record-development.handler';
 import { RegisterSourceCommand } from '../application/commands/register-source.handler';
 import { ReportClaimCommand } from '../application/commands/report-claim.handler';
+import { WriteResult } from '../application/write-result';
 import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
 import { AlreadyExistsError } from '../domain/shared/domain.errors';
 import { SourceProfile } from '../domain/source/source.events';
@@ -49,8 +50,8 @@ export class ArticleSeeder {
     });
     const attempt = async (count: keyof SeedReport, command: object) => {
       try {
-        await this.commands.execute(command);
-        report[count] += 1;
+        const result = await this.commands.execute<object, WriteResult>(command);
+        report[result.replayed ? 'skipped' : count] += 1;
       } catch (error) {
         if (!(error instanceof AlreadyExistsError)) throw error;
         report.skipped += 1;

@@ -23,6 +23,12 @@ export class DevelopmentCommands {
     const developmentId = command.data.developmentId;
     const result = await handleCommand(this.store, developmentStreamId(developmentId), developmentDecider, command, context);
     await this.projections.reached(result.position);
-    return { id: developmentId, version: result.streamVersion, position: result.position, ...(claimId ? { claimId } : {}) };
+    return {
+      id: developmentId,
+      version: result.streamVersion,
+      position: result.position,
+      ...(claimId ? { claimId } : {}),
+      ...(result.replayed ? { replayed: true } : {}),
+    };
   }
 }

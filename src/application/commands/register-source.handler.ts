@@ -33,6 +33,6 @@ export class RegisterSourceHandler implements ICommandHandler<RegisterSourceComm
       context,
     );
     await this.projections.reached(result.position);
-    return { id: sourceId, version: result.streamVersion, position: result.position };
+    return { id: sourceId, version: result.streamVersion, position: result.position, ...(result.replayed ? { replayed: true } : {}) };
   }
 }

@@ -18,9 +18,9 @@ export function requestHash(method: string, path: string, body: unknown): string
  * Durable `Idempotency-Key` records: the first response to a key is stored and served again for the
  * same request; the same key with another request is refused.
  *
- * WARNING: the response is stored after the write commits. If the process dies in between, the
- * retry runs the command again with the same derived ids, so the event store appends nothing new,
- * but the command may then answer with a conflict instead of the first response.
+ * The response is stored after the write commits. If the process dies in between (or the write
+ * answered an error after committing), the retry runs the command again with the same derived ids,
+ * and `handleCommand` finds its events already in the stream and answers the original result.
  */
 @Injectable()
 export class IdempotencyStore {
