@@ -32,7 +32,9 @@ export class SqliteDatabase {
   private readonly writeLock = new AsyncMutex();
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // Several connections share the data, so it must be a file (`:memory:` would be one database each).
+    if (file === ':memory:') throw new Error('the embedded store needs a file, not :memory:');
+    mkdirSync(dirname(file), { recursive: true });
     this.writer = open(file);
     this.logReader = open(file);
     this.queryReader = open(file);

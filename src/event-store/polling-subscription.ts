@@ -17,15 +17,15 @@ export function pollingSubscription(
   let closed = false;
   let wake: (() => void) | undefined;
   const onSignal = () => wake?.();
-  signals.on('appended', onSignal);
-  signals.on('closed', onSignal);
-
+  // The store closing ends every subscription quietly.
   const close = () => {
     closed = true;
     signals.off('appended', onSignal);
-    signals.off('closed', onSignal);
+    signals.off('closed', close);
     wake?.();
   };
+  signals.on('appended', onSignal);
+  signals.on('closed', close);
 
   async function* events(): AsyncGenerator<StoredEvent> {
     let after = options.after ?? 0n;

@@ -148,8 +148,8 @@ export class SqliteEventStore implements EventStore {
     }
     if (options.streamPrefix !== undefined) {
       // substr compare rather than LIKE: prefixes may contain % or _.
-      where.push('substr(stream_id, 1, ?) = ?');
-      params.push(options.streamPrefix.length, options.streamPrefix);
+      where.push('substr(stream_id, 1, length(?)) = ?');
+      params.push(options.streamPrefix, options.streamPrefix);
     }
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
     const statement = db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`);

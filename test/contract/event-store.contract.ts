@@ -1,0 +1,839 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppendResult,
+  EventIdConflictError,
+  EventStore,
+  EventSubscription,
+  NewEvent,
+  StoredEvent,
+  WrongExpectedVersionError,
+} from '../../src/event-store/event-store.port';
+
+/** One fresh, empty store per test, with a clock the test sets. */
+export type EventStoreUnderTest = {
+  store: EventStore;
+  setNow(ms: number): void;
+  close(): Promise<void>;
+};
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const T0 = Date.parse('2031-05-06T07:08:09.123Z');
+const HOUR = 3_600_000;
+
+function anEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'ClaimReported',
+    data: { claimId: randomUUID(), text: 'a claim' },
+    metadata: { schemaVersion: 1, correlationId: randomUUID(), causationId: randomUUID(), actor: 'contract-test' },
+    ...overrides,
+  };
+}
+
+function events(count: number, overrides: Partial<NewEvent> = {}): NewEvent[] {
+  return Array.from({ length: count }, () => anEvent(overrides));
+}
+
+function positionsOf(stored: readonly StoredEvent[]): bigint[] {
+  return stored.map((event) => event.position);
+}
+
+function range(from: bigint, to: bigint): bigint[] {
+  const out: bigint[] = [];
+  for (let p = from; p <= to; p++) out.push(p);
+  return out;
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+/** The next `count` events of an iterator, failing when they do not come within `timeoutMs`. */
+async function nextEvents(
+  iterator: AsyncIterator<StoredEvent>,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<StoredEvent[]> {
+  const seen: StoredEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`got ${seen.length} of ${count} events within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    while (seen.length < count) {
+      const next = await Promise.race([iterator.next(), timeout]);
+      if (next.done) throw new Error(`subscription ended after ${seen.length} of ${count} events`);
+      seen.push(next.value);
+    }
+    return seen;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether the iterator yields anything (or ends) within `ms`: 'nothing' when it stays quiet. */
+async function quietFor(iterator: AsyncIterator<StoredEvent>, ms: number): Promise<'nothing' | 'event' | 'ended'> {
+  let timer: NodeJS.Timeout | undefined;
+  const quiet = new Promise<'nothing'>((resolve) => (timer = setTimeout(() => resolve('nothing'), ms)));
+  const pending = iterator.next().then((next) => (next.done ? 'ended' : 'event') as 'event' | 'ended');
+  try {
+    return await Promise.race([pending, quiet]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The behaviour every {@link EventStore} adapter must show. `factory` opens a fresh, empty store
+ * whose clock is set by `setNow`; `close` closes it and discards its data.
+ */
+export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreUnderTest>): void {
+  describe(`${name} event store (contract)`, () => {
+    let subject: EventStoreUnderTest;
+    let store: EventStore;
+    const subscriptions: EventSubscription[] = [];
+    let closed: Promise<void> | undefined;
+
+    function subscribe(...args: Parameters<EventStore['subscribe']>): EventSubscription {
+      const subscription = store.subscribe(...args);
+      subscriptions.push(subscription);
+      return subscription;
+    }
+
+    /** The log holds exactly `count` events: a failed or repeated append added none. */
+    async function expectLogLength(count: number): Promise<void> {
+      expect(await store.headPosition()).toBe(BigInt(count));
+      expect(await store.readAll()).toHaveLength(count);
+    }
+
+    /** Closes the store once, whether a test or the clean-up asks first. */
+    function closeStore(): Promise<void> {
+      closed ??= subject.close();
+      return closed;
+    }
+
+    beforeEach(async () => {
+      closed = undefined;
+      subject = await factory();
+      store = subject.store;
+      subject.setNow(T0);
+    });
+
+    afterEach(async () => {
+      for (const subscription of subscriptions.splice(0)) subscription.close();
+      await closeStore();
+    });
+
+    describe('expected versions', () => {
+      it("appends to a stream that does not exist yet when 'no-stream' is expected", async () => {
+        const result = await store.append('development-1', events(2), 'no-stream');
+
+        expect(result.streamVersion).toBe(1n);
+        expect((await store.readStream('development-1')).map((e) => e.streamVersion)).toEqual([0n, 1n]);
+      });
+
+      it("rejects 'no-stream' for an existing stream with WrongExpectedVersionError and appends nothing", async () => {
+        await store.append('development-1', events(1), 'no-stream');
+
+        const error = await rejectionOf(store.append('development-1', events(2), 'no-stream'));
+
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ streamId: 'development-1', expected: 'no-stream', actual: 0n, code: 'VERSION_CONFLICT' });
+        await expectLogLength(1);
+      });
+
+      it("appends after the last version of an existing stream when 'stream-exists' is expected", async () => {
+        await store.append('development-1', events(2), 'no-stream');
+
+        const result = await store.append('development-1', events(1), 'stream-exists');
+
+        expect(result.streamVersion).toBe(2n);
+        expect(result.events.map((e) => e.streamVersion)).toEqual([2n]);
+      });
+
+      it("rejects 'stream-exists' for a missing stream, naming actual 'no-stream', and appends nothing", async () => {
+        await store.append('development-2', events(1), 'no-stream');
+
+        const error = await rejectionOf(store.append('development-1', events(1), 'stream-exists'));
+
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ streamId: 'development-1', expected: 'stream-exists', actual: 'no-stream' });
+        expect(await store.readStream('development-1')).toEqual([]);
+        await expectLogLength(1);
+      });
+
+      it("appends with 'any' whether or not the stream exists", async () => {
+        const created = await store.append('development-1', events(1), 'any');
+        const extended = await store.append('development-1', events(2), 'any');
+
+        expect(created.streamVersion).toBe(0n);
+        expect(extended.streamVersion).toBe(2n);
+        expect(await store.readStream('development-1')).toHaveLength(3);
+      });
+
+      it('appends when the exact last version of the stream is expected', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+
+        const result = await store.append('development-1', events(1), 1n);
+
+        expect(result.streamVersion).toBe(2n);
+      });
+
+      it.each<[string, bigint]>([
+        ['stale', 0n],
+        ['future', 5n],
+      ])('rejects a %s exact version with WrongExpectedVersionError naming the actual version, and appends nothing', async (_, expected) => {
+        await store.append('development-1', events(2), 'no-stream');
+
+        const error = await rejectionOf(store.append('development-1', events(3), expected));
+
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ streamId: 'development-1', expected, actual: 1n });
+        await expectLogLength(2);
+      });
+
+      it("rejects an exact version for a missing stream, naming actual 'no-stream'", async () => {
+        const error = await rejectionOf(store.append('development-1', events(1), 0n));
+
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ streamId: 'development-1', expected: 0n, actual: 'no-stream' });
+        await expectLogLength(0);
+      });
+
+      it('lets exactly one of several concurrent appends expecting the same version succeed', async () => {
+        await store.append('development-1', events(1), 'no-stream');
+
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 5 }, () => store.append('development-1', events(2), 0n)),
+        );
+
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const outcome of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+          expect(outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
+        }
+        expect((await store.readStream('development-1')).map((e) => e.streamVersion)).toEqual([0n, 1n, 2n]);
+      });
+    });
+
+    describe('stream versions and atomicity', () => {
+      it('numbers a stream from version 0 contiguously across appends of different sizes', async () => {
+        const results: AppendResult[] = [];
+        for (const size of [1, 3, 2]) results.push(await store.append('development-1', events(size), 'any'));
+
+        expect(results.map((r) => r.streamVersion)).toEqual([0n, 3n, 5n]);
+        expect((await store.readStream('development-1')).map((e) => e.streamVersion)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+      });
+
+      it('numbers each stream independently of the others', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+        await store.append('source-1', events(1), 'no-stream');
+        await store.append('development-1', events(1), 1n);
+
+        expect((await store.readStream('source-1')).map((e) => e.streamVersion)).toEqual([0n]);
+        expect((await store.readStream('development-1')).map((e) => e.streamVersion)).toEqual([0n, 1n, 2n]);
+      });
+
+      it('returns from append exactly the events it stored, with the last version and position', async () => {
+        await store.append('source-1', events(1), 'no-stream');
+        const appended = events(3);
+
+        const result = await store.append('development-1', appended, 'no-stream');
+
+        expect(result.events).toEqual(await store.readStream('development-1'));
+        expect(result.events.map((e) => e.eventId)).toEqual(appended.map((e) => e.eventId));
+        expect(result.events.map((e) => e.streamId)).toEqual(['development-1', 'development-1', 'development-1']);
+        expect(result.streamVersion).toBe(2n);
+        expect(result.position).toBe(4n);
+      });
+
+      it('appends none of a batch whose event id is already stored for another stream', async () => {
+        const taken = anEvent();
+        await store.append('source-1', [taken], 'no-stream');
+
+        const error = await rejectionOf(store.append('development-1', [anEvent(), anEvent(), taken], 'any'));
+
+        expect(error).toBeInstanceOf(EventIdConflictError);
+        expect(error).toMatchObject({ eventId: taken.eventId, code: 'EVENT_ID_CONFLICT' });
+        expect(await store.readStream('development-1')).toEqual([]);
+        await expectLogLength(1);
+      });
+
+      it('appends none of a batch that repeats an event id within itself', async () => {
+        await store.append('source-1', events(1), 'no-stream');
+        const repeated = anEvent();
+
+        await expect(store.append('development-1', [anEvent(), repeated, anEvent(), { ...repeated }], 'any')).rejects.toThrow();
+
+        expect(await store.readStream('development-1')).toEqual([]);
+        await expectLogLength(1);
+      });
+
+      it('leaves no gap in positions or versions after a failed append', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+        await expect(store.append('development-1', events(3), 'no-stream')).rejects.toBeInstanceOf(WrongExpectedVersionError);
+
+        const result = await store.append('development-1', events(1), 1n);
+
+        expect(result.position).toBe(3n);
+        expect(result.streamVersion).toBe(2n);
+        expect(positionsOf(await store.readAll())).toEqual([1n, 2n, 3n]);
+      });
+    });
+
+    describe('positions', () => {
+      it('has head position 0 and no events when empty', async () => {
+        expect(await store.headPosition()).toBe(0n);
+        expect(await store.readAll()).toEqual([]);
+      });
+
+      it('assigns global positions from 1, strictly increasing and gap-free across streams', async () => {
+        const results: AppendResult[] = [];
+        results.push(await store.append('development-1', events(2), 'no-stream'));
+        results.push(await store.append('source-1', events(1), 'no-stream'));
+        results.push(await store.append('development-2', events(3), 'no-stream'));
+        results.push(await store.append('development-1', events(1), 1n));
+
+        expect(results.flatMap((r) => positionsOf(r.events))).toEqual(range(1n, 7n));
+        expect(results.map((r) => r.position)).toEqual([2n, 3n, 6n, 7n]);
+        expect(positionsOf(await store.readAll())).toEqual(range(1n, 7n));
+      });
+
+      it('reports the position of the last appended event as head position', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+        expect(await store.headPosition()).toBe(2n);
+
+        const result = await store.append('source-1', events(3), 'no-stream');
+
+        expect(await store.headPosition()).toBe(5n);
+        expect(result.position).toBe(5n);
+      });
+
+      it('keeps positions gap-free when many writers append concurrently', async () => {
+        await Promise.all(
+          Array.from({ length: 4 }, (_, writer) =>
+            (async () => {
+              for (let i = 0; i < 10; i++) await store.append(`development-${writer}`, events(1 + (i % 3)), 'any');
+            })(),
+          ),
+        );
+
+        const all = await store.readAll();
+        expect(positionsOf(all)).toEqual(range(1n, BigInt(all.length)));
+        // Each writer appends batches of 1,2,3,1,2,3,1,2,3,1 events.
+        expect(all).toHaveLength(4 * 19);
+        expect(await store.headPosition()).toBe(BigInt(all.length));
+      });
+    });
+
+    describe('recordedAt', () => {
+      it("records the store clock's time as an ISO 8601 UTC string", async () => {
+        subject.setNow(T0);
+
+        const result = await store.append('development-1', events(2), 'no-stream');
+
+        for (const event of [...result.events, ...(await store.readAll())]) {
+          expect(event.recordedAt).toMatch(ISO_UTC);
+          expect(Date.parse(event.recordedAt)).toBe(T0);
+        }
+      });
+
+      it('follows the clock forwards', async () => {
+        subject.setNow(T0);
+        await store.append('development-1', events(1), 'no-stream');
+        subject.setNow(T0 + HOUR);
+
+        const later = await store.append('development-1', events(1), 0n);
+
+        expect(Date.parse(later.events[0].recordedAt)).toBe(T0 + HOUR);
+      });
+
+      it("never records a time earlier than the previous event's when the clock goes backwards", async () => {
+        subject.setNow(T0 + HOUR);
+        await store.append('development-1', events(1), 'no-stream');
+        subject.setNow(T0);
+
+        const sameStream = await store.append('development-1', events(2), 0n);
+        const otherStream = await store.append('source-1', events(1), 'no-stream');
+
+        for (const event of [...sameStream.events, ...otherStream.events]) {
+          expect(Date.parse(event.recordedAt)).toBeGreaterThanOrEqual(T0 + HOUR);
+        }
+        const recorded = (await store.readAll()).map((e) => Date.parse(e.recordedAt));
+        expect(recorded).toEqual([...recorded].sort((a, b) => a - b));
+      });
+
+      it('follows the clock again once it has passed the last recorded time', async () => {
+        subject.setNow(T0 + HOUR);
+        await store.append('development-1', events(1), 'no-stream');
+        subject.setNow(T0);
+        await store.append('development-1', events(1), 'any');
+        subject.setNow(T0 + 2 * HOUR);
+
+        const result = await store.append('development-1', events(1), 'any');
+
+        expect(Date.parse(result.events[0].recordedAt)).toBe(T0 + 2 * HOUR);
+      });
+    });
+
+    describe('idempotency by event id', () => {
+      it('returns the original result and appends nothing when the same events are appended to the same stream again', async () => {
+        const batch = events(2);
+        subject.setNow(T0);
+        const original = await store.append('development-1', batch, 'no-stream');
+        await store.append('development-1', events(1), 'stream-exists');
+        await store.append('source-1', events(1), 'no-stream');
+        subject.setNow(T0 + HOUR);
+
+        const retried = await store.append('development-1', batch, 'no-stream');
+
+        expect(retried).toEqual(original);
+        expect(retried.position).toBe(2n);
+        expect(retried.streamVersion).toBe(1n);
+        await expectLogLength(4);
+        expect((await store.readStream('development-1')).map((e) => e.eventId)).toHaveLength(3);
+      });
+
+      it('returns the original position of a single event appended again after other appends', async () => {
+        await store.append('source-1', events(1), 'no-stream');
+        const event = anEvent();
+        const original = await store.append('development-1', [event], 'any');
+        await store.append('development-1', events(2), 'any');
+
+        const retried = await store.append('development-1', [event], 'any');
+
+        expect(retried.position).toBe(2n);
+        expect(retried.streamVersion).toBe(0n);
+        expect(retried.events).toEqual(original.events);
+        await expectLogLength(4);
+      });
+
+      it('raises EventIdConflictError and appends nothing when an event id is reused for a different stream', async () => {
+        const event = anEvent();
+        await store.append('development-1', [event], 'no-stream');
+
+        const error = await rejectionOf(store.append('development-2', [event], 'any'));
+
+        expect(error).toBeInstanceOf(EventIdConflictError);
+        expect(error).toMatchObject({ eventId: event.eventId });
+        expect(await store.readStream('development-2')).toEqual([]);
+        await expectLogLength(1);
+      });
+
+      it('raises EventIdConflictError and appends nothing when an event id is reused for a different type', async () => {
+        const event = anEvent({ type: 'ClaimReported' });
+        await store.append('development-1', [event], 'no-stream');
+
+        const error = await rejectionOf(store.append('development-1', [{ ...event, type: 'ClaimRetracted' }], 'any'));
+
+        expect(error).toBeInstanceOf(EventIdConflictError);
+        expect(error).toMatchObject({ eventId: event.eventId });
+        await expectLogLength(1);
+        expect((await store.readStream('development-1'))[0].type).toBe('ClaimReported');
+      });
+
+      it('raises EventIdConflictError and appends nothing when stored events are appended again in another order', async () => {
+        const [first, second] = events(2);
+        await store.append('development-1', [first, second], 'no-stream');
+
+        await expect(store.append('development-1', [second, first], 'any')).rejects.toBeInstanceOf(EventIdConflictError);
+
+        await expectLogLength(2);
+      });
+    });
+
+    describe('data and metadata', () => {
+      it('reads data and metadata back exactly as appended: nested objects, unicode and numbers', async () => {
+        const data = {
+          text: 'Ünïcödé — 日本語 — עברית — 👩🏽‍🔬 — e\u0301 — tab\there — line\u2028separator — "quoted" \\ backslash',
+          numbers: { zero: 0, negative: -17, float: 0.1 + 0.2, big: 1e300, tiny: 5e-324, maxSafe: Number.MAX_SAFE_INTEGER, minSafe: Number.MIN_SAFE_INTEGER },
+          nested: { deeper: { deepest: [1, 'two', { three: [true, false, null] }] }, empty: {}, emptyList: [] },
+          '🔑 ключ': 'unicode key',
+          '%_like': 'not a pattern',
+        };
+        const metadata = { schemaVersion: 3, correlationId: randomUUID(), causationId: randomUUID(), actor: 'Zoë <zoe@example.org>' };
+        const event = anEvent({ data, metadata, type: 'DevelopmentCorrected' });
+
+        const result = await store.append('development-1', [event], 'no-stream');
+        const [fromStream] = await store.readStream('development-1');
+        const [fromLog] = await store.readAll();
+
+        for (const stored of [result.events[0], fromStream, fromLog]) {
+          expect(stored.data).toStrictEqual(data);
+          expect(stored.metadata).toStrictEqual(metadata);
+          expect(stored.type).toBe('DevelopmentCorrected');
+          expect(stored.eventId).toBe(event.eventId);
+        }
+      });
+
+      it('keeps stored data unaffected by later changes to the appended objects', async () => {
+        const data = { list: [1, 2], nested: { value: 'before' } };
+        await store.append('development-1', [anEvent({ data })], 'no-stream');
+
+        data.list.push(3);
+        data.nested.value = 'after';
+
+        const [stored] = await store.readStream('development-1');
+        expect(stored.data).toStrictEqual({ list: [1, 2], nested: { value: 'before' } });
+      });
+    });
+
+    describe('readStream', () => {
+      it("returns a stream's events in version order and no other stream's", async () => {
+        const a = await store.append('development-1', events(2), 'no-stream');
+        await store.append('development-2', events(2), 'no-stream');
+        const b = await store.append('development-1', events(2), 1n);
+
+        const stream = await store.readStream('development-1');
+
+        expect(stream.map((e) => e.streamVersion)).toEqual([0n, 1n, 2n, 3n]);
+        expect(stream.map((e) => e.eventId)).toEqual([...a.events, ...b.events].map((e) => e.eventId));
+        expect(stream.every((e) => e.streamId === 'development-1')).toBe(true);
+      });
+
+      it('returns an empty list for an unknown stream', async () => {
+        await store.append('development-1', events(1), 'no-stream');
+
+        expect(await store.readStream('development-2')).toEqual([]);
+      });
+
+      it('matches the stream id exactly, not as a prefix or pattern', async () => {
+        await store.append('development-1', events(1), 'no-stream');
+        await store.append('development-10', events(1), 'no-stream');
+        await store.append('development_1', events(1), 'no-stream');
+        await store.append('Development-1', events(1), 'no-stream');
+
+        expect((await store.readStream('development-1')).map((e) => e.streamId)).toEqual(['development-1']);
+        expect(await store.readStream('development-%')).toEqual([]);
+      });
+    });
+
+    describe('readAll', () => {
+      /** Positions 1..8: two sources and two developments, with three event types. */
+      async function aSmallLog(): Promise<StoredEvent[]> {
+        await store.append('source-1', events(1, { type: 'SourceRegistered' }), 'no-stream');
+        await store.append('development-1', events(1, { type: 'DevelopmentRecorded' }), 'no-stream');
+        await store.append('development-1', events(2, { type: 'ClaimReported' }), 0n);
+        await store.append('source-2', events(1, { type: 'SourceRegistered' }), 'no-stream');
+        await store.append('development-2', events(1, { type: 'DevelopmentRecorded' }), 'no-stream');
+        await store.append('development-2', events(1, { type: 'ClaimReported' }), 0n);
+        await store.append('development-1', events(1, { type: 'ClaimReported' }), 2n);
+        return store.readAll();
+      }
+
+      it('returns every event in position order', async () => {
+        const all = await aSmallLog();
+
+        expect(positionsOf(all)).toEqual(range(1n, 8n));
+        expect(all.map((e) => e.streamId)).toEqual([
+          'source-1',
+          'development-1',
+          'development-1',
+          'development-1',
+          'source-2',
+          'development-2',
+          'development-2',
+          'development-1',
+        ]);
+      });
+
+      it('returns only events after the given position', async () => {
+        await aSmallLog();
+
+        expect(positionsOf(await store.readAll({ after: 5n }))).toEqual([6n, 7n, 8n]);
+        expect(positionsOf(await store.readAll({ after: 0n }))).toEqual(range(1n, 8n));
+        expect(await store.readAll({ after: 8n })).toEqual([]);
+        expect(await store.readAll({ after: 100n })).toEqual([]);
+      });
+
+      it('returns at most limit events, the earliest first, so that pages cover the log once', async () => {
+        await aSmallLog();
+
+        expect(positionsOf(await store.readAll({ limit: 3 }))).toEqual([1n, 2n, 3n]);
+        const paged: bigint[] = [];
+        let after = 0n;
+        // Bounded: a store that ignored `after` would otherwise page for ever.
+        for (let pages = 0; pages < 5; pages++) {
+          const page = await store.readAll({ after, limit: 3 });
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(3);
+          paged.push(...positionsOf(page));
+          after = page[page.length - 1].position;
+        }
+        expect(paged).toEqual(range(1n, 8n));
+      });
+
+      it('returns only events of the listed types, and every type when the list is empty', async () => {
+        await aSmallLog();
+
+        expect(positionsOf(await store.readAll({ types: ['SourceRegistered'] }))).toEqual([1n, 5n]);
+        expect(positionsOf(await store.readAll({ types: ['DevelopmentRecorded', 'SourceRegistered'] }))).toEqual([1n, 2n, 5n, 6n]);
+        expect(await store.readAll({ types: ['NoSuchType'] })).toEqual([]);
+        expect(positionsOf(await store.readAll({ types: [] }))).toEqual(range(1n, 8n));
+      });
+
+      it('returns only events of streams whose id starts with the prefix, case-sensitively', async () => {
+        await aSmallLog();
+
+        expect(positionsOf(await store.readAll({ streamPrefix: 'source-' }))).toEqual([1n, 5n]);
+        expect(positionsOf(await store.readAll({ streamPrefix: 'development-2' }))).toEqual([6n, 7n]);
+        expect(await store.readAll({ streamPrefix: 'Source-' })).toEqual([]);
+        expect(await store.readAll({ streamPrefix: 'ource-' })).toEqual([]);
+        expect(positionsOf(await store.readAll({ streamPrefix: '' }))).toEqual(range(1n, 8n));
+      });
+
+      it('matches % and _ in a stream prefix literally, not as wildcards', async () => {
+        await store.append('odd%stream-1', events(1), 'no-stream');
+        await store.append('oddXstream-1', events(1), 'no-stream');
+        await store.append('odd_stream-1', events(1), 'no-stream');
+        await store.append('oddYstream-1', events(1), 'no-stream');
+        await store.append('odd\\stream-1', events(1), 'no-stream');
+
+        expect((await store.readAll({ streamPrefix: 'odd%' })).map((e) => e.streamId)).toEqual(['odd%stream-1']);
+        expect((await store.readAll({ streamPrefix: 'odd_' })).map((e) => e.streamId)).toEqual(['odd_stream-1']);
+        expect((await store.readAll({ streamPrefix: 'odd\\' })).map((e) => e.streamId)).toEqual(['odd\\stream-1']);
+        expect(await store.readAll({ streamPrefix: '%' })).toEqual([]);
+        expect(await store.readAll({ streamPrefix: '_' })).toEqual([]);
+      });
+
+      it('matches a stream prefix with characters outside the Basic Multilingual Plane literally', async () => {
+        await store.append('tag-😀-1', events(1), 'no-stream');
+        await store.append('tag-😀x-1', events(1), 'no-stream');
+        await store.append('tag-é-1', events(1), 'no-stream');
+
+        expect((await store.readAll({ streamPrefix: 'tag-😀' })).map((e) => e.streamId)).toEqual(['tag-😀-1', 'tag-😀x-1']);
+        expect((await store.readAll({ streamPrefix: 'tag-😀-' })).map((e) => e.streamId)).toEqual(['tag-😀-1']);
+        expect((await store.readAll({ streamPrefix: 'tag-é' })).map((e) => e.streamId)).toEqual(['tag-é-1']);
+      });
+
+      it('applies after, limit, types and stream prefix together', async () => {
+        await aSmallLog();
+
+        expect(positionsOf(await store.readAll({ after: 2n, types: ['ClaimReported'], streamPrefix: 'development-1' }))).toEqual([3n, 4n, 8n]);
+        expect(positionsOf(await store.readAll({ after: 2n, limit: 2, types: ['ClaimReported'], streamPrefix: 'development-' }))).toEqual([3n, 4n]);
+        expect(positionsOf(await store.readAll({ after: 4n, limit: 1, types: ['ClaimReported', 'DevelopmentRecorded'], streamPrefix: 'development-' }))).toEqual([6n]);
+        expect(await store.readAll({ types: ['SourceRegistered'], streamPrefix: 'development-' })).toEqual([]);
+      });
+    });
+
+    describe('subscribe', () => {
+      it('catches up from the start and then delivers events appended later', async () => {
+        await store.append('development-1', events(3), 'no-stream');
+        const iterator = subscribe()[Symbol.asyncIterator]();
+
+        const caughtUp = await nextEvents(iterator, 3);
+        const appendedLater = store.append('development-2', events(2), 'no-stream');
+        const live = await nextEvents(iterator, 2);
+
+        expect(positionsOf(caughtUp)).toEqual([1n, 2n, 3n]);
+        expect(positionsOf(live)).toEqual([4n, 5n]);
+        expect(live).toEqual((await appendedLater).events);
+      });
+
+      it('starts with the first event after the given position', async () => {
+        await store.append('development-1', events(5), 'no-stream');
+        const iterator = subscribe({ after: 3n })[Symbol.asyncIterator]();
+
+        expect(positionsOf(await nextEvents(iterator, 2))).toEqual([4n, 5n]);
+        await store.append('development-1', events(1), 'stream-exists');
+        expect(positionsOf(await nextEvents(iterator, 1))).toEqual([6n]);
+      });
+
+      it('delivers events appended to an empty store to a subscriber that is already waiting', async () => {
+        const iterator = subscribe()[Symbol.asyncIterator]();
+        const first = nextEvents(iterator, 2);
+
+        await store.append('development-1', events(2), 'no-stream');
+
+        expect(positionsOf(await first)).toEqual([1n, 2n]);
+      });
+
+      it('yields the same events as readAll, data included', async () => {
+        await store.append('development-1', [anEvent({ data: { text: 'ünï 😀', n: 1.5, nested: { a: [null] } } })], 'no-stream');
+        const iterator = subscribe()[Symbol.asyncIterator]();
+
+        expect(await nextEvents(iterator, 1)).toEqual(await store.readAll());
+      });
+
+      it('applies types and stream prefix filters to caught-up and live events alike', async () => {
+        await store.append('development-1', events(1, { type: 'DevelopmentRecorded' }), 'no-stream');
+        await store.append('development-1', events(1, { type: 'ClaimReported' }), 0n);
+        await store.append('source-1', events(1, { type: 'ClaimReported' }), 'no-stream');
+        const byType = subscribe({ types: ['ClaimReported'] })[Symbol.asyncIterator]();
+        const byPrefix = subscribe({ streamPrefix: 'development-' })[Symbol.asyncIterator]();
+        const both = subscribe({ types: ['ClaimReported'], streamPrefix: 'development-' })[Symbol.asyncIterator]();
+
+        expect(positionsOf(await nextEvents(byType, 2))).toEqual([2n, 3n]);
+        expect(positionsOf(await nextEvents(byPrefix, 2))).toEqual([1n, 2n]);
+        expect(positionsOf(await nextEvents(both, 1))).toEqual([2n]);
+
+        await store.append('source-2', events(1, { type: 'SourceRegistered' }), 'no-stream');
+        await store.append('development-2', events(1, { type: 'DevelopmentRecorded' }), 'no-stream');
+        await store.append('source-2', events(1, { type: 'ClaimReported' }), 0n);
+        await store.append('development-2', events(1, { type: 'ClaimReported' }), 0n);
+
+        expect(positionsOf(await nextEvents(byType, 2))).toEqual([6n, 7n]);
+        expect(positionsOf(await nextEvents(byPrefix, 2))).toEqual([5n, 7n]);
+        expect(positionsOf(await nextEvents(both, 1))).toEqual([7n]);
+      });
+
+      it('matches % and _ in a subscription stream prefix literally', async () => {
+        await store.append('odd_stream-1', events(1), 'no-stream');
+        await store.append('oddXstream-1', events(1), 'no-stream');
+        await store.append('odd%stream-1', events(1), 'no-stream');
+        const iterator = subscribe({ streamPrefix: 'odd_' })[Symbol.asyncIterator]();
+
+        expect((await nextEvents(iterator, 1)).map((e) => e.streamId)).toEqual(['odd_stream-1']);
+        await store.append('oddZstream-1', events(1), 'no-stream');
+        await store.append('odd_stream-2', events(1), 'no-stream');
+        expect((await nextEvents(iterator, 1)).map((e) => e.streamId)).toEqual(['odd_stream-2']);
+      });
+
+      it('ends the iteration of a subscriber that is waiting for events when closed', async () => {
+        await store.append('development-1', events(1), 'no-stream');
+        const subscription = subscribe();
+        const seen: StoredEvent[] = [];
+        const iteration = (async () => {
+          for await (const event of subscription) {
+            seen.push(event);
+            if (seen.length > 1) return 'yielded an unexpected event';
+          }
+          return 'ended';
+        })();
+        await waitUntil(() => seen.length === 1);
+
+        subscription.close();
+
+        await expect(withTimeout(iteration, 2_000)).resolves.toBe('ended');
+        await store.append('development-1', events(1), 'stream-exists');
+        expect(seen).toHaveLength(1);
+      });
+
+      it('yields nothing more after close, even for events already stored', async () => {
+        await store.append('development-1', events(3), 'no-stream');
+        const subscription = subscribe();
+        const iterator = subscription[Symbol.asyncIterator]();
+        await nextEvents(iterator, 1);
+
+        subscription.close();
+
+        expect(await withTimeout(iterator.next(), 2_000)).toEqual({ done: true, value: undefined });
+      });
+
+      it('keeps two subscribers independent: each sees every event, and closing one leaves the other running', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+        const first = subscribe();
+        const firstIterator = first[Symbol.asyncIterator]();
+        const secondIterator = subscribe()[Symbol.asyncIterator]();
+
+        expect(positionsOf(await nextEvents(firstIterator, 2))).toEqual([1n, 2n]);
+        expect(positionsOf(await nextEvents(secondIterator, 1))).toEqual([1n]);
+        first.close();
+        await store.append('development-1', events(1), 'stream-exists');
+
+        expect(positionsOf(await nextEvents(secondIterator, 2))).toEqual([2n, 3n]);
+        expect(await withTimeout(firstIterator.next(), 2_000)).toMatchObject({ done: true });
+      });
+
+      it('ends the iteration of a waiting subscriber, without an error, when the store is closed', async () => {
+        await store.append('development-1', events(1), 'no-stream');
+        const iterator = subscribe()[Symbol.asyncIterator]();
+        await nextEvents(iterator, 1);
+        const outcome = withTimeout(iterator.next(), 3_000).then(
+          (next) => next,
+          (error: unknown) => ({ rejectedWith: String(error) }),
+        );
+
+        await closeStore();
+
+        expect(await outcome).toEqual({ done: true, value: undefined });
+      });
+
+      it('stays quiet while nothing matching is appended', async () => {
+        await store.append('source-1', events(1), 'no-stream');
+        const iterator = subscribe({ streamPrefix: 'development-' })[Symbol.asyncIterator]();
+
+        expect(await quietFor(iterator, 200)).toBe('nothing');
+      });
+
+      it('delivers every event exactly once, in position order with no gap, while several writers append during catch-up', async () => {
+        const WRITERS = 5;
+        const TOTAL = 2_000;
+        // Some history first, so the subscriber is mid catch-up when the writers start.
+        for (let i = 0; i < 10; i++) await store.append(`source-${i}`, events(5), 'no-stream');
+        const preloaded = 50;
+        let appended = preloaded;
+        const appendedIds = new Set((await store.readAll()).map((e) => e.eventId));
+
+        const fast = subscribe();
+        const slow = subscribe();
+        const fromMiddle = subscribe({ after: 25n });
+        const reading = [
+          readAllOf(fast, preloaded + TOTAL),
+          readAllOf(slow, preloaded + TOTAL, true),
+          readAllOf(fromMiddle, preloaded + TOTAL - 25),
+        ];
+        const writers = Array.from({ length: WRITERS }, (_, writer) =>
+          (async () => {
+            let i = 0;
+            while (appended < preloaded + TOTAL) {
+              const size = Math.min(1 + ((writer + i) % 4), preloaded + TOTAL - appended);
+              appended += size;
+              const batch = events(size);
+              for (const event of batch) appendedIds.add(event.eventId);
+              await store.append(`development-${writer}-${i % 7}`, batch, 'any');
+              i++;
+            }
+          })(),
+        );
+        await Promise.all(writers);
+        const [fastSeen, slowSeen, middleSeen] = await Promise.all(reading);
+
+        const expected = range(1n, BigInt(preloaded + TOTAL));
+        expect(await store.headPosition()).toBe(BigInt(preloaded + TOTAL));
+        expect(positionsOf(fastSeen)).toEqual(expected);
+        expect(positionsOf(slowSeen)).toEqual(expected);
+        expect(positionsOf(middleSeen)).toEqual(expected.slice(25));
+        expect(new Set(fastSeen.map((e) => e.eventId))).toEqual(appendedIds);
+      });
+    });
+  });
+}
+
+/** Reads a subscription until it has `count` events, yielding to the event loop between events when `slow`. */
+async function readAllOf(subscription: EventSubscription, count: number, slow = false): Promise<StoredEvent[]> {
+  const seen: StoredEvent[] = [];
+  const reading = (async () => {
+    for await (const event of subscription) {
+      seen.push(event);
+      if (seen.length >= count) break;
+      if (slow) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return seen;
+  })();
+  return withTimeout(reading, 15_000, () => `after reading ${seen.length} of ${count} events`);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, detail: () => string = () => ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${detail()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitUntil(condition: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

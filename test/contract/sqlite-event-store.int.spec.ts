@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { SqliteDatabase } from '../../src/database/sqlite-database';
+import { SQLITE_FILE, Storage, openStorage } from '../../src/database/storage';
+import { NewEvent } from '../../src/event-store/event-store.port';
+import { Clock } from '../../src/platform/clock';
+import { describeEventStoreContract } from './event-store.contract';
+
+const FULL = 2;
+
+function aTempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'timeline-sqlite-store-'));
+}
+
+function aSettableClock(start = Date.parse('2030-01-01T00:00:00.000Z')): Clock & { set(ms: number): void } {
+  let now = start;
+  return { now: () => now, set: (ms) => (now = ms) };
+}
+
+function anEvent(data: object): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'ClaimReported',
+    data,
+    metadata: { schemaVersion: 1, correlationId: randomUUID(), causationId: randomUUID(), actor: 'sqlite-test' },
+  };
+}
+
+describeEventStoreContract('SQLite', async () => {
+  const dataDir = aTempDataDir();
+  const clock = aSettableClock();
+  const storage = await openStorage({ dataDir, eventStore: 'sqlite' }, clock);
+  return {
+    store: storage.eventStore,
+    setNow: (ms) => clock.set(ms),
+    async close() {
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SQLite event store file', () => {
+  let dataDir: string;
+  const open: Array<Storage | SqliteDatabase> = [];
+
+  beforeEach(() => {
+    dataDir = aTempDataDir();
+  });
+
+  afterEach(async () => {
+    for (const handle of open.splice(0)) {
+      if (handle instanceof SqliteDatabase) handle.close();
+      else await handle.close();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function openStore(clock: Clock = aSettableClock()): Promise<Storage> {
+    const storage = await openStorage({ dataDir, eventStore: 'sqlite' }, clock);
+    open.push(storage);
+    return storage;
+  }
+
+  function openDatabase(): SqliteDatabase {
+    const database = new SqliteDatabase(join(dataDir, SQLITE_FILE));
+    open.push(database);
+    return database;
+  }
+
+  function durabilityOf(database: SqliteDatabase): Array<{ synchronous: unknown; journalMode: unknown }> {
+    return [database.writer, database.logReader, database.queryReader].map((connection) => ({
+      synchronous: connection.pragma('synchronous', { simple: true }),
+      journalMode: connection.pragma('journal_mode', { simple: true }),
+    }));
+  }
+
+  it('runs every connection with synchronous FULL in WAL mode, also after the file is closed and reopened', async () => {
+    const storage = await openStore();
+    await storage.eventStore.append('development-1', [anEvent({ n: 1 })], 'no-stream');
+    await storage.close();
+    open.splice(open.indexOf(storage), 1);
+
+    const first = openDatabase();
+    expect(durabilityOf(first)).toEqual(Array(3).fill({ synchronous: FULL, journalMode: 'wal' }));
+    first.close();
+
+    const reopened = openDatabase();
+    expect(durabilityOf(reopened)).toEqual(Array(3).fill({ synchronous: FULL, journalMode: 'wal' }));
+  });
+
+  it('keeps an acknowledged append, with its data, positions and recordedAt, after the store is closed and reopened', async () => {
+    const before = await openStore(aSettableClock(Date.parse('2030-06-01T12:00:00.000Z')));
+    await before.eventStore.append('source-1', [anEvent({ name: 'Reuters' })], 'no-stream');
+    const acknowledged = await before.eventStore.append(
+      'development-1',
+      [anEvent({ text: 'ünï 😀', nested: { n: 1.25, list: [1, null, 'x'] } }), anEvent({ text: 'second' })],
+      'no-stream',
+    );
+    await before.close();
+    open.splice(open.indexOf(before), 1);
+
+    // The clock after the restart is earlier: recordedAt must still not go backwards.
+    const after = await openStore(aSettableClock(Date.parse('2030-01-01T00:00:00.000Z')));
+
+    expect(await after.eventStore.readStream('development-1')).toEqual(acknowledged.events);
+    expect((await after.eventStore.readAll()).map((e) => e.position)).toEqual([1n, 2n, 3n]);
+    expect(await after.eventStore.headPosition()).toBe(3n);
+    const next = await after.eventStore.append('development-1', [anEvent({ text: 'third' })], 1n);
+    expect(next.position).toBe(4n);
+    expect(next.streamVersion).toBe(2n);
+    expect(next.events[0].recordedAt).toBe('2030-06-01T12:00:00.000Z');
+  });
+
+  it('keeps an append acknowledged by a process that is then killed', async () => {
+    const script = `
+      const { openStorage } = require('./src/database/storage');
+      (async () => {
+        const storage = await openStorage({ dataDir: process.argv[1], eventStore: 'sqlite' }, { now: () => Date.parse('2030-03-03T03:03:03.333Z') });
+        const result = await storage.eventStore.append('development-1', [{
+          eventId: '7b0f3e52-8c3a-4a8e-9d6e-2f1c9a7b5e01', type: 'ClaimReported',
+          data: { text: 'acknowledged' },
+          metadata: { schemaVersion: 1, correlationId: 'c', causationId: 'c', actor: 'child' },
+        }], 'no-stream');
+        process.stdout.write(String(result.position), () => process.kill(process.pid, 'SIGKILL'));
+      })();
+    `;
+    const child = promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, dataDir], {
+      cwd: resolve(__dirname, '../..'),
+    });
+    const killed = await child.then(
+      () => undefined,
+      (error: { signal?: string; stdout?: string }) => error,
+    );
+    expect(killed).toMatchObject({ signal: 'SIGKILL', stdout: '1' });
+
+    const storage = await openStore();
+
+    expect(await storage.eventStore.readStream('development-1')).toEqual([
+      expect.objectContaining({
+        position: 1n,
+        streamVersion: 0n,
+        eventId: '7b0f3e52-8c3a-4a8e-9d6e-2f1c9a7b5e01',
+        data: { text: 'acknowledged' },
+        recordedAt: '2030-03-03T03:03:03.333Z',
+      }),
+    ]);
+  }, 20_000);
+});
