@@ -107,6 +107,15 @@ export function checkExpectedVersion(streamId: string, expected: ExpectedVersion
   if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual);
 }
 
+/** A batch may not name one event id twice; checked by every adapter before it writes. */
+export function checkDistinctEventIds(events: readonly NewEvent[]): void {
+  const seen = new Set<string>();
+  for (const { eventId } of events) {
+    if (seen.has(eventId)) throw new EventIdConflictError(eventId);
+    seen.add(eventId);
+  }
+}
+
 /** Whether an event passes the `types` and `streamPrefix` filters. */
 export function matchesFilter(event: Pick<StoredEvent, 'type' | 'streamId'>, options: SubscribeOptions): boolean {
   return (

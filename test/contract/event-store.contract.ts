@@ -267,7 +267,9 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         await store.append('source-1', events(1), 'no-stream');
         const repeated = anEvent();
 
-        await expect(store.append('development-1', [anEvent(), repeated, anEvent(), { ...repeated }], 'any')).rejects.toThrow();
+        const error = await rejectionOf(store.append('development-1', [anEvent(), repeated, anEvent(), { ...repeated }], 'any'));
+
+        expect(error).toBeInstanceOf(EventIdConflictError);
 
         expect(await store.readStream('development-1')).toEqual([]);
         await expectLogLength(1);

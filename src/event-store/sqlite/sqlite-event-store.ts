@@ -12,6 +12,7 @@ import {
   ReadAllOptions,
   StoredEvent,
   SubscribeOptions,
+  checkDistinctEventIds,
   checkExpectedVersion,
 } from '../event-store.port';
 import { pollingSubscription } from '../polling-subscription';
@@ -76,6 +77,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
+    checkDistinctEventIds(events);
     const result = await this.sqlite.write((db) => db.transaction(() => this.appendInTransaction(streamId, events, expected))());
     this.appended.emit('appended', result.position);
     return result;
