@@ -1,11 +1,16 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely, PostgresAdapter, sql } from 'kysely';
 
-/** The embedded store's log. `position` is the rowid: assigned in commit order, never reused. */
+/**
+ * The log of the SQL event stores. In SQLite `position` is the rowid (assigned in commit order,
+ * never reused); in PostgreSQL the store assigns it under a lock that serialises appends.
+ * Data and metadata are kept as the exact JSON text appended.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema
     .createTable('events')
     .ifNotExists()
-    .addColumn('position', 'integer', (col) => col.primaryKey())
+    .addColumn('position', postgres ? 'bigint' : 'integer', (col) => col.primaryKey())
     .addColumn('stream_id', 'text', (col) => col.notNull())
     .addColumn('stream_version', 'bigint', (col) => col.notNull())
     .addColumn('event_id', 'text', (col) => col.notNull().unique())

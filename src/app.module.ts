@@ -15,6 +15,7 @@ import { KnowledgeAsOfHandler } from './application/queries/knowledge-as-of.hand
 import { KnowledgeChangesHandler } from './application/queries/knowledge-changes.handler';
 import { DevelopmentHistoryHandler, EventsHandler } from './application/queries/log.handler';
 import { SourceHandler, SourcesHandler } from './application/queries/sources.handler';
+import { Storage } from './database/storage';
 import { StorageModule } from './database/storage.module';
 import { ApiKeyGuard } from './http/auth/api-key.guard';
 import { DevelopmentsController } from './http/controllers/developments.controller';
@@ -34,14 +35,14 @@ import { PlatformModule } from './platform/platform.module';
 /** Wires the application; holds no logic. */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, clock: Clock = systemClock): DynamicModule {
+  static register(config: AppConfig, storage: Storage, clock: Clock = systemClock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         PlatformModule.register(config, clock),
         CqrsModule.forRoot(),
         TerminusModule,
-        StorageModule,
+        StorageModule.register(storage),
       ],
       controllers: [SourcesController, DevelopmentsController, KnowledgeController, EventsController, HealthController],
       providers: [

@@ -1,27 +1,26 @@
 import 'reflect-metadata';
 import { createApp } from './http/create-app';
-import { ConfigError, loadConfig } from './platform/app-config';
+import { AppConfig, ConfigError, loadConfig } from './platform/app-config';
 import { ArticleSeeder } from './seed/article-seeder';
 
+const where = (config: AppConfig) => (config.eventStore === 'sqlite' ? `data in ${config.dataDir}` : `${config.eventStore} event store`);
+
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`timeline: configuration error: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const app = await createApp(config);
   app.enableShutdownHooks();
   if (config.seed === 'article') await app.get(ArticleSeeder).seedIfEmpty();
   await app.listen(config.port, config.host);
-  process.stdout.write(`timeline: listening on http://${config.host}:${config.port} (data in ${config.dataDir}; OpenAPI at /docs)\n`);
+  process.stdout.write(`timeline: listening on http://${config.host}:${config.port} (${where(config)}; OpenAPI at /docs)\n`);
 }
 
+/** Any failure to start is one line on stderr: a wrong setting names the setting. */
 main().catch((error: unknown) => {
-  process.stderr.write(`timeline: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`timeline: configuration error: ${message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`timeline: failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -1,13 +1,11 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { PROJECTION_RUNNERS } from '../application/projection-gate';
 import { EVENT_STORE } from '../event-store/event-store.port';
-import { APP_CONFIG, AppConfig } from '../platform/app-config';
-import { CLOCK, Clock } from '../platform/clock';
 import { KnowledgeProjection } from '../projections/knowledge.projection';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
 import { ProjectionRunner } from '../projections/projection-runner';
 import { READ_MODEL_DATABASE } from './read-model-database';
-import { STORAGE, Storage, openStorage } from './storage';
+import { STORAGE, Storage } from './storage';
 
 /** Stops projections before the storage under them closes. */
 @Injectable()
@@ -23,29 +21,31 @@ class StorageShutdown implements OnApplicationShutdown {
   }
 }
 
-/** Wires the configured storage; holds no logic. */
-@Global()
-@Module({
-  providers: [
-    {
-      provide: STORAGE,
-      inject: [APP_CONFIG, CLOCK],
-      useFactory: (config: AppConfig, clock: Clock) => openStorage(config, clock),
+const PROVIDERS: Provider[] = [
+  { provide: EVENT_STORE, inject: [STORAGE], useFactory: (storage: Storage) => storage.eventStore },
+  { provide: READ_MODEL_DATABASE, inject: [STORAGE], useFactory: (storage: Storage) => storage.readModel },
+  {
+    provide: PROJECTION_RUNNERS,
+    inject: [STORAGE],
+    useFactory: async (storage: Storage) => {
+      const runners = [new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection())];
+      await Promise.all(runners.map((runner) => runner.start()));
+      return runners;
     },
-    { provide: EVENT_STORE, inject: [STORAGE], useFactory: (storage: Storage) => storage.eventStore },
-    { provide: READ_MODEL_DATABASE, inject: [STORAGE], useFactory: (storage: Storage) => storage.readModel },
-    {
-      provide: PROJECTION_RUNNERS,
-      inject: [STORAGE],
-      useFactory: async (storage: Storage) => {
-        const runners = [new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection())];
-        await Promise.all(runners.map((runner) => runner.start()));
-        return runners;
-      },
-    },
-    { provide: KnowledgeQueries, inject: [STORAGE], useFactory: (storage: Storage) => new KnowledgeQueries(storage.readModel) },
-    StorageShutdown,
-  ],
-  exports: [STORAGE, EVENT_STORE, READ_MODEL_DATABASE, PROJECTION_RUNNERS, KnowledgeQueries],
-})
-export class StorageModule {}
+  },
+  { provide: KnowledgeQueries, inject: [STORAGE], useFactory: (storage: Storage) => new KnowledgeQueries(storage.readModel) },
+  StorageShutdown,
+];
+
+/** Wires storage opened before the app (so a bad backend fails with one line); holds no logic. */
+@Module({})
+export class StorageModule {
+  static register(storage: Storage): DynamicModule {
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [{ provide: STORAGE, useValue: storage }, ...PROVIDERS],
+      exports: [STORAGE, EVENT_STORE, READ_MODEL_DATABASE, PROJECTION_RUNNERS, KnowledgeQueries],
+    };
+  }
+}

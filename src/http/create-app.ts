@@ -1,7 +1,9 @@
+import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
+import { openStorage } from '../database/storage';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 
@@ -17,11 +19,19 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // fastify's own pino logger: one JSON line per request at `info`, nothing when silent.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, clock), adapter, {
-    // fastify's own JSON parser only (with the body limit and poisoning checks above); no form bodies.
-    bodyParser: false,
-    logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'].slice(0, levelIndex(config.logLevel)) as never,
-  });
+  // Storage opens first, outside Nest, so an unreachable backend is one ConfigError line, not a stack.
+  const storage = await openStorage(config, clock);
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, storage, clock), adapter, {
+      // fastify's own JSON parser only (with the body limit and poisoning checks above); no form bodies.
+      bodyParser: false,
+      logger: NEST_LOG_LEVELS[config.logLevel],
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   const document = SwaggerModule.createDocument(
@@ -38,6 +48,12 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   return app;
 }
 
-function levelIndex(level: AppConfig['logLevel']): number {
-  return { fatal: 1, error: 2, warn: 3, info: 4, debug: 4, silent: 0 }[level];
-}
+/** Nest's own messages; route mapping and module init only at debug. */
+const NEST_LOG_LEVELS: Record<AppConfig['logLevel'], false | LogLevel[]> = {
+  silent: false,
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};

@@ -8,7 +8,12 @@ export type AppConfig = Readonly<{
   host: string;
   port: number;
   dataDir: string;
-  eventStore: 'sqlite';
+  /** Where events are stored; read models live in the SQLite file (sqlite) or in PostgreSQL (the others). */
+  eventStore: EventStoreKind;
+  /** PostgreSQL, for `postgres` (events and read models) and `kurrentdb` (read models). */
+  databaseUrl?: string;
+  /** KurrentDB connection string, for `kurrentdb`. */
+  kurrentdbUrl?: string;
   /** Load the article's timeline into an empty store at start. */
   seed: 'article' | 'none';
   /** Bearer key -> role. Empty: no auth, loopback clients only. */
@@ -17,6 +22,9 @@ export type AppConfig = Readonly<{
   projectionWaitMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }>;
+
+export const EVENT_STORE_KINDS = ['sqlite', 'postgres', 'kurrentdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
 export const APP_CONFIG = Symbol('AppConfig');
 
@@ -59,14 +67,31 @@ function apiKeys(raw: string | undefined): Map<string, Role> {
   return keys;
 }
 
+function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], required: boolean): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    if (required) throw new ConfigError(name, `is required with TIMELINE_EVENT_STORE=${env.TIMELINE_EVENT_STORE}`);
+    return undefined;
+  }
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(name, `is not a URL (expected ${protocols[0]}//...)`);
+  }
+  if (!protocols.includes(protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
 /** Reads the configuration from the environment; throws {@link ConfigError} naming the bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = env.TIMELINE_DATA_DIR || join(cwd, 'data');
-  const eventStore = env.TIMELINE_EVENT_STORE ?? 'sqlite';
-  if (eventStore !== 'sqlite') {
-    throw new ConfigError('TIMELINE_EVENT_STORE', `'${eventStore}' is not available in this build; use 'sqlite'`);
-  }
+  const eventStore = oneOf(env, 'TIMELINE_EVENT_STORE', EVENT_STORE_KINDS, 'sqlite');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], eventStore !== 'sqlite');
+  const kurrentdbUrl = url(env, 'KURRENTDB_URL', ['kurrentdb:', 'kurrentdb+discover:', 'esdb:', 'esdb+discover:'], eventStore === 'kurrentdb');
   return {
+    databaseUrl,
+    kurrentdbUrl,
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),

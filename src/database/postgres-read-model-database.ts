@@ -1,0 +1,25 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
+import { ReadModelDatabase, ReadModelTransaction, migrateToLatest } from './read-model-database';
+import { ReadModelSchema } from './schema';
+
+/** Read models on PostgreSQL, on a pool the storage owns (and closes). */
+export class PostgresReadModelDatabase implements ReadModelDatabase {
+  readonly query: Kysely<ReadModelSchema>;
+
+  constructor(pool: Pool) {
+    this.query = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  migrate(): Promise<void> {
+    return migrateToLatest(this.query);
+  }
+
+  write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
+    return this.query.transaction().execute(section);
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to the storage, which ends it after the event store is done with it.
+  }
+}
