@@ -2,7 +2,8 @@ import { Kysely } from 'kysely';
 
 /**
  * The bitemporal knowledge read model. `sys_from`/`sys_to` are transaction time (epoch ms, `sys_to`
- * exclusive, null while current); `known_from`/`known_to` are knowledge time likewise. Every row
+ * exclusive, 2^53-1 while current); `known_from`/`known_to` are knowledge time likewise. An open end
+ * is a number, not NULL, so "current at R" is one range condition an index can serve. Every row
  * names the log `position` that produced it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -10,6 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('projection_checkpoints')
     .addColumn('projection', 'text', (col) => col.primaryKey())
     .addColumn('position', 'bigint', (col) => col.notNull())
+    .addColumn('recorded_at', 'text')
     .execute();
 
   await db.schema
@@ -24,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('development_id', 'text', (col) => col.notNull())
     .addColumn('position', 'bigint', (col) => col.notNull())
     .addColumn('sys_from', 'bigint', (col) => col.notNull())
-    .addColumn('sys_to', 'bigint')
+    .addColumn('sys_to', 'bigint', (col) => col.notNull())
     .addColumn('fields', 'text', (col) => col.notNull())
     .addColumn('occurred_sort', 'bigint', (col) => col.notNull())
     .addColumn('occurred_start', 'bigint')
@@ -47,12 +49,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('topic', 'text', (col) => col.notNull())
     .addColumn('development_id', 'text', (col) => col.notNull())
     .addColumn('sys_from', 'bigint', (col) => col.notNull())
-    .addColumn('sys_to', 'bigint')
+    .addColumn('sys_to', 'bigint', (col) => col.notNull())
     .execute();
   await db.schema
     .createIndex('development_topics_by_topic')
     .on('development_topics')
-    .columns(['topic', 'development_id', 'sys_from'])
+    .columns(['topic', 'sys_to', 'development_id'])
     .execute();
 
   await db.schema
@@ -61,7 +63,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('position', 'bigint', (col) => col.notNull())
     .addColumn('development_id', 'text', (col) => col.notNull())
     .addColumn('sys_from', 'bigint', (col) => col.notNull())
-    .addColumn('sys_to', 'bigint')
+    .addColumn('sys_to', 'bigint', (col) => col.notNull())
     .addColumn('reported_at_ms', 'bigint', (col) => col.notNull())
     .addColumn('fields', 'text', (col) => col.notNull())
     .addPrimaryKeyConstraint('claim_versions_pk', ['claim_id', 'position'])
@@ -98,9 +100,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('status_segments')
     .addColumn('development_id', 'text', (col) => col.notNull())
     .addColumn('known_from', 'bigint', (col) => col.notNull())
-    .addColumn('known_to', 'bigint')
+    .addColumn('known_to', 'bigint', (col) => col.notNull())
     .addColumn('sys_from', 'bigint', (col) => col.notNull())
-    .addColumn('sys_to', 'bigint')
+    .addColumn('sys_to', 'bigint', (col) => col.notNull())
     .addColumn('status', 'text', (col) => col.notNull())
     .addColumn('previous_status', 'text')
     .addColumn('summary', 'text', (col) => col.notNull())

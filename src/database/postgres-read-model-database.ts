@@ -19,6 +19,10 @@ export class PostgresReadModelDatabase implements ReadModelDatabase {
     return this.query.transaction().execute(section);
   }
 
+  async refreshStatistics(): Promise<void> {
+    // autovacuum's analyze keeps PostgreSQL's statistics.
+  }
+
   async close(): Promise<void> {
     // The pool belongs to the storage, which ends it after the event store is done with it.
   }

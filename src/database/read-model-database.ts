@@ -1,7 +1,7 @@
 import { Kysely, Migrator, SqliteDialect, Transaction } from 'kysely';
 import { MIGRATIONS } from '../../migrations';
 import { ReadModelSchema } from './schema';
-import { SqliteDatabase } from './sqlite-database';
+import { SqliteDatabase, withStatementCache } from './sqlite-database';
 
 export type ReadModelTransaction = Transaction<ReadModelSchema>;
 
@@ -12,6 +12,8 @@ export type ReadModelTransaction = Transaction<ReadModelSchema>;
 export interface ReadModelDatabase {
   readonly query: Kysely<ReadModelSchema>;
   write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T>;
+  /** Refreshes the planner's statistics after the read model grew (SQLite keeps none by itself). */
+  refreshStatistics(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,8 +32,8 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
   private readonly writer: Kysely<ReadModelSchema>;
 
   constructor(private readonly sqlite: SqliteDatabase) {
-    this.query = new Kysely({ dialect: new SqliteDialect({ database: sqlite.queryReader }) });
-    this.writer = new Kysely({ dialect: new SqliteDialect({ database: sqlite.writer }) });
+    this.query = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.queryReader) }) });
+    this.writer = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.writer) }) });
   }
 
   migrate(): Promise<void> {
@@ -40,6 +42,14 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
 
   write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
     return this.sqlite.write(() => this.writer.transaction().execute(section));
+  }
+
+  /** A sampled ANALYZE (milliseconds): without statistics SQLite can pick a full scan for `/v1/knowledge`. */
+  refreshStatistics(): Promise<void> {
+    return this.sqlite.write((db) => {
+      db.pragma('analysis_limit = 1000');
+      db.exec('ANALYZE');
+    });
   }
 
   async close(): Promise<void> {

@@ -1,28 +1,31 @@
 import { Generated } from 'kysely';
 
+/** `sys_to`/`known_to` of a row that is still current, or open-ended: the largest exact integer. */
+export const FOREVER = Number.MAX_SAFE_INTEGER;
+
 /** Epoch-ms and position columns: numbers from SQLite, strings from PostgreSQL's bigint. */
 type Big = number | string | bigint;
 
 export type ReadModelSchema = {
-  projection_checkpoints: { projection: string; position: Big };
+  projection_checkpoints: { projection: string; position: Big; recorded_at: string | null };
   sources: { source_id: string; profile: string; position: Big };
   development_versions: {
     development_id: string;
     position: Big;
     sys_from: Big;
-    sys_to: Big | null;
+    sys_to: Big;
     fields: string;
     occurred_sort: Big;
     occurred_start: Big | null;
     occurred_end: Big | null;
   };
-  development_topics: { topic: string; development_id: string; sys_from: Big; sys_to: Big | null };
+  development_topics: { topic: string; development_id: string; sys_from: Big; sys_to: Big };
   claim_versions: {
     claim_id: string;
     position: Big;
     development_id: string;
     sys_from: Big;
-    sys_to: Big | null;
+    sys_to: Big;
     reported_at_ms: Big;
     fields: string;
   };
@@ -38,9 +41,9 @@ export type ReadModelSchema = {
   status_segments: {
     development_id: string;
     known_from: Big;
-    known_to: Big | null;
+    known_to: Big;
     sys_from: Big;
-    sys_to: Big | null;
+    sys_to: Big;
     status: string;
     previous_status: string | null;
     summary: string;

@@ -15,6 +15,32 @@ function open(file: string, options: { readonly?: boolean } = {}): Connection {
   return db;
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The connection with `prepare` memoised by SQL text, for query builders (kysely) that prepare
+ * every statement anew: preparing costs about as much as running a small indexed query.
+ */
+export function withStatementCache(db: Connection): Connection {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = db.prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * The embedded store's file: the event log and the read models live in it together.
  *

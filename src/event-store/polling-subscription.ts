@@ -45,6 +45,8 @@ export function pollingSubscription(
           after = event.position;
           yield event;
         }
+        // Let timers and I/O run between batches: a long catch-up must not starve the process.
+        await new Promise((resolve) => setImmediate(resolve));
         if (batch.length === BATCH || signalled) continue;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([waiting, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollMs)))]);

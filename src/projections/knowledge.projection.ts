@@ -1,9 +1,10 @@
 import { ClaimFields, DevelopmentEvent, DevelopmentFields } from '../domain/development/development.events';
-import { KnownClaim, timeMs } from '../domain/knowledge/development-view';
+import { KnownClaim, knownClaim, timeMs } from '../domain/knowledge/development-view';
 import { occurredRange } from '../domain/knowledge/knowledge.query';
 import { statusTimeline } from '../domain/knowledge/status-timeline';
 import { SourceEvent } from '../domain/source/source.events';
 import { ReadModelTransaction } from '../database/read-model-database';
+import { FOREVER } from '../database/schema';
 import { StoredEvent } from '../event-store/event-store.port';
 import { Projection } from './projection';
 
@@ -43,14 +44,14 @@ export class KnowledgeProjection implements Projection {
           .selectFrom('development_versions')
           .select('fields')
           .where('development_id', '=', developmentId)
-          .where('sys_to', 'is', null)
+          .where('sys_to', '=', FOREVER)
           .executeTakeFirstOrThrow();
         const before = JSON.parse(current.fields) as DevelopmentFields;
         await trx
           .updateTable('development_versions')
           .set({ sys_to: at })
           .where('development_id', '=', developmentId)
-          .where('sys_to', 'is', null)
+          .where('sys_to', '=', FOREVER)
           .execute();
         await insertDevelopmentVersion(trx, developmentId, { ...before, ...changes }, at, position);
         if (changes.topics) await updateTopics(trx, developmentId, before.topics ?? [], changes.topics, at);
@@ -68,13 +69,13 @@ export class KnowledgeProjection implements Projection {
           .selectFrom('claim_versions')
           .select('fields')
           .where('claim_id', '=', claimId)
-          .where('sys_to', 'is', null)
+          .where('sys_to', '=', FOREVER)
           .executeTakeFirstOrThrow();
         await trx
           .updateTable('claim_versions')
           .set({ sys_to: at })
           .where('claim_id', '=', claimId)
-          .where('sys_to', 'is', null)
+          .where('sys_to', '=', FOREVER)
           .execute();
         const fields = { ...(JSON.parse(current.fields) as ClaimFields), ...changes };
         await insertClaimVersion(trx, developmentId, claimId, fields, at, position);
@@ -119,7 +120,7 @@ async function insertDevelopmentVersion(
       development_id: developmentId,
       position,
       sys_from: at,
-      sys_to: null,
+      sys_to: FOREVER,
       fields: JSON.stringify(fields),
       occurred_sort: range.sortKey,
       occurred_start: range.startMs,
@@ -143,13 +144,13 @@ async function updateTopics(
       .set({ sys_to: at })
       .where('development_id', '=', developmentId)
       .where('topic', 'in', removed)
-      .where('sys_to', 'is', null)
+      .where('sys_to', '=', FOREVER)
       .execute();
   }
   if (added.length > 0) {
     await trx
       .insertInto('development_topics')
-      .values(added.map((topic) => ({ topic, development_id: developmentId, sys_from: at, sys_to: null })))
+      .values(added.map((topic) => ({ topic, development_id: developmentId, sys_from: at, sys_to: FOREVER })))
       .execute();
   }
 }
@@ -169,7 +170,7 @@ async function insertClaimVersion(
       position,
       development_id: developmentId,
       sys_from: at,
-      sys_to: null,
+      sys_to: FOREVER,
       reported_at_ms: timeMs(fields.reportedAt),
       fields: JSON.stringify(fields),
     })
@@ -182,7 +183,7 @@ async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: s
     .selectFrom('claim_versions')
     .select(['claim_id', 'fields', 'position'])
     .where('development_id', '=', developmentId)
-    .where('sys_to', 'is', null)
+    .where('sys_to', '=', FOREVER)
     .execute();
   const retractionRows = await trx
     .selectFrom('claim_retractions')
@@ -203,7 +204,7 @@ async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: s
     const retraction = retractions.get(row.claim_id);
     noteCause(fields.reportedAt, Number(row.position));
     if (retraction) noteCause(retraction.reported_at, Number(retraction.position));
-    return { claimId: row.claim_id, fields, retractedAt: retraction?.reported_at };
+    return knownClaim(row.claim_id, fields, retraction?.reported_at);
   });
 
   const next = statusTimeline(claims).map((segment) => {
@@ -211,7 +212,7 @@ async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: s
     return {
       development_id: developmentId,
       known_from: segment.knownFromMs,
-      known_to: segment.knownToMs,
+      known_to: segment.knownToMs ?? FOREVER,
       status: segment.summary.status,
       previous_status: segment.previousStatus,
       summary: JSON.stringify(segment.summary),
@@ -235,18 +236,18 @@ async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: s
       'cause_position',
     ])
     .where('development_id', '=', developmentId)
-    .where('sys_to', 'is', null)
+    .where('sys_to', '=', FOREVER)
     .execute();
 
   type SegmentRow = Omit<(typeof next)[number], 'development_id' | 'known_from' | 'known_to' | 'cause_position'> & {
     known_from: number | string | bigint;
-    known_to: number | string | bigint | null;
+    known_to: number | string | bigint;
     cause_position: number | string | bigint;
   };
   const key = (row: SegmentRow) =>
     JSON.stringify([
       Number(row.known_from),
-      row.known_to === null ? null : Number(row.known_to),
+      Number(row.known_to),
       row.status,
       row.previous_status,
       row.summary,
@@ -264,14 +265,14 @@ async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: s
       .updateTable('status_segments')
       .set({ sys_to: at })
       .where('development_id', '=', developmentId)
-      .where('sys_to', 'is', null)
+      .where('sys_to', '=', FOREVER)
       .where('known_from', 'in', stale)
       .execute();
   }
   if (fresh.length > 0) {
     await trx
       .insertInto('status_segments')
-      .values(fresh.map((row) => ({ ...row, sys_from: at, sys_to: null })))
+      .values(fresh.map((row) => ({ ...row, sys_from: at, sys_to: FOREVER })))
       .execute();
   }
 }

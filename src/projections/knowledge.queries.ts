@@ -1,6 +1,6 @@
 import { ExpressionBuilder, sql } from 'kysely';
 import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
-import { DevelopmentView, KnownClaim, developmentView, knowledgeAt } from '../domain/knowledge/development-view';
+import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../domain/knowledge/development-view';
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
 import { DevelopmentStatus, KnowledgeSummary } from '../domain/knowledge/status.rules';
 import { SourceProfile } from '../domain/source/source.events';
@@ -30,14 +30,18 @@ export type SourceView = Readonly<{ id: string } & SourceProfile>;
 function currentAt(table: string, recordedAsOfMs: number) {
   const from = sql.ref(`${table}.sys_from`);
   const to = sql.ref(`${table}.sys_to`);
-  return sql<boolean>`(${from} <= ${recordedAsOfMs} and (${to} is null or ${to} > ${recordedAsOfMs}))`;
+  return sql<boolean>`(${from} <= ${recordedAsOfMs} and ${to} > ${recordedAsOfMs})`;
 }
 
-/** The development named by `table.development_id` is in `topic` at transaction time `recordedAsOfMs`. */
+/**
+ * The development named by `table.development_id` is in `topic` at transaction time `recordedAsOfMs`.
+ * Written as IN (subquery) so the planner starts from the topic's few rows, not from every development.
+ */
 function inTopic(table: string, topic: string, recordedAsOfMs: number) {
-  return sql<boolean>`exists (select 1 from development_topics where development_topics.development_id = ${sql.ref(
-    `${table}.development_id`,
-  )} and development_topics.topic = ${topic} and ${currentAt('development_topics', recordedAsOfMs)})`;
+  return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select development_topics.development_id from development_topics where development_topics.topic = ${topic} and ${currentAt(
+    'development_topics',
+    recordedAsOfMs,
+  )})`;
 }
 
 const CHANGE_ORDER: Record<ChangeKind, number> = {
@@ -66,7 +70,7 @@ export class KnowledgeQueries {
       .where(currentAt('development_versions', at.recordedAsOfMs))
       .where(currentAt('status_segments', at.recordedAsOfMs))
       .where('status_segments.known_from', '<=', at.asOfMs)
-      .where((eb) => eb.or([eb('status_segments.known_to', 'is', null), eb('status_segments.known_to', '>', at.asOfMs)]));
+      .where('status_segments.known_to', '>', at.asOfMs);
     if (filter.topic !== undefined) query = query.where(inTopic('development_versions', filter.topic, at.recordedAsOfMs));
     if (filter.status !== undefined) query = query.where('status_segments.status', '=', filter.status);
     if (filter.occurredFromMs !== undefined) query = query.where('development_versions.occurred_end', '>=', filter.occurredFromMs);
@@ -115,7 +119,7 @@ export class KnowledgeQueries {
       .where(currentAt('development_versions', at.recordedAsOfMs))
       .where(currentAt('status_segments', at.recordedAsOfMs))
       .where('status_segments.known_from', '<=', at.asOfMs)
-      .where((eb) => eb.or([eb('status_segments.known_to', 'is', null), eb('status_segments.known_to', '>', at.asOfMs)]))
+      .where('status_segments.known_to', '>', at.asOfMs)
       .executeTakeFirst();
     if (!row) return undefined;
     const claims = await this.activeClaims([id], at);
@@ -144,12 +148,10 @@ export class KnowledgeQueries {
       .where('claim_versions.reported_at_ms', '<=', at.asOfMs)
       .execute();
     for (const row of rows) {
-      const claim: KnownClaim = {
-        claimId: row.claim_id,
-        fields: JSON.parse(row.fields) as ClaimFields,
-        retractedAt: row.reported_at ?? undefined,
-      };
-      byDevelopment.set(row.development_id, [...(byDevelopment.get(row.development_id) ?? []), claim]);
+      const claim = knownClaim(row.claim_id, JSON.parse(row.fields) as ClaimFields, row.reported_at ?? undefined);
+      const claims = byDevelopment.get(row.development_id);
+      if (claims) claims.push(claim);
+      else byDevelopment.set(row.development_id, [claim]);
     }
     for (const [id, claims] of byDevelopment) byDevelopment.set(id, knowledgeAt(claims, at.asOfMs).active);
     return byDevelopment;

@@ -6,6 +6,8 @@ import { AsyncMutex } from '../platform/async-mutex';
 import { Projection } from './projection';
 
 const MAX_BATCH = 1000;
+/** Refresh the planner's statistics after this many events applied (and after the first batch). */
+const STATISTICS_EVERY = 20_000;
 
 type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: NodeJS.Timeout };
 
@@ -18,6 +20,7 @@ export class ProjectionRunner {
   private readonly logger: Logger;
   private position = 0n;
   private lastRecordedAtMs = 0;
+  private appliedSinceStatistics: number | undefined;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
   private flushScheduled = false;
@@ -50,14 +53,11 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     const row = await this.db.query
       .selectFrom('projection_checkpoints')
-      .select('position')
+      .select(['position', 'recorded_at'])
       .where('projection', '=', this.projection.name)
       .executeTakeFirst();
     this.position = row ? BigInt(row.position) : 0n;
-    if (this.position > 0n) {
-      const [last] = await this.store.readAll({ after: this.position - 1n, limit: 1 });
-      if (last) this.lastRecordedAtMs = Date.parse(last.recordedAt);
-    }
+    this.lastRecordedAtMs = row?.recorded_at ? Date.parse(row.recorded_at) : 0;
     this.subscription = this.store.subscribe({ after: this.position });
     void this.consume(this.subscription);
   }
@@ -89,20 +89,35 @@ export class ProjectionRunner {
       const batch = this.buffer;
       if (batch.length === 0 || this.failure) return;
       this.buffer = [];
-      const last = batch[batch.length - 1].position;
+      const last = batch[batch.length - 1];
       await this.db.write(async (trx) => {
-        for (const event of batch) {
-          if (event.position > this.position) await this.projection.apply(trx, upcast(event));
-        }
-        await trx
+        // Lock this projection's checkpoint row: another instance on the same database waits here,
+        // then skips what this one applied (idempotent by position).
+        const { position: applied } = await trx
           .insertInto('projection_checkpoints')
-          .values({ projection: this.projection.name, position: last.toString() })
-          .onConflict((conflict) => conflict.column('projection').doUpdateSet({ position: last.toString() }))
-          .execute();
+          .values({ projection: this.projection.name, position: '0', recorded_at: null })
+          .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
+          .returning('position')
+          .executeTakeFirstOrThrow();
+        for (const event of batch) {
+          if (event.position > BigInt(applied)) await this.projection.apply(trx, upcast(event));
+        }
+        if (last.position > BigInt(applied)) {
+          await trx
+            .updateTable('projection_checkpoints')
+            .set({ position: last.position.toString(), recorded_at: last.recordedAt })
+            .where('projection', '=', this.projection.name)
+            .execute();
+        }
       });
-      this.position = last;
-      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, Date.parse(batch[batch.length - 1].recordedAt));
+      this.position = last.position;
+      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, Date.parse(last.recordedAt));
       this.releaseWaiters();
+      this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
+      if (this.appliedSinceStatistics >= STATISTICS_EVERY) {
+        this.appliedSinceStatistics = 0;
+        await this.db.refreshStatistics();
+      }
     });
   }
 

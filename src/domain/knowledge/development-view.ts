@@ -2,11 +2,16 @@ import { ClaimFields, DevelopmentFields, Publication, Quantity } from '../develo
 import { parseReportedTime } from '../shared/time';
 import { KnowledgeSummary, summarize } from './status.rules';
 
-/** A claim as the read side knows it: its current fields, and its retraction if one was recorded. */
+/**
+ * A claim as the read side knows it: its current fields, and its retraction if one was recorded.
+ * Build it with {@link knownClaim}, which parses the times once.
+ */
 export type KnownClaim = Readonly<{
   claimId: string;
   fields: ClaimFields;
   retractedAt?: string;
+  reportedAtMs: number;
+  retractedAtMs?: number;
 }>;
 
 export type ClaimView = Readonly<{
@@ -41,17 +46,29 @@ export type DevelopmentView = Readonly<
 /** Knowledge-time ms of a stored time text (validated when the event was decided). */
 export const timeMs = (text: string): number => parseReportedTime(text)?.ms ?? Number.NaN;
 
+export function knownClaim(claimId: string, fields: ClaimFields, retractedAt?: string): KnownClaim {
+  return {
+    claimId,
+    fields,
+    reportedAtMs: timeMs(fields.reportedAt),
+    ...(retractedAt === undefined ? {} : { retractedAt, retractedAtMs: timeMs(retractedAt) }),
+  };
+}
+
 /** Claims in the order views list them: by knowledge time, then id. */
 export function byReportedAt(a: KnownClaim, b: KnownClaim): number {
-  return timeMs(a.fields.reportedAt) - timeMs(b.fields.reportedAt) || (a.claimId < b.claimId ? -1 : a.claimId > b.claimId ? 1 : 0);
+  return a.reportedAtMs - b.reportedAtMs || (a.claimId < b.claimId ? -1 : a.claimId > b.claimId ? 1 : 0);
 }
+
+export const isActiveAt = (claim: KnownClaim, asOfMs: number): boolean =>
+  claim.retractedAtMs === undefined || claim.retractedAtMs > asOfMs;
 
 export type KnowledgeAt = Readonly<{ known: KnownClaim[]; active: KnownClaim[] }>;
 
 /** Which claims are known (reported by asOf) and which of those are active (not retracted by asOf). */
 export function knowledgeAt(claims: Iterable<KnownClaim>, asOfMs: number): KnowledgeAt {
-  const known = [...claims].filter((claim) => timeMs(claim.fields.reportedAt) <= asOfMs).sort(byReportedAt);
-  const active = known.filter((claim) => claim.retractedAt === undefined || timeMs(claim.retractedAt) > asOfMs);
+  const known = [...claims].filter((claim) => claim.reportedAtMs <= asOfMs).sort(byReportedAt);
+  const active = known.filter((claim) => isActiveAt(claim, asOfMs));
   return { known, active };
 }
 
@@ -66,9 +83,7 @@ export function summaryOf({ known, active }: KnowledgeAt): KnowledgeSummary {
 export function reportedRange(known: readonly KnownClaim[]): { firstReportedAt: string; lastReportedAt: string } {
   return {
     firstReportedAt: known[0].fields.reportedAt,
-    lastReportedAt: known.reduce((last, claim) =>
-      timeMs(claim.fields.reportedAt) >= timeMs(last.fields.reportedAt) ? claim : last,
-    ).fields.reportedAt,
+    lastReportedAt: known.reduce((last, claim) => (claim.reportedAtMs >= last.reportedAtMs ? claim : last)).fields.reportedAt,
   };
 }
 

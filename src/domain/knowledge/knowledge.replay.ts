@@ -1,6 +1,6 @@
 import { developmentDecider, DevelopmentState } from '../development/development.decider';
 import { DevelopmentEvent } from '../development/development.events';
-import { DevelopmentView, developmentView, knowledgeAt, reportedRange, summaryOf } from './development-view';
+import { DevelopmentView, developmentView, knownClaim, knowledgeAt, reportedRange, summaryOf } from './development-view';
 import { KnowledgeFilter, TimePoint, occurredMatches, occurredRange } from './knowledge.query';
 
 /** An event of the log as the replay needs it (already upcasted to the current schema). */
@@ -37,7 +37,7 @@ export function replayKnowledge(
     if (filter.topic !== undefined && !(state.fields.topics ?? []).includes(filter.topic)) continue;
     const range = occurredRange(state.fields.occurred);
     if (!occurredMatches(range, filter)) continue;
-    const claims = [...state.claims].map(([claimId, claim]) => ({ claimId, ...claim }));
+    const claims = [...state.claims].map(([claimId, claim]) => knownClaim(claimId, claim.fields, claim.retractedAt));
     const knowledge = knowledgeAt(claims, at.asOfMs);
     if (knowledge.known.length === 0) continue;
     const summary = summaryOf(knowledge);

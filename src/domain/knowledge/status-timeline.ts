@@ -1,4 +1,5 @@
-import { KnownClaim, knowledgeAt, reportedRange, summaryOf, timeMs } from './development-view';
+import { KnownClaim, byReportedAt, isActiveAt } from './development-view';
+import { summarize } from './status.rules';
 import { DevelopmentStatus, KnowledgeSummary } from './status.rules';
 
 /**
@@ -17,23 +18,33 @@ export type StatusSegment = Readonly<{
 /**
  * The development's status over all of knowledge time, given everything recorded about its claims:
  * a segment starts at every instant a claim is reported or retracted. Empty until a claim exists.
+ * One sweep over the instants in order: O(instants × active claims).
  */
 export function statusTimeline(claims: readonly KnownClaim[]): StatusSegment[] {
-  const instants = new Set<number>();
-  for (const claim of claims) {
-    instants.add(timeMs(claim.fields.reportedAt));
-    if (claim.retractedAt !== undefined) instants.add(timeMs(claim.retractedAt));
-  }
-  const sorted = [...instants].sort((a, b) => a - b);
+  const byTime = [...claims].sort(byReportedAt);
+  const instants = [
+    ...new Set(claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))),
+  ].sort((a, b) => a - b);
   const segments: StatusSegment[] = [];
-  sorted.forEach((knownFromMs, i) => {
-    const knowledge = knowledgeAt(claims, knownFromMs);
+  let knownCount = 0;
+  let lastReported: KnownClaim | undefined;
+  instants.forEach((knownFromMs, i) => {
+    while (knownCount < byTime.length && byTime[knownCount].reportedAtMs <= knownFromMs) {
+      lastReported = byTime[knownCount];
+      knownCount += 1;
+    }
+    const known = byTime.slice(0, knownCount);
+    const active = known.filter((claim) => isActiveAt(claim, knownFromMs));
     segments.push({
       knownFromMs,
-      knownToMs: sorted[i + 1] ?? null,
-      summary: summaryOf(knowledge),
+      knownToMs: instants[i + 1] ?? null,
+      summary: summarize(
+        active.map((claim) => claim.fields),
+        knownCount - active.length,
+      ),
       previousStatus: segments.at(-1)?.summary.status ?? null,
-      ...reportedRange(knowledge.known),
+      firstReportedAt: byTime[0].fields.reportedAt,
+      lastReportedAt: lastReported!.fields.reportedAt,
     });
   });
   return segments;
