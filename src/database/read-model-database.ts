@@ -1,4 +1,4 @@
-import { Kysely, Migrator, SqliteDialect, Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, SqliteDialect, Transaction, sql } from 'kysely';
 import { MIGRATIONS } from '../../migrations';
 import { ReadModelSchema } from './schema';
 import { SqliteDatabase, withStatementCache } from './sqlite-database';
@@ -21,7 +21,13 @@ export const READ_MODEL_DATABASE = Symbol('ReadModelDatabase');
 
 /** Applies every pending migration; fails with the migration's own error. */
 export async function migrateToLatest(db: Kysely<ReadModelSchema>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  // Kysely finds its bookkeeping tables by name in every schema: name ours, or another schema's
+  // tables (another app sharing the server) would be taken for them.
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0].schema
+      : undefined;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, migrationTableSchema: schema });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -38,7 +38,9 @@ function alreadyAppended(stream: readonly StoredEvent[], context: CommandContext
 }
 
 /** Concurrent writers without `If-Match` re-read and re-decide this many times before giving up. */
-const RETRIES = 3;
+const RETRIES = 8;
+/** Upper bound of the random pause before a retry, so racing writers spread out. */
+const RETRY_JITTER_MS = 15;
 
 /**
  * The one place a command meets the log: read the stream, fold `evolve`, `decide`, append with the
@@ -80,6 +82,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     } catch (error) {
       const retry = error instanceof WrongExpectedVersionError && context.expectedVersion === undefined;
       if (!retry || attempt >= RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * (attempt + 1)));
     }
   }
 }

@@ -142,13 +142,23 @@ export class KnowledgeQueries {
           .onRef('claim_retractions.claim_id', '=', 'claim_versions.claim_id')
           .on('claim_retractions.sys_from', '<=', at.recordedAsOfMs),
       )
-      .select(['claim_versions.claim_id', 'claim_versions.development_id', 'claim_versions.fields', 'claim_retractions.reported_at'])
+      .select([
+        'claim_versions.claim_id',
+        'claim_versions.development_id',
+        'claim_versions.fields',
+        'claim_versions.reported_at_ms',
+        'claim_retractions.reported_at',
+        'claim_retractions.reported_at_ms as retracted_at_ms',
+      ])
       .where('claim_versions.development_id', 'in', developmentIds)
       .where(currentAt('claim_versions', at.recordedAsOfMs))
       .where('claim_versions.reported_at_ms', '<=', at.asOfMs)
       .execute();
     for (const row of rows) {
-      const claim = knownClaim(row.claim_id, JSON.parse(row.fields) as ClaimFields, row.reported_at ?? undefined);
+      const claim = knownClaim(row.claim_id, JSON.parse(row.fields) as ClaimFields, row.reported_at ?? undefined, {
+        reportedAtMs: Number(row.reported_at_ms),
+        retractedAtMs: row.retracted_at_ms === null ? undefined : Number(row.retracted_at_ms),
+      });
       const claims = byDevelopment.get(row.development_id);
       if (claims) claims.push(claim);
       else byDevelopment.set(row.development_id, [claim]);

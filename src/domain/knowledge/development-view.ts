@@ -46,12 +46,18 @@ export type DevelopmentView = Readonly<
 /** Knowledge-time ms of a stored time text (validated when the event was decided). */
 export const timeMs = (text: string): number => parseReportedTime(text)?.ms ?? Number.NaN;
 
-export function knownClaim(claimId: string, fields: ClaimFields, retractedAt?: string): KnownClaim {
+/** `times`: the parsed times when the caller has them already (read models store them). */
+export function knownClaim(
+  claimId: string,
+  fields: ClaimFields,
+  retractedAt?: string,
+  times?: { reportedAtMs: number; retractedAtMs?: number },
+): KnownClaim {
   return {
     claimId,
     fields,
-    reportedAtMs: timeMs(fields.reportedAt),
-    ...(retractedAt === undefined ? {} : { retractedAt, retractedAtMs: timeMs(retractedAt) }),
+    reportedAtMs: times?.reportedAtMs ?? timeMs(fields.reportedAt),
+    ...(retractedAt === undefined ? {} : { retractedAt, retractedAtMs: times?.retractedAtMs ?? timeMs(retractedAt) }),
   };
 }
 

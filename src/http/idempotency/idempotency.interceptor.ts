@@ -1,5 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { RequestValidationError } from '../problem';
 import { TimelineRequest } from '../request-context';
@@ -24,7 +25,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     // Keys are per caller: one caller's key never replays another's response nor derives its ids.
-    request.idempotencyKey = `${request.actor ?? 'anonymous'}\u0000${key}`;
+    request.idempotencyKey = createHash('sha256').update(`${request.actor ?? 'anonymous'}\u0000${key}`).digest('hex');
     const reply = http.getResponse<FastifyReply>();
     const hash = requestHash(request.method, request.url.split('?')[0], request.body);
     return from(

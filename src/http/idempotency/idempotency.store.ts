@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../../database/read-model-database';
 import { Inject, Injectable } from '@nestjs/common';
-import { AsyncMutex } from '../../platform/async-mutex';
+import { KeyedMutex } from '../../platform/async-mutex';
 import { IdempotencyKeyReusedError } from '../problem';
 
 export type StoredResponse = Readonly<{ status: number; body: unknown }>;
@@ -24,43 +24,37 @@ export function requestHash(method: string, path: string, body: unknown): string
  */
 @Injectable()
 export class IdempotencyStore {
-  private readonly locks = new Map<string, AsyncMutex>();
+  private readonly locks = new KeyedMutex();
 
   constructor(@Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase) {}
 
   /** Runs `execute` once per key; concurrent requests with one key run one after another. */
   async once(key: string, hash: string, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
-    const lock = this.locks.get(key) ?? new AsyncMutex();
-    this.locks.set(key, lock);
-    try {
-      return await lock.run(async () => {
-        const seen = await this.db.query
-          .selectFrom('idempotency_keys')
-          .select(['request_hash', 'status', 'response'])
-          .where('key', '=', key)
-          .executeTakeFirst();
-        if (seen) {
-          if (seen.request_hash !== hash) throw new IdempotencyKeyReusedError();
-          return { status: seen.status, body: JSON.parse(seen.response), replayed: true };
-        }
-        const response = await execute();
-        await this.db.write((trx) =>
-          trx
-            .insertInto('idempotency_keys')
-            .values({
-              key,
-              request_hash: hash,
-              status: response.status,
-              response: JSON.stringify(response.body),
-              created_at: new Date().toISOString(),
-            })
-            .onConflict((conflict) => conflict.doNothing())
-            .execute(),
-        );
-        return { ...response, replayed: false };
-      });
-    } finally {
-      if (this.locks.get(key) === lock) this.locks.delete(key);
-    }
+    return this.locks.run(key, async () => {
+      const seen = await this.db.query
+        .selectFrom('idempotency_keys')
+        .select(['request_hash', 'status', 'response'])
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (seen) {
+        if (seen.request_hash !== hash) throw new IdempotencyKeyReusedError();
+        return { status: seen.status, body: JSON.parse(seen.response), replayed: true };
+      }
+      const response = await execute();
+      await this.db.write((trx) =>
+        trx
+          .insertInto('idempotency_keys')
+          .values({
+            key,
+            request_hash: hash,
+            status: response.status,
+            response: JSON.stringify(response.body),
+            created_at: new Date().toISOString(),
+          })
+          .onConflict((conflict) => conflict.doNothing())
+          .execute(),
+      );
+      return { ...response, replayed: false };
+    });
   }
 }

@@ -1,0 +1,30 @@
+import { PostgresReadModelDatabase } from './postgres-read-model-database';
+import { connectPostgres, openStorage } from './storage';
+import { ConfigError, loadConfig } from '../platform/app-config';
+import { systemClock } from '../platform/clock';
+
+/**
+ * `npm run migrate`: applies `migrations/` to the configured database (DATABASE_URL for the server
+ * backends; the embedded file otherwise, which also migrates itself at start).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.eventStore === 'sqlite') {
+    await (await openStorage(config, systemClock)).close();
+    process.stdout.write(`timeline migrate: ${config.dataDir} is up to date\n`);
+    return;
+  }
+  const pool = await connectPostgres(config.databaseUrl!);
+  try {
+    await new PostgresReadModelDatabase(pool).migrate();
+    process.stdout.write('timeline migrate: the PostgreSQL database is up to date\n');
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  const prefix = error instanceof ConfigError ? 'configuration error' : 'failed';
+  process.stderr.write(`timeline migrate: ${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

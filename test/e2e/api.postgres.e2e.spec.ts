@@ -1,0 +1,16 @@
+import { describeWithPostgres } from '../support/postgres';
+import { dropTestSchemas } from '../support/test-app';
+
+/** The whole HTTP scenario and the malformed-input battery again, on the PostgreSQL event store. */
+describeWithPostgres('on the PostgreSQL event store', () => {
+  beforeAll(() => {
+    process.env.TIMELINE_TEST_STORE = 'postgres';
+  });
+  afterAll(async () => {
+    delete process.env.TIMELINE_TEST_STORE;
+    await dropTestSchemas();
+  });
+  require('./api.e2e.spec');
+  require('./malformed-requests.e2e.spec');
+  require('./article-timeline.e2e.spec');
+});
