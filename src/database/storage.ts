@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { EventStore } from '../event-store/event-store.port';
+import { KurrentDbEventStore } from '../event-store/kurrentdb/kurrentdb-event-store';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { AppConfig, ConfigError } from '../platform/app-config';
@@ -30,7 +31,43 @@ export async function openStorage(config: StorageConfig, clock: Clock): Promise<
     case 'postgres':
       return openPostgres(requireSetting(config.databaseUrl, 'DATABASE_URL'), clock);
     case 'kurrentdb':
-      throw new ConfigError('TIMELINE_EVENT_STORE', 'kurrentdb is not wired yet');
+      return openKurrentDb(requireSetting(config.kurrentdbUrl, 'KURRENTDB_URL'), requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  }
+}
+
+const KURRENTDB_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Events in KurrentDB, read models in PostgreSQL. */
+async function openKurrentDb(kurrentdbUrl: string, databaseUrl: string): Promise<Storage> {
+  const pool = await connectPostgres(databaseUrl);
+  let eventStore: KurrentDbEventStore | undefined;
+  try {
+    eventStore = KurrentDbEventStore.connect(kurrentdbUrl);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${KURRENTDB_CONNECT_TIMEOUT_MS / 1000} s`)), KURRENTDB_CONNECT_TIMEOUT_MS);
+    });
+    await Promise.race([eventStore.headPosition(), timeout])
+      .catch((error: unknown) => {
+        throw new ConfigError('KURRENTDB_URL', `cannot reach KurrentDB: ${error instanceof Error ? error.message || error.name : String(error)}`);
+      })
+      .finally(() => clearTimeout(timer));
+    const readModel = new PostgresReadModelDatabase(pool);
+    await readModel.migrate();
+    const store = eventStore;
+    return {
+      eventStore: store,
+      readModel,
+      async close() {
+        await store.close();
+        await readModel.close();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await eventStore?.close().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    throw error;
   }
 }
 

@@ -73,12 +73,10 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[],
     if (required) throw new ConfigError(name, `is required with TIMELINE_EVENT_STORE=${env.TIMELINE_EVENT_STORE}`);
     return undefined;
   }
-  let protocol: string;
-  try {
-    protocol = new URL(raw).protocol;
-  } catch {
-    throw new ConfigError(name, `is not a URL (expected ${protocols[0]}//...)`);
-  }
+  // The scheme only: KurrentDB's multi-node strings (`kurrentdb://a:2113,b:2113`) are no WHATWG URL.
+  const scheme = /^([a-z][a-z0-9+.-]*:)\/\/\S+$/i.exec(raw);
+  if (!scheme) throw new ConfigError(name, `is not a URL (expected ${protocols[0]}//...)`);
+  const protocol = scheme[1].toLowerCase();
   if (!protocols.includes(protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return raw;
 }

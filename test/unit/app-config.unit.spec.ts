@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from '../../src/platform/app-config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/timeline');
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to the embedded store in ./data on loopback port 3000, seeding the article', () => {
+    expect(load({})).toMatchObject({ eventStore: 'sqlite', dataDir: '/srv/timeline/data', host: '127.0.0.1', port: 3000, seed: 'article' });
+  });
+
+  it('names the setting that is wrong', () => {
+    expect(refusal({ PORT: '70000' }).setting).toBe('PORT');
+    expect(refusal({ TIMELINE_EVENT_STORE: 'mongo' }).setting).toBe('TIMELINE_EVENT_STORE');
+    expect(refusal({ TIMELINE_SEED: 'yes' }).setting).toBe('TIMELINE_SEED');
+    expect(refusal({ TIMELINE_API_KEYS: 'short:admin' }).setting).toBe('TIMELINE_API_KEYS');
+    expect(refusal({ TIMELINE_API_KEYS: 'a-key-of-sixteen-chars:root' }).setting).toBe('TIMELINE_API_KEYS');
+  });
+
+  it('requires DATABASE_URL for the PostgreSQL store and KURRENTDB_URL as well for KurrentDB', () => {
+    expect(refusal({ TIMELINE_EVENT_STORE: 'postgres' }).setting).toBe('DATABASE_URL');
+    expect(refusal({ TIMELINE_EVENT_STORE: 'kurrentdb', DATABASE_URL: 'postgres://db/timeline' }).setting).toBe('KURRENTDB_URL');
+    expect(refusal({ TIMELINE_EVENT_STORE: 'postgres', DATABASE_URL: 'mysql://db/timeline' }).message).toMatch(/postgres:\/\//);
+  });
+
+  it('accepts KurrentDB connection strings naming several nodes', () => {
+    const config = load({
+      TIMELINE_EVENT_STORE: 'kurrentdb',
+      DATABASE_URL: 'postgresql://timeline@db:5432/timeline',
+      KURRENTDB_URL: 'kurrentdb://node1:2113,node2:2113,node3:2113?tls=false',
+    });
+    expect(config.kurrentdbUrl).toBe('kurrentdb://node1:2113,node2:2113,node3:2113?tls=false');
+  });
+
+  it('reads API keys with their roles', () => {
+    const config = load({ TIMELINE_API_KEYS: 'reader-key-0123456789:reader, editor-key-0123456789:editor' });
+    expect([...config.apiKeys]).toEqual([
+      ['reader-key-0123456789', 'reader'],
+      ['editor-key-0123456789', 'editor'],
+    ]);
+  });
+});
