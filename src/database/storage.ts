@@ -23,57 +23,40 @@ export const SQLITE_FILE = 'timeline.sqlite';
 
 export type StorageConfig = Pick<AppConfig, 'dataDir' | 'eventStore' | 'databaseUrl' | 'kurrentdbUrl'>;
 
+const KURRENTDB_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Opens what the configuration names; an unreachable backend is a {@link ConfigError} naming its setting. */
 export async function openStorage(config: StorageConfig, clock: Clock): Promise<Storage> {
   switch (config.eventStore) {
     case 'sqlite':
       return openSqlite(config.dataDir, clock);
     case 'postgres':
-      return openPostgres(requireSetting(config.databaseUrl, 'DATABASE_URL'), clock);
-    case 'kurrentdb':
-      return openKurrentDb(requireSetting(config.kurrentdbUrl, 'KURRENTDB_URL'), requireSetting(config.databaseUrl, 'DATABASE_URL'));
-  }
-}
-
-const KURRENTDB_CONNECT_TIMEOUT_MS = 10_000;
-
-/** Events in KurrentDB, read models in PostgreSQL. */
-async function openKurrentDb(kurrentdbUrl: string, databaseUrl: string): Promise<Storage> {
-  const pool = await connectPostgres(databaseUrl);
-  let eventStore: KurrentDbEventStore | undefined;
-  try {
-    eventStore = KurrentDbEventStore.connect(kurrentdbUrl);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${KURRENTDB_CONNECT_TIMEOUT_MS / 1000} s`)), KURRENTDB_CONNECT_TIMEOUT_MS);
-    });
-    await Promise.race([eventStore.headPosition(), timeout])
-      .catch((error: unknown) => {
-        throw new ConfigError('KURRENTDB_URL', `cannot reach KurrentDB: ${error instanceof Error ? error.message || error.name : String(error)}`);
-      })
-      .finally(() => clearTimeout(timer));
-    const readModel = new PostgresReadModelDatabase(pool);
-    await readModel.migrate();
-    const store = eventStore;
-    return {
-      eventStore: store,
-      readModel,
-      async close() {
-        await store.close();
-        await readModel.close();
-        await pool.end();
-      },
-    };
-  } catch (error) {
-    await eventStore?.close().catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    throw error;
+      return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), async (pool) => new PostgresEventStore(pool, clock));
+    case 'kurrentdb': {
+      const kurrentdbUrl = requireSetting(config.kurrentdbUrl, 'KURRENTDB_URL');
+      return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), () => connectKurrentDb(kurrentdbUrl));
+    }
   }
 }
 
 function requireSetting(value: string | undefined, name: string): string {
   if (!value) throw new ConfigError(name, 'is required for this event store');
   return value;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
+
+/** Closes the event store, then what holds the data. */
+function storage(eventStore: EventStore, readModel: ReadModelDatabase, release: () => Promise<void> | void): Storage {
+  return {
+    eventStore,
+    readModel,
+    async close() {
+      await eventStore.close();
+      await readModel.close();
+      await release();
+    },
+  };
 }
 
 /** A pool that has answered once; otherwise a one-line error naming DATABASE_URL. */
@@ -85,28 +68,42 @@ export async function connectPostgres(url: string): Promise<Pool> {
     return pool;
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new ConfigError('DATABASE_URL', `cannot reach PostgreSQL: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError('DATABASE_URL', `cannot reach PostgreSQL: ${describe(error)}`);
   }
 }
 
-async function openPostgres(url: string, clock: Clock): Promise<Storage> {
+/** Read models (migrated) in PostgreSQL, with the event store `open` makes on the same pool or elsewhere. */
+async function withPostgresReadModel(url: string, open: (pool: Pool) => Promise<EventStore>): Promise<Storage> {
   const pool = await connectPostgres(url);
   try {
+    const eventStore = await open(pool);
     const readModel = new PostgresReadModelDatabase(pool);
-    await readModel.migrate();
-    const eventStore = new PostgresEventStore(pool, clock);
-    return {
-      eventStore,
-      readModel,
-      async close() {
-        await eventStore.close();
-        await readModel.close();
-        await pool.end();
-      },
-    };
+    await readModel.migrate().catch(async (error: unknown) => {
+      await eventStore.close();
+      throw error;
+    });
+    return storage(eventStore, readModel, () => pool.end());
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
+  }
+}
+
+/** A KurrentDB client that has answered once, within a bounded time. */
+async function connectKurrentDb(url: string): Promise<EventStore> {
+  const eventStore = KurrentDbEventStore.connect(url);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${KURRENTDB_CONNECT_TIMEOUT_MS / 1000} s`)), KURRENTDB_CONNECT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([eventStore.headPosition(), timeout]);
+    return eventStore;
+  } catch (error) {
+    await eventStore.close().catch(() => undefined);
+    throw new ConfigError('KURRENTDB_URL', `cannot reach KurrentDB: ${describe(error)}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -115,21 +112,12 @@ async function openSqlite(dataDir: string, clock: Clock): Promise<Storage> {
   try {
     sqlite = new SqliteDatabase(join(dataDir, SQLITE_FILE));
   } catch (error) {
-    throw new ConfigError('TIMELINE_DATA_DIR', `cannot open the store in ${dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError('TIMELINE_DATA_DIR', `cannot open the store in ${dataDir}: ${describe(error)}`);
   }
   try {
     const readModel = new SqliteReadModelDatabase(sqlite);
     await readModel.migrate();
-    const eventStore = new SqliteEventStore(sqlite, clock);
-    return {
-      eventStore,
-      readModel,
-      async close() {
-        await eventStore.close();
-        await readModel.close();
-        sqlite.close();
-      },
-    };
+    return storage(new SqliteEventStore(sqlite, clock), readModel, () => sqlite.close());
   } catch (error) {
     sqlite.close();
     throw error;

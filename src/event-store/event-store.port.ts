@@ -116,6 +116,30 @@ export function checkDistinctEventIds(events: readonly NewEvent[]): void {
   }
 }
 
+/**
+ * For adapters that can look events up by id: the original result when `events` were appended to
+ * `streamId` before (same ids, types and order), undefined when none of the ids is stored, and an
+ * {@link EventIdConflictError} when some are stored for something else.
+ */
+export function retriedAppend(
+  streamId: string,
+  events: readonly NewEvent[],
+  found: readonly (StoredEvent | undefined)[],
+): AppendResult | undefined {
+  if (found.every((event) => event === undefined)) return undefined;
+  const same = found.every(
+    (event, i) =>
+      event !== undefined &&
+      event.streamId === streamId &&
+      event.type === events[i].type &&
+      (i === 0 || event.streamVersion === found[i - 1]!.streamVersion + 1n),
+  );
+  if (!same) throw new EventIdConflictError(events[found.findIndex((event) => event !== undefined)].eventId);
+  const stored = found as StoredEvent[];
+  const last = stored[stored.length - 1];
+  return { streamVersion: last.streamVersion, position: last.position, events: stored };
+}
+
 /** Whether an event passes the `types` and `streamPrefix` filters. */
 export function matchesFilter(event: Pick<StoredEvent, 'type' | 'streamId'>, options: SubscribeOptions): boolean {
   return (

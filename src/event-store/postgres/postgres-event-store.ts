@@ -3,7 +3,6 @@ import { Pool, PoolClient } from 'pg';
 import { Clock } from '../../platform/clock';
 import {
   AppendResult,
-  EventIdConflictError,
   EventStore,
   EventSubscription,
   ExpectedVersion,
@@ -13,6 +12,7 @@ import {
   SubscribeOptions,
   checkDistinctEventIds,
   checkExpectedVersion,
+  retriedAppend,
 } from '../event-store.port';
 import { pollingSubscription } from '../polling-subscription';
 
@@ -130,24 +130,11 @@ export class PostgresEventStore implements EventStore {
     return { streamVersion: lastStored.streamVersion, position: lastStored.position, events: stored };
   }
 
-  /** The original result when these exact event ids were appended to this stream before. */
   private async alreadyAppended(client: PoolClient, streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
     const ids = events.map((event) => event.eventId);
     const found = await client.query<EventRow>('SELECT * FROM events WHERE event_id = ANY($1::text[])', [ids]);
-    if (found.rows.length === 0) return undefined;
-    const byId = new Map(found.rows.map((row) => [row.event_id, row]));
-    const rows = ids.map((id) => byId.get(id));
-    const consistent = rows.every(
-      (row, i) =>
-        row !== undefined &&
-        row.stream_id === streamId &&
-        row.type === events[i].type &&
-        (i === 0 || BigInt(row.stream_version) === BigInt(rows[i - 1]!.stream_version) + 1n),
-    );
-    if (!consistent) throw new EventIdConflictError(found.rows[0].event_id);
-    const stored = (rows as EventRow[]).map(toStoredEvent);
-    const last = stored[stored.length - 1];
-    return { streamVersion: last.streamVersion, position: last.position, events: stored };
+    const byId = new Map(found.rows.map((row) => [row.event_id, toStoredEvent(row)]));
+    return retriedAppend(streamId, events, ids.map((id) => byId.get(id)));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {

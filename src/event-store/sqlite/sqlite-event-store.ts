@@ -4,7 +4,6 @@ import { SqliteDatabase } from '../../database/sqlite-database';
 import { Clock } from '../../platform/clock';
 import {
   AppendResult,
-  EventIdConflictError,
   EventStore,
   EventSubscription,
   ExpectedVersion,
@@ -14,6 +13,7 @@ import {
   SubscribeOptions,
   checkDistinctEventIds,
   checkExpectedVersion,
+  retriedAppend,
 } from '../event-store.port';
 import { pollingSubscription } from '../polling-subscription';
 
@@ -116,21 +116,9 @@ export class SqliteEventStore implements EventStore {
     return { streamVersion: version, position: stored[stored.length - 1].position, events: stored };
   }
 
-  /** The original result when these exact event ids were appended to this stream before. */
   private alreadyAppended(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
     const found = events.map((event) => this.statements.byEventId.get(event.eventId));
-    if (found.every((row) => row === undefined)) return undefined;
-    const consistent = found.every(
-      (row, i) =>
-        row !== undefined &&
-        row.stream_id === streamId &&
-        row.type === events[i].type &&
-        (i === 0 || row.stream_version === found[i - 1]!.stream_version + 1n),
-    );
-    if (!consistent) throw new EventIdConflictError(events[found.findIndex((row) => row !== undefined)].eventId);
-    const stored = (found as EventRow[]).map(toStoredEvent);
-    const last = stored[stored.length - 1];
-    return { streamVersion: last.streamVersion, position: last.position, events: stored };
+    return retriedAppend(streamId, events, found.map((row) => row && toStoredEvent(row)));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
