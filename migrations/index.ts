@@ -2,10 +2,14 @@ import { Migration } from 'kysely';
 import * as eventLog from './0001_event_log';
 import * as knowledge from './0002_knowledge_read_model';
 import * as idempotency from './0003_idempotency_keys';
+import * as relayCheckpoints from './0004_relay_checkpoints';
+import * as auditLog from './0005_audit_log';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': eventLog,
   '0002_knowledge_read_model': knowledge,
   '0003_idempotency_keys': idempotency,
+  '0004_relay_checkpoints': relayCheckpoints,
+  '0005_audit_log': auditLog,
 };

@@ -53,6 +53,8 @@ export type ReadModelSchema = {
     cause_position: Big;
   };
   idempotency_keys: { key: string; request_hash: string; status: number; response: string; created_at: string };
+  audit_leaves: { leaf_index: Big; position: Big; hash: string };
+  audit_nodes: { level: number; node_index: Big; hash: string };
   events: {
     position: Generated<Big>;
     stream_id: string;

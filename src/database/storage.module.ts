@@ -1,5 +1,6 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { PROJECTION_RUNNERS } from '../application/projection-gate';
+import { AuditProjection } from '../audit/audit.projection';
 import { EVENT_STORE } from '../event-store/event-store.port';
 import { KnowledgeProjection } from '../projections/knowledge.projection';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -28,7 +29,10 @@ const PROVIDERS: Provider[] = [
     provide: PROJECTION_RUNNERS,
     inject: [STORAGE],
     useFactory: async (storage: Storage) => {
-      const runners = [new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection())];
+      const runners = [
+        new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection()),
+        new ProjectionRunner(storage.eventStore, storage.readModel, new AuditProjection()),
+      ];
       await Promise.all(runners.map((runner) => runner.start()));
       return runners;
     },

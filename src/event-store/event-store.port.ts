@@ -14,7 +14,10 @@ export type NewEvent = Readonly<{
   metadata: EventMetadata;
 }>;
 
-/** An event as the log holds it. `position` is global, strictly increasing and gap-free. */
+/**
+ * An event as the log holds it. `position` is global and strictly increasing in commit order;
+ * gap-free from 1 on the SQL stores, not on KurrentDB (see its adapter).
+ */
 export type StoredEvent = Readonly<{
   position: bigint;
   streamId: string;

@@ -10,17 +10,48 @@ export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown
  * Upcasters by event type, then by the version they upgrade from. Old events stay stored exactly as
  * written (the audit log hashes them); readers that fold events see the current shape.
  */
-const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {};
+export class UpcasterRegistry {
+  private readonly steps = new Map<string, Map<number, Upcaster>>();
+
+  /** Adds the step from `fromVersion` to `fromVersion + 1` of `type`; returns its removal. */
+  register(type: string, fromVersion: number, upcaster: Upcaster): () => void {
+    const steps = this.steps.get(type) ?? new Map<number, Upcaster>();
+    if (steps.has(fromVersion)) throw new Error(`${type} already has an upcaster from version ${fromVersion}`);
+    steps.set(fromVersion, upcaster);
+    this.steps.set(type, steps);
+    return () => {
+      if (steps.get(fromVersion) === upcaster) steps.delete(fromVersion);
+    };
+  }
+
+  /** The event with its data in the current schema; the event itself when it is already current. */
+  upcast(event: StoredEvent): StoredEvent {
+    const steps = this.steps.get(event.type);
+    let version = event.metadata.schemaVersion;
+    if (!steps?.has(version)) return event;
+    let data = event.data;
+    for (let step = steps.get(version); step; step = steps.get(version)) {
+      data = step(data);
+      version += 1;
+    }
+    const upcasted: StoredEvent = { ...event, data, metadata: { ...event.metadata, schemaVersion: version } };
+    ORIGINALS.set(upcasted, event);
+    return upcasted;
+  }
+}
+
+/** The registry every reader uses. Empty today: no event type has changed shape since version 1. */
+export const upcasters = new UpcasterRegistry();
+
+/** Upcasted events, to the event as stored. */
+const ORIGINALS = new WeakMap<StoredEvent, StoredEvent>();
 
 /** The event with its data in the current schema; the event itself when it is already current. */
-export function upcast(event: StoredEvent, upcasters = UPCASTERS): StoredEvent {
-  const steps = upcasters[event.type];
-  let version = event.metadata.schemaVersion;
-  if (!steps || !steps[version]) return event;
-  let data = event.data;
-  while (steps[version]) {
-    data = steps[version](data);
-    version += 1;
-  }
-  return { ...event, data, metadata: { ...event.metadata, schemaVersion: version } };
+export function upcast(event: StoredEvent, registry: UpcasterRegistry = upcasters): StoredEvent {
+  return registry.upcast(event);
+}
+
+/** The event exactly as stored, also when given its upcasted form: what the audit log hashes. */
+export function asStored(event: StoredEvent): StoredEvent {
+  return ORIGINALS.get(event) ?? event;
 }

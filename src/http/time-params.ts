@@ -22,8 +22,17 @@ export function timePoint(asOf: string | undefined, recordedAsOf: string | undef
   return { asOfMs: boundMs(asOf, now), recordedAsOfMs: boundMs(recordedAsOf, now) };
 }
 
-export const positionParam = (value: string | undefined): bigint | undefined =>
-  value === undefined ? undefined : BigInt(value);
+/** Positions travel as JSON numbers, so the API takes none beyond 2^53 - 1. */
+export function positionParam(value: string | undefined, field = 'position'): bigint | undefined {
+  if (value === undefined) return undefined;
+  const position = BigInt(value);
+  if (position > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RequestValidationError(`${field} is beyond the largest position (2^53 - 1)`, [
+      { field, message: 'must be at most 9007199254740991' },
+    ]);
+  }
+  return position;
+}
 
 export function limitParam(value: string | undefined, fallback: number, max: number, field = 'limit'): number {
   const limit = value === undefined ? fallback : Number(value);

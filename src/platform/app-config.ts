@@ -14,13 +14,25 @@ export type AppConfig = Readonly<{
   databaseUrl?: string;
   /** KurrentDB connection string, for `kurrentdb`. */
   kurrentdbUrl?: string;
+  /** Ed25519 private key (PKCS #8 PEM) that signs audit tree heads; default: generated into `dataDir`. */
+  signingKeyFile?: string;
   /** Load the article's timeline into an empty store at start. */
   seed: 'article' | 'none';
   /** Bearer key -> role. Empty: no auth, loopback clients only. */
   apiKeys: ReadonlyMap<string, Role>;
   /** How long a read with `minPosition` (or a write, for read-your-writes) waits for projections. */
   projectionWaitMs: number;
+  /** Requests per minute per API key (or client address); 0: no limit. Default: 6000 with keys, off without. */
+  rateLimitPerMinute: number;
+  /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
+  sseHeartbeatMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** NATS server for the JetStream relay (`src/relay`); the relay is off when absent. */
+  natsUrl?: string;
+  /** The JetStream stream the relay publishes into (created or updated at start). */
+  natsStream: string;
+  /** Events go to `<prefix>.<type>`; the stream takes `<prefix>.>`. */
+  natsSubjectPrefix: string;
 }>;
 
 export const EVENT_STORE_KINDS = ['sqlite', 'postgres', 'kurrentdb'] as const;
@@ -81,6 +93,13 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[],
   return raw;
 }
 
+function matching(env: NodeJS.ProcessEnv, name: string, pattern: RegExp, expected: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!pattern.test(raw)) throw new ConfigError(name, `must be ${expected}, got '${raw}'`);
+  return raw;
+}
+
 /** Reads the configuration from the environment; throws {@link ConfigError} naming the bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = env.TIMELINE_DATA_DIR || join(cwd, 'data');
@@ -90,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     databaseUrl,
     kurrentdbUrl,
+    signingKeyFile: env.TIMELINE_SIGNING_KEY_FILE ? resolve(cwd, env.TIMELINE_SIGNING_KEY_FILE) : undefined,
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
@@ -97,6 +117,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     seed: oneOf(env, 'TIMELINE_SEED', ['article', 'none'], 'article'),
     apiKeys: apiKeys(env.TIMELINE_API_KEYS),
     projectionWaitMs: integer(env, 'TIMELINE_PROJECTION_WAIT_MS', 5000, 0, 60000),
+    rateLimitPerMinute: integer(env, 'TIMELINE_RATE_LIMIT', env.TIMELINE_API_KEYS ? 6000 : 0, 0, 1_000_000),
+    sseHeartbeatMs: integer(env, 'TIMELINE_SSE_HEARTBEAT_MS', 15000, 100, 300000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
+    natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),
+    natsStream: matching(env, 'TIMELINE_NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, _ and - (1 to 64)', 'TIMELINE'),
+    natsSubjectPrefix: matching(env, 'TIMELINE_NATS_SUBJECT_PREFIX', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens of letters, digits, _ and -', 'timeline.events'),
   };
 }

@@ -41,6 +41,11 @@ export class ProjectionRunner {
   }
 
   /** The position of the last event applied. */
+  /** 'failed' once an event could not be applied: it stays stopped there (and its lag grows). */
+  get state(): 'running' | 'failed' {
+    return this.failure ? 'failed' : 'running';
+  }
+
   get checkpoint(): bigint {
     return this.position;
   }

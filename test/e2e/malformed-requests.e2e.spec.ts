@@ -188,6 +188,8 @@ const badQueries: BadRequest[] = [
   { name: 'changes from=2025-02-30', url: '/v1/knowledge/changes?from=2025-02-30', status: 400, field: 'from' },
   { name: 'changes to before from', url: '/v1/knowledge/changes?from=2025-03-05&to=2025-03-01', status: 400, field: 'to' },
   { name: 'events after=-1', url: '/v1/events?after=-1', status: 400, field: 'after' },
+  { name: 'events after beyond 2^53 - 1', url: '/v1/events?after=9999999999999999999', status: 400, field: 'after' },
+  { name: 'knowledge minPosition beyond 2^53 - 1', url: '/v1/knowledge?minPosition=9007199254740992', status: 400, field: 'minPosition' },
   { name: 'events after=abc', url: '/v1/events?after=abc', status: 400, field: 'after' },
   { name: 'events limit=0', url: '/v1/events?limit=0', status: 400, field: 'limit' },
   { name: 'events limit=100000', url: '/v1/events?limit=100000', status: 400, field: 'limit' },

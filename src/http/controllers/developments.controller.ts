@@ -83,7 +83,7 @@ export class DevelopmentsController {
   get(@Param('id') id: string, @Query() query: AsOfDto) {
     const at = timePoint(query.asOf, query.recordedAsOf, this.projections.now());
     return this.queries.execute<DevelopmentAsOfQuery, DevelopmentView>(
-      new DevelopmentAsOfQuery(id, at, positionParam(query.minPosition)),
+      new DevelopmentAsOfQuery(id, at, positionParam(query.minPosition, 'minPosition')),
     );
   }
 

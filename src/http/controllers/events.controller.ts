@@ -14,7 +14,7 @@ export class EventsController {
 
   @Get()
   async events(@Query() query: EventsQueryDto) {
-    const after = positionParam(query.after) ?? 0n;
+    const after = positionParam(query.after, 'after') ?? 0n;
     const events = await this.queries.execute<EventsQuery, StoredEvent[]>(
       new EventsQuery({
         after,

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { PROJECTION_RUNNERS } from '../../application/projection-gate';
+import { ConsumerStatuses } from '../../application/consumer-statuses';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
-import { ProjectionRunner } from '../../projections/projection-runner';
 
 @ApiTags('operations')
 @Controller('health')
@@ -12,7 +11,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
+    private readonly statuses: ConsumerStatuses,
   ) {}
 
   @Get()
@@ -28,11 +27,12 @@ export class HealthController {
         }
       },
       async () => {
-        const head = await this.store.headPosition();
-        const projections = Object.fromEntries(
-          this.runners.map((runner) => [runner.name, { checkpoint: Number(runner.checkpoint), lag: Number(head - runner.checkpoint) }]),
+        const { consumers } = await this.statuses.read();
+        const details = Object.fromEntries(
+          consumers.map(({ name, checkpoint, lag, state }) => [name, { checkpoint: Number(checkpoint), lag, state }]),
         );
-        return this.indicators.check('projections').up(projections);
+        const indicator = this.indicators.check('projections');
+        return consumers.some((consumer) => consumer.state === 'failed') ? indicator.down(details) : indicator.up(details);
       },
     ]);
   }

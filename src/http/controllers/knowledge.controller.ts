@@ -50,7 +50,7 @@ export class KnowledgeController {
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
     };
     const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
-      new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition)),
+      new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition, 'minPosition')),
     );
     return {
       asOf: instantText(asOfMs),
@@ -68,7 +68,7 @@ export class KnowledgeController {
     const recordedAsOfMs = boundMs(query.recordedAsOf, now);
     if (toMs < fromMs) throw new RequestValidationError('to is before from', [{ field: 'to', message: 'must not be before from' }]);
     const items = await this.queries.execute<KnowledgeChangesQuery, KnowledgeChange[]>(
-      new KnowledgeChangesQuery(fromMs, toMs, recordedAsOfMs, query.topic, positionParam(query.minPosition)),
+      new KnowledgeChangesQuery(fromMs, toMs, recordedAsOfMs, query.topic, positionParam(query.minPosition, 'minPosition')),
     );
     return {
       from: query.from === undefined ? null : instantText(fromMs),

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { DEVELOPMENT_STATUSES, DevelopmentStatus } from '../../domain/knowledge/status.rules';
 import { IsTime, Optional } from './validators';
@@ -104,3 +104,6 @@ export class EventsQueryDto {
   @Length(1, 200)
   streamPrefix?: string;
 }
+
+/** `/v1/events/live`: the filters of `/v1/events`, without a page size. */
+export class LiveEventsQueryDto extends OmitType(EventsQueryDto, ['limit'] as const) {}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+import { IsTime, Optional } from '../../http/dto/validators';
+
+const COUNT = /^\d{1,15}$/;
+const countMessage = { message: '$property must be a non-negative integer' };
+
+export class InclusionQueryDto {
+  @ApiProperty({ description: 'log position of the event' })
+  @Matches(COUNT, countMessage)
+  position!: string;
+
+  @ApiPropertyOptional({ description: 'size of the tree the proof is for; default: the current tree' })
+  @Optional()
+  @Matches(COUNT, countMessage)
+  treeSize?: string;
+}
+
+export class ConsistencyQueryDto {
+  @ApiProperty({ description: 'the earlier tree size (at least 1)' })
+  @Matches(COUNT, countMessage)
+  first!: string;
+
+  @ApiPropertyOptional({ description: 'the later tree size; default: the current tree' })
+  @Optional()
+  @Matches(COUNT, countMessage)
+  second?: string;
+}
+
+export class ReplayQueryDto {
+  @ApiPropertyOptional({ description: 'knowledge time; a date means the end of that day, UTC. Default: now' })
+  @Optional()
+  @IsTime()
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: 'transaction time; a date means the end of that day, UTC. Default: now' })
+  @Optional()
+  @IsTime()
+  recordedAsOf?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  topic?: string;
+}

@@ -1,0 +1,102 @@
+import { EventStore } from '../event-store/event-store.port';
+import { auditLeafHash } from './audit-leaf';
+import { AuditTree } from './audit-tree';
+import { toHex } from './merkle/merkle-hash';
+import { MerkleFrontier, decomposition } from './merkle/merkle-frontier';
+import { MissingSubtreeError, subtreeKey } from './merkle/stored-subtrees';
+
+export type MismatchReason =
+  /** The event at this leaf hashes differently from the stored leaf: its row was changed. */
+  | 'leaf-hash'
+  /** Another position stands where the leaf's event was: a row was deleted or moved. */
+  | 'position'
+  /** The log ends before the tree does: rows at the end were deleted. */
+  | 'missing-event'
+  /** The leaves all match, but a stored subtree above them does not: the tree itself was changed. */
+  | 'tree-node';
+
+export type Mismatch = Readonly<{
+  leafIndex: number;
+  /** The position the tree holds for that leaf: the first bad position. */
+  position: number;
+  reason: MismatchReason;
+  expected: string;
+  actual: string | null;
+}>;
+
+export type LogVerification = Readonly<{
+  ok: boolean;
+  treeSize: number;
+  /** The root recomputed from the log's first `treeSize` events (as many as there are). */
+  rootHash: string;
+  firstMismatch?: Mismatch;
+}>;
+
+const BATCH = 5000;
+
+/**
+ * Recomputes every leaf of the stored tree from the event store and compares leaf by leaf, then
+ * the root. Reads the log and the tree once, in batches; holds O(log n) hashes. Events appended
+ * after the tree's last leaf are not yet in the tree and are not checked.
+ */
+export async function verifyLog(store: EventStore, tree: AuditTree): Promise<LogVerification> {
+  const treeSize = await tree.size();
+  // A tree missing one of its edge subtrees has no root: it fails like any other damage to the tree.
+  const storedRoot = await tree.root(treeSize).catch((error: unknown) => {
+    if (error instanceof MissingSubtreeError) return undefined;
+    throw error;
+  });
+  const frontier = new MerkleFrontier();
+  let firstMismatch: Mismatch | undefined;
+  let after = 0n;
+  scan: for (let index = 0; index < treeSize; index += BATCH) {
+    const limit = Math.min(BATCH, treeSize - index);
+    const [events, leaves] = await Promise.all([store.readAll({ after, limit }), tree.leaves(index, limit)]);
+    for (let i = 0; i < limit; i++) {
+      const leaf = leaves[i];
+      const event = events[i];
+      if (!leaf || leaf.leafIndex !== index + i) {
+        // A leaf row is gone from the tree itself.
+        const position = Number(event?.position ?? 0n);
+        firstMismatch ??= { leafIndex: index + i, position, reason: 'tree-node', expected: '', actual: event ? toHex(auditLeafHash(event)) : null };
+        break scan;
+      }
+      if (!event) {
+        firstMismatch ??= { leafIndex: leaf.leafIndex, position: Number(leaf.position), reason: 'missing-event', expected: leaf.hash, actual: null };
+        break scan;
+      }
+      const hash = auditLeafHash(event);
+      frontier.append(hash);
+      if (firstMismatch) continue;
+      const actual = toHex(hash);
+      if (event.position !== leaf.position) {
+        firstMismatch = { leafIndex: leaf.leafIndex, position: Number(leaf.position), reason: 'position', expected: leaf.hash, actual };
+      } else if (actual !== leaf.hash) {
+        firstMismatch = { leafIndex: leaf.leafIndex, position: Number(leaf.position), reason: 'leaf-hash', expected: leaf.hash, actual };
+      }
+    }
+    after = events[events.length - 1].position;
+  }
+  const rootHash = frontier.root();
+  firstMismatch ??= storedRoot?.equals(rootHash) ? undefined : await firstBadSubtree(tree, frontier, treeSize);
+  return { ok: firstMismatch === undefined, treeSize, rootHash: toHex(rootHash), ...(firstMismatch ? { firstMismatch } : {}) };
+}
+
+/** Every leaf matched, yet the roots differ: the first edge subtree whose stored hash is not the recomputed one. */
+async function firstBadSubtree(tree: AuditTree, frontier: MerkleFrontier, treeSize: number): Promise<Mismatch> {
+  const subtrees = decomposition(treeSize);
+  const recomputed = frontier.edge();
+  const stored = await tree.subtreeHashes(subtrees);
+  const bad = subtrees.findIndex(({ level, index }, i) => !stored.get(subtreeKey(level, index))?.equals(recomputed[i]));
+  const { level, index } = subtrees[Math.max(0, bad)];
+  const leafIndex = index * 2 ** level;
+  const [leaf] = await tree.leaves(leafIndex, 1);
+  const storedHash = stored.get(subtreeKey(level, index));
+  return {
+    leafIndex,
+    position: Number(leaf?.position ?? 0n),
+    reason: 'tree-node',
+    expected: storedHash ? toHex(storedHash) : '',
+    actual: toHex(recomputed[Math.max(0, bad)]),
+  };
+}

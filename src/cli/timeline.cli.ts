@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { AuditProjection } from '../audit/audit.projection';
+import { AuditTree } from '../audit/audit-tree';
+import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
+import { exportLog } from '../audit/log-export';
+import { replayLog } from '../audit/log-replay';
+import { verifyLog } from '../audit/log-verifier';
+import { toHex } from '../audit/merkle/merkle-hash';
+import { fileLines } from '../audit/ndjson-file';
+import { loadSigningKey } from '../audit/signing-key';
+import { TreeHeadSigner } from '../audit/tree-head.signer';
+import { Storage, openStorage } from '../database/storage';
+import { boundMs, instantText } from '../http/time-params';
+import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
+import { Clock, systemClock } from '../platform/clock';
+import { KnowledgeProjection } from '../projections/knowledge.projection';
+import { KnowledgeQueries } from '../projections/knowledge.queries';
+import { catchUp } from './catch-up';
+
+const USAGE = `usage: npm run cli -- <command>
+  verify                                   recompute every leaf from the store and compare with the stored tree
+  replay [--asOf T] [--recordedAsOf T] [--topic X]
+                                           fold the raw log to the knowledge view and compare with the read model
+  export [--out FILE]                      the log as NDJSON with leaf hashes and a signed tree head (stdout by default)
+  import FILE [--public-key BASE64]        load an export into an empty store, verifying it first
+The store is the one the environment configures (TIMELINE_EVENT_STORE, TIMELINE_DATA_DIR, DATABASE_URL).
+Exit codes: 0 ok, 1 the check failed or the import was refused, 2 usage or configuration error.`;
+
+class UsageError extends Error {}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+/** `npm run cli -- verify | replay | export | import`: the auditor's commands, on the configured store, no server needed. */
+async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      asOf: { type: 'string' },
+      recordedAsOf: { type: 'string' },
+      topic: { type: 'string' },
+      out: { type: 'string' },
+      'public-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, file] = positionals;
+  if (values.help || !command) throw new UsageError('');
+  const config = loadConfig({ ...process.env, TIMELINE_SEED: 'none' });
+  switch (command) {
+    case 'verify':
+      return withStorage(config, systemClock, async (storage) => {
+        const running = await catchUp(storage, [new AuditProjection()]);
+        try {
+          const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel));
+          print(report);
+          return report.ok ? 0 : 1;
+        } finally {
+          await running.stop();
+        }
+      });
+    case 'replay':
+      return withStorage(config, systemClock, async (storage) => {
+        const running = await catchUp(storage, [new KnowledgeProjection()]);
+        try {
+          const now = Date.now();
+          const at = { asOfMs: boundMs(values.asOf, now), recordedAsOfMs: boundMs(values.recordedAsOf, now) };
+          const replay = await replayLog(storage.eventStore, new KnowledgeQueries(storage.readModel), async () => undefined, at, { topic: values.topic });
+          print({ asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay });
+          return replay.matchesReadModel ? 0 : 1;
+        } finally {
+          await running.stop();
+        }
+      });
+    case 'export':
+      return withStorage(config, systemClock, async (storage) => {
+        const running = await catchUp(storage, [new AuditProjection()]);
+        try {
+          const signer = new TreeHeadSigner(loadSigningKey(config), systemClock);
+          const lines = Readable.from(exportLog(storage.eventStore, new AuditTree(storage.readModel), signer));
+          await pipeline(lines, values.out ? createWriteStream(values.out) : process.stdout);
+          return 0;
+        } finally {
+          await running.stop();
+        }
+      });
+    case 'import': {
+      if (!file) throw new UsageError('import needs the export file');
+      if (config.eventStore === 'kurrentdb') throw new UsageError('import needs a SQL event store (sqlite or postgres): KurrentDB assigns its own positions and times');
+      const clock = new ImportClock();
+      return withStorage(config, clock, async (storage) => {
+        const verification = await importLog(() => fileLines(file), storage.eventStore, clock, { trustedPublicKey: values['public-key'] });
+        const running = await catchUp(storage, [new AuditProjection()]);
+        try {
+          const tree = new AuditTree(storage.readModel);
+          const size = await tree.size();
+          const rootHash = toHex(await tree.root(size));
+          const matches = size === verification.treeHead?.treeSize && rootHash === verification.treeHead.rootHash;
+          print({ imported: verification.events, treeSize: size, rootHash, matchesSignedHead: matches });
+          return matches ? 0 : 1;
+        } finally {
+          await running.stop();
+        }
+      });
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+async function withStorage(config: AppConfig, clock: Clock, run: (storage: Storage) => Promise<number>): Promise<number> {
+  const storage = await openStorage(config, clock);
+  try {
+    return await run(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      process.stderr.write(`${message ? `timeline: ${message}\n` : ''}${USAGE}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`timeline: configuration error: ${message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ImportRefusedError) {
+      process.stderr.write(`timeline import: refused: ${message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`timeline: ${message}\n`);
+    process.exit(1);
+  },
+);

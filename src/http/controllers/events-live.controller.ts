@@ -1,0 +1,42 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LiveEventsQueryDto } from '../dto/query.dto';
+import { RequestValidationError } from '../problem';
+import { LiveEventStreams } from '../sse/live-event-streams';
+import { positionParam } from '../time-params';
+
+const POSITION = /^\d{1,19}$/;
+
+/**
+ * Where a stream starts: after `Last-Event-ID` when the client sends one, since a reconnecting
+ * EventSource repeats its original URL (and so its `after`) and adds the header; else after `after`.
+ */
+export function resumeAfter(query: LiveEventsQueryDto, lastEventId: string | string[] | undefined): bigint {
+  if (lastEventId === undefined || lastEventId === '') return positionParam(query.after, 'after') ?? 0n;
+  const value = Array.isArray(lastEventId) ? lastEventId.join(',') : lastEventId.trim();
+  if (!POSITION.test(value)) {
+    throw new RequestValidationError('Last-Event-ID must be the non-negative integer position of an event', [
+      { field: 'Last-Event-ID', message: 'must be a non-negative integer position' },
+    ]);
+  }
+  return positionParam(value, 'Last-Event-ID')!;
+}
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsLiveController {
+  constructor(private readonly streams: LiveEventStreams) {}
+
+  @Get('live')
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this position; wins over `after`' })
+  @ApiOkResponse({ description: 'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <StoredEvent>`; `: keep-alive` comments while idle' })
+  live(@Query() query: LiveEventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    this.streams.serve(reply, {
+      after: resumeAfter(query, request.headers['last-event-id']),
+      types: query.types?.split(','),
+      streamPrefix: query.streamPrefix,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { HttpException, HttpStatus, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { EVENT_STORE, EventStore, SubscribeOptions } from '../../event-store/event-store.port';
+import { APP_CONFIG, AppConfig } from '../../platform/app-config';
+import { LiveEventStream, LiveStreamSettings } from './live-event-stream';
+
+/** Bytes a client may leave unread before no more events are pulled for it. */
+const HIGH_WATER_BYTES = 64 * 1024;
+/** The reconnection delay suggested to clients. */
+const RETRY_MS = 2000;
+/** How long shutdown waits for the streams' subscriptions to wind down. */
+const SHUTDOWN_WAIT_MS = 2000;
+
+/**
+ * Every open `/v1/events/live` connection. Ends them all before the HTTP server closes, so a
+ * shutdown never waits on a client, and counts them, so no subscription outlives its connection.
+ */
+@Injectable()
+export class LiveEventStreams implements OnModuleDestroy {
+  private readonly logger = new Logger('LiveEvents');
+  private readonly streams = new Map<LiveEventStream, Promise<unknown>>();
+  private readonly settings: LiveStreamSettings;
+  private stalled = 0;
+  private stopping = false;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.settings = {
+      heartbeatMs: config.sseHeartbeatMs,
+      highWaterBytes: HIGH_WATER_BYTES,
+      // A client that cannot take its backlog within two heartbeats is as good as gone.
+      stallMs: 2 * config.sseHeartbeatMs,
+      retryMs: RETRY_MS,
+    };
+  }
+
+  /** Connections open now. */
+  get open(): number {
+    return this.streams.size;
+  }
+
+  /** Bytes written to open connections that their sockets have not taken yet. */
+  get buffered(): number {
+    let bytes = 0;
+    for (const stream of this.streams.keys()) bytes += stream.buffered;
+    return bytes;
+  }
+
+  /** Connections dropped since start because their client stopped reading. */
+  get dropped(): number {
+    return this.stalled;
+  }
+
+  /** Takes the reply over from fastify and streams the log into it, catch-up then live. */
+  serve(reply: FastifyReply, options: SubscribeOptions): void {
+    if (this.stopping) throw new HttpException('the server is shutting down', HttpStatus.SERVICE_UNAVAILABLE);
+    reply.hijack();
+    const stream = new LiveEventStream(reply.raw, this.store.subscribe(options), this.settings);
+    const done = stream.run().then((end) => {
+      this.streams.delete(stream);
+      if (end === 'stalled') {
+        this.stalled++;
+        this.logger.warn(`dropped a client that stopped reading, after position ${stream.lastPosition ?? options.after ?? 0n}`);
+      } else if (end === 'failed') {
+        const { failure } = stream.outcome;
+        this.logger.error(`a live stream's subscription failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+      }
+    });
+    this.streams.set(stream, done);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    for (const stream of this.streams.keys()) stream.stop('shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.streams.values()), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+}

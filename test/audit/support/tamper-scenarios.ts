@@ -1,0 +1,54 @@
+import { aManualClock } from '../../support/builders';
+import { TestApp, startTestApp } from '../../support/test-app';
+import { writeHistory } from './history';
+import { RawLog, rawLog, tampering } from './raw-log';
+
+type Scenario = Readonly<{ name: string; tamper: (raw: RawLog) => Promise<void>; position: number; reason: string }>;
+
+/** Each way of rewriting the table, and what `/v1/audit/verify` must name: the first bad position. */
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'editing the data of a row', tamper: (raw) => tampering.edit(raw, 4), position: 4, reason: 'leaf-hash' },
+  { name: 'deleting a row', tamper: (raw) => tampering.delete(raw, 4), position: 4, reason: 'position' },
+  { name: 'deleting the last row', tamper: (raw) => tampering.delete(raw, 8), position: 8, reason: 'missing-event' },
+  { name: 'inserting a row', tamper: (raw) => tampering.insert(raw, 3), position: 3, reason: 'leaf-hash' },
+  { name: "swapping two rows' contents", tamper: (raw) => tampering.swap(raw, 5, 7), position: 5, reason: 'leaf-hash' },
+];
+
+/**
+ * The tamper-detection tests on whatever store `env` selects: an app with the 8-event history,
+ * verified clean, then one table rewrite, then verified again.
+ */
+export function tamperDetectionTests(env: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>): void {
+  let app: TestApp | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    await cleanup?.();
+    app = undefined;
+    cleanup = undefined;
+  });
+
+  it.each(SCENARIOS)('detects $name, naming position $position', async ({ tamper, position, reason }) => {
+    const store = await env();
+    cleanup = store.cleanup;
+    const clock = aManualClock();
+    app = await startTestApp({ clock, env: store.env });
+    await writeHistory(app, clock);
+    const clean = await app.get('/v1/audit/verify');
+    expect(clean.status).toBe(200);
+    expect(clean.body).toEqual({ ok: true, treeSize: 8, rootHash: (await app.get('/v1/audit/tree-head')).body.rootHash });
+
+    const raw = await rawLog(app.config);
+    try {
+      await tamper(raw);
+    } finally {
+      await raw.close();
+    }
+    const verify = await app.get('/v1/audit/verify');
+    expect(verify.status).toBe(200);
+    expect(verify.body).toEqual(
+      expect.objectContaining({ ok: false, firstMismatch: expect.objectContaining({ position, reason, leafIndex: position - 1 }) }),
+    );
+  });
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditProjection } from '../../src/audit/audit.projection';
+import { AuditTree } from '../../src/audit/audit-tree';
+import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-import';
+import { verifyLog } from '../../src/audit/log-verifier';
+import { fileLines } from '../../src/audit/ndjson-file';
+import { catchUp } from '../../src/cli/catch-up';
+import { openStorage } from '../../src/database/storage';
+import { storedEventJson } from '../../src/http/json';
+import { aManualClock } from '../support/builders';
+import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
+import { startTestApp } from '../support/test-app';
+import { loggedEvents, writeHistory } from './support/history';
+import { tamperDetectionTests } from './support/tamper-scenarios';
+
+describeWithPostgres('tampering with the PostgreSQL log is detected', () => {
+  tamperDetectionTests(async () => {
+    const schema = await aPostgresSchema();
+    return { env: { TIMELINE_EVENT_STORE: 'postgres', DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
+  });
+});
+
+describeWithPostgres('an export from SQLite imported into an empty PostgreSQL store', () => {
+  it('stores every event as it was, with the same tree, and refuses a tampered export', async () => {
+    const clock = aManualClock();
+    const app = await startTestApp({ clock });
+    const dir = mkdtempSync(join(tmpdir(), 'timeline-pg-import-'));
+    const schema = await aPostgresSchema();
+    const importClock = new ImportClock();
+    const storage = await openStorage({ dataDir: dir, eventStore: 'postgres', databaseUrl: schema.url }, importClock);
+    try {
+      await writeHistory(app, clock);
+      const text = (await app.get('/v1/audit/export')).text;
+      const tampered = join(dir, 'tampered.ndjson');
+      writeFileSync(tampered, text.replace('"stance":"confirms"', '"stance":"denies"'));
+      await expect(importLog(() => fileLines(tampered), storage.eventStore, importClock)).rejects.toBeInstanceOf(ImportRefusedError);
+      expect(await storage.eventStore.headPosition()).toBe(0n);
+
+      const good = join(dir, 'good.ndjson');
+      writeFileSync(good, text);
+      const report = await importLog(() => fileLines(good), storage.eventStore, importClock);
+      expect((await storage.eventStore.readAll()).map(storedEventJson)).toEqual(await loggedEvents(app));
+      const running = await catchUp(storage, [new AuditProjection()]);
+      await running.stop();
+      expect(await verifyLog(storage.eventStore, new AuditTree(storage.readModel))).toEqual({ ok: true, treeSize: 8, rootHash: report.treeHead?.rootHash });
+    } finally {
+      await storage.close();
+      await schema.drop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
