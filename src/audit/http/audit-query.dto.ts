@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
-import { IsTime, Optional } from '../../http/dto/validators';
+import { TimePointDto } from '../../http/dto/query.dto';
+import { Optional } from '../../http/dto/validators';
 
 const COUNT = /^\d{1,15}$/;
 const countMessage = { message: '$property must be a non-negative integer' };
@@ -27,17 +28,7 @@ export class ConsistencyQueryDto {
   second?: string;
 }
 
-export class ReplayQueryDto {
-  @ApiPropertyOptional({ description: 'knowledge time; a date means the end of that day, UTC. Default: now' })
-  @Optional()
-  @IsTime()
-  asOf?: string;
-
-  @ApiPropertyOptional({ description: 'transaction time; a date means the end of that day, UTC. Default: now' })
-  @Optional()
-  @IsTime()
-  recordedAsOf?: string;
-
+export class ReplayQueryDto extends TimePointDto {
   @ApiPropertyOptional()
   @Optional()
   @IsString()

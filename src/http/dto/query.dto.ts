@@ -13,7 +13,8 @@ export class MinPositionDto {
   minPosition?: string;
 }
 
-export class AsOfDto extends MinPositionDto {
+/** A point on both time axes. */
+export class TimePointDto {
   @ApiPropertyOptional({ description: 'knowledge time; a date means the end of that day, UTC. Default: now' })
   @Optional()
   @IsTime()
@@ -23,6 +24,13 @@ export class AsOfDto extends MinPositionDto {
   @Optional()
   @IsTime()
   recordedAsOf?: string;
+}
+
+export class AsOfDto extends TimePointDto {
+  @ApiPropertyOptional({ description: 'wait (bounded) until projections have applied this log position' })
+  @Optional()
+  @Matches(POSITION, positionMessage)
+  minPosition?: string;
 }
 
 export class KnowledgeQueryDto extends AsOfDto {
