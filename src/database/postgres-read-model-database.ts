@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import { ReadModelDatabase, ReadModelTransaction, migrateToLatest } from './read-model-database';
 import { ReadModelSchema } from './schema';
@@ -19,8 +19,9 @@ export class PostgresReadModelDatabase implements ReadModelDatabase {
     return this.query.transaction().execute(section);
   }
 
+  /** Autovacuum may be off (it is on some servers): analyse the read model's tables ourselves. */
   async refreshStatistics(): Promise<void> {
-    // autovacuum's analyze keeps PostgreSQL's statistics.
+    await sql`ANALYZE development_versions, development_topics, claim_versions, claim_retractions, status_segments`.execute(this.query);
   }
 
   async close(): Promise<void> {

@@ -69,9 +69,9 @@ export class PostgresEventStore implements EventStore {
     checkDistinctEventIds(events);
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const result = (await this.alreadyAppended(client, streamId, events)) ?? (await this.insert(client, streamId, events, expected));
+      // Four round trips: begin and lock; what is already there; insert and notify; commit.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      const result = await this.appendLocked(client, streamId, events, expected);
       await client.query('COMMIT');
       this.appended.emit('appended', result.position);
       return result;
@@ -83,19 +83,26 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async insert(client: PoolClient, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    const current = await client.query<{ version: string | null }>(
-      'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',
-      [streamId],
+  /** Under the append lock: a retried batch's original result, or the batch appended at head + 1. */
+  private async appendLocked(client: PoolClient, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const ids = events.map((event) => event.eventId);
+    const { rows } = await client.query<EventRow & { kind: 'found' | 'state'; version: string | null; head: string | null; head_recorded_at: string | null }>(
+      `SELECT 'found' AS kind, e.*, NULL AS version, NULL AS head, NULL AS head_recorded_at FROM events e WHERE e.event_id = ANY($1::text[])
+       UNION ALL
+       SELECT 'state', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+              (SELECT max(stream_version)::text FROM events WHERE stream_id = $2),
+              (SELECT max(position)::text FROM events),
+              (SELECT e.recorded_at FROM events e ORDER BY e.position DESC LIMIT 1)`,
+      [ids, streamId],
     );
-    const version = current.rows[0].version === null ? undefined : BigInt(current.rows[0].version);
+    const found = new Map(rows.filter((row) => row.kind === 'found').map((row) => [row.event_id, toStoredEvent(row)]));
+    const retried = retriedAppend(streamId, events, ids.map((id) => found.get(id)));
+    if (retried) return retried;
+    const state = rows.find((row) => row.kind === 'state')!;
+    const version = state.version === null ? undefined : BigInt(state.version);
     checkExpectedVersion(streamId, expected, version ?? 'no-stream');
-    const head = await client.query<{ position: string; recorded_at: string }>(
-      'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
-    );
-    const last = head.rows[0];
-    const recordedAt = new Date(Math.max(this.clock.now(), last ? Date.parse(last.recorded_at) : 0)).toISOString();
-    const firstPosition = (last ? BigInt(last.position) : 0n) + 1n;
+    const recordedAt = new Date(Math.max(this.clock.now(), state.head_recorded_at ? Date.parse(state.head_recorded_at) : 0)).toISOString();
+    const firstPosition = (state.head === null ? 0n : BigInt(state.head)) + 1n;
     const firstVersion = (version ?? -1n) + 1n;
     const stored = events.map(
       (event, i): StoredEvent => ({
@@ -110,31 +117,30 @@ export class PostgresEventStore implements EventStore {
       }),
     );
     const columns = 8;
-    await client.query(
-      `INSERT INTO events (position, stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES ${stored
-        .map((_, i) => `(${Array.from({ length: columns }, (_c, c) => `$${i * columns + c + 1}`).join(', ')})`)
-        .join(', ')}`,
-      stored.flatMap((event) => [
-        event.position.toString(),
-        streamId,
-        event.streamVersion.toString(),
-        event.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        recordedAt,
-      ]),
-    );
+    const values = stored
+      .map((_, i) => `(${Array.from({ length: columns }, (_c, c) => `$${i * columns + c + 2}`).join(', ')})`)
+      .join(', ');
     const lastStored = stored[stored.length - 1];
-    await client.query('SELECT pg_notify($1, $2)', [CHANNEL, lastStored.position.toString()]);
+    await client.query(
+      `WITH inserted AS (
+         INSERT INTO events (position, stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES ${values} RETURNING 1
+       )
+       SELECT pg_notify('${CHANNEL}', $1) FROM (SELECT count(*) FROM inserted) AS done`,
+      [
+        lastStored.position.toString(),
+        ...stored.flatMap((event) => [
+          event.position.toString(),
+          streamId,
+          event.streamVersion.toString(),
+          event.eventId,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+        ]),
+      ],
+    );
     return { streamVersion: lastStored.streamVersion, position: lastStored.position, events: stored };
-  }
-
-  private async alreadyAppended(client: PoolClient, streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
-    const ids = events.map((event) => event.eventId);
-    const found = await client.query<EventRow>('SELECT * FROM events WHERE event_id = ANY($1::text[])', [ids]);
-    const byId = new Map(found.rows.map((row) => [row.event_id, toStoredEvent(row)]));
-    return retriedAppend(streamId, events, ids.map((id) => byId.get(id)));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
