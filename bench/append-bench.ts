@@ -41,7 +41,8 @@ type Target = {
   close(): Promise<void>;
 };
 
-function makeEvents(prng: Prng, count: number): NewEvent[] {
+/** `count` single `ClaimReported` events (about 600 bytes of JSON each), drawn from `prng`. */
+export function makeEvents(prng: Prng, count: number): NewEvent[] {
   const events: NewEvent[] = [];
   for (let i = 0; i < count; i++) {
     const id = prng.uuid();
@@ -65,7 +66,7 @@ function makeEvents(prng: Prng, count: number): NewEvent[] {
   return events;
 }
 
-function groupsOf(events: readonly NewEvent[], size: number): NewEvent[][] {
+export function groupsOf(events: readonly NewEvent[], size: number): NewEvent[][] {
   const groups: NewEvent[][] = [];
   for (let i = 0; i < events.length; i += size) groups.push(events.slice(i, i + size));
   return groups;

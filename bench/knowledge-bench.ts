@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { openStorage } from '../src/database/storage';
+import { type StorageConfig, openStorage } from '../src/database/storage';
 import type { DevelopmentView } from '../src/domain/knowledge/development-view';
 import { replayKnowledge, type LoggedEvent } from '../src/domain/knowledge/knowledge.replay';
 import type { TimePoint } from '../src/domain/knowledge/knowledge.query';
@@ -16,14 +16,21 @@ import { systemClock } from '../src/platform/clock';
 import { KnowledgeProjection } from '../src/projections/knowledge.projection';
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { DatasetGenerator, type DatasetStats, topicName } from './dataset';
+import { analyzeReadModel, postgresStatistics } from './postgres';
 import { Prng } from './prng';
-import { canonicalJson, median, percentileSorted, yieldToEventLoop } from './stats';
+import { canonicalJson, median, once, percentileSorted, yieldToEventLoop } from './stats';
 
 /** Releases something the benchmark holds open (an app, a storage) when a run fails. */
 export type Tracker = (name: string, close: () => Promise<void>) => () => void;
 
+/** Where a level keeps its log and read model: the embedded file in `dir`, or a PostgreSQL schema. */
+export type StoreChoice = Readonly<{ kind: 'sqlite' }> | Readonly<{ kind: 'postgres'; databaseUrl: string }>;
+
 export type LevelOptions = Readonly<{
+  /** The SQLite data dir (also given, unused, to a PostgreSQL level). */
   dir: string;
+  /** Default: SQLite in `dir`. */
+  store?: StoreChoice;
   claims: number;
   seed: number;
   sources: number;
@@ -36,6 +43,8 @@ export type LevelOptions = Readonly<{
   durationSec: number;
   connections: readonly number[];
   rawReadRounds: number;
+  /** PostgreSQL: if the read model was never analysed (or is stale), ANALYZE it and measure the HTTP runs again. */
+  analyzeAndRepeat?: boolean;
   deadline: number;
   log: (line: string) => void;
   track: Tracker;
@@ -65,6 +74,7 @@ export type QueryCheck = Readonly<{
 }>;
 
 export type LevelFigures = Readonly<{
+  store: StoreChoice['kind'];
   claimsTarget: number;
   dataset: DatasetStats;
   head: number;
@@ -75,6 +85,10 @@ export type LevelFigures = Readonly<{
   http: HttpFigures[];
   fold: Readonly<{ logEvents: number; logReadMs: number; medianMs: number; perQueryMs: number[] }>;
   checks: QueryCheck[];
+  /** PostgreSQL: the planner's statistics when the HTTP runs started (the app leaves ANALYZE to autovacuum). */
+  statistics?: string;
+  /** PostgreSQL, when the statistics were missing or stale: the same HTTP runs again after an ANALYZE. */
+  httpAfterAnalyze?: HttpFigures[];
 }>;
 
 type Query = Readonly<{ path: string; topic: string; asOf: string; recordedAsOf?: string }>;
@@ -83,6 +97,23 @@ const AS_OF_DATES = ['2024-02-15', '2024-04-30', '2024-06-30', '2024-08-31', '20
 const PAGE = 1000;
 /** The synthetic transaction-time clock the loader uses: 2025-01-01, one second per append. */
 const LOAD_CLOCK_START = Date.UTC(2025, 0, 1);
+
+function storageConfig(options: LevelOptions): StorageConfig {
+  const store = options.store ?? { kind: 'sqlite' };
+  return store.kind === 'postgres'
+    ? { dataDir: options.dir, eventStore: 'postgres', databaseUrl: store.databaseUrl }
+    : { dataDir: options.dir, eventStore: 'sqlite' };
+}
+
+/** The environment the app is started with: the same store as the level's. */
+function appEnvironment(options: LevelOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { TIMELINE_DATA_DIR: options.dir, TIMELINE_SEED: 'none', LOG_LEVEL: 'silent' };
+  if (options.store?.kind === 'postgres') {
+    env.TIMELINE_EVENT_STORE = 'postgres';
+    env.DATABASE_URL = options.store.databaseUrl;
+  }
+  return env;
+}
 
 function remaining(deadline: number): number {
   const ms = deadline - Date.now();
@@ -93,8 +124,9 @@ function remaining(deadline: number): number {
 async function loadDataset(options: LevelOptions, generator: DatasetGenerator): Promise<{ ms: number; phase1End: string }> {
   let now = LOAD_CLOCK_START;
   const clock: Clock = { now: () => (now += 1000) };
-  const storage = await openStorage({ dataDir: options.dir, eventStore: 'sqlite' }, clock);
-  const untrack = options.track('load storage', () => storage.close());
+  const storage = await openStorage(storageConfig(options), clock);
+  const close = once(() => storage.close());
+  const untrack = options.track('load storage', close);
   try {
     const store = storage.eventStore;
     const start = performance.now();
@@ -120,7 +152,7 @@ async function loadDataset(options: LevelOptions, generator: DatasetGenerator): 
     return { ms: performance.now() - start, phase1End };
   } finally {
     untrack();
-    await storage.close();
+    await close();
   }
 }
 
@@ -138,8 +170,9 @@ async function readWholeLog(store: EventStore, onPage?: (page: Awaited<ReturnTyp
 
 /** Section 3: raw sequential read of the log, then a projection rebuild from position 0 on a fresh read model. */
 async function rebuild(options: LevelOptions): Promise<{ head: number; rawRead: LevelFigures['rawRead']; rebuild: LevelFigures['rebuild'] }> {
-  const storage = await openStorage({ dataDir: options.dir, eventStore: 'sqlite' }, systemClock);
-  const untrack = options.track('rebuild storage', () => storage.close());
+  const storage = await openStorage(storageConfig(options), systemClock);
+  const close = once(() => storage.close());
+  const untrack = options.track('rebuild storage', close);
   try {
     const head = await storage.eventStore.headPosition();
     const roundsMs: number[] = [];
@@ -176,7 +209,7 @@ async function rebuild(options: LevelOptions): Promise<{ head: number; rawRead: 
     };
   } finally {
     untrack();
-    await storage.close();
+    await close();
   }
 }
 
@@ -302,6 +335,25 @@ function compare(api: DevelopmentView[], fold: DevelopmentView[]): { ids: boolea
   return { ids, full, first };
 }
 
+/** A warm-up run, then one autocannon run per connection count. */
+async function measureHttp(options: LevelOptions, base: string, paths: readonly string[]): Promise<HttpFigures[]> {
+  options.log(`  HTTP warm-up ${options.warmupSec} s`);
+  await runLoad(base, paths, 1, options.warmupSec, options.deadline);
+  const http: HttpFigures[] = [];
+  for (const connections of options.connections) {
+    remaining(options.deadline);
+    options.log(`  autocannon: ${connections} connection(s), ${options.durationSec} s`);
+    const result = await runLoad(base, paths, connections, options.durationSec, options.deadline);
+    const figures = httpFigures(result, connections, options.durationSec);
+    if (figures.non2xx > 0 || figures.errors > 0 || figures.requests === 0) {
+      throw new Error(`load run had failures: ${JSON.stringify({ statuses: result.statuses, errors: result.errors, timeouts: result.timeouts })}`);
+    }
+    options.log(`    p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ${figures.reqPerSec.toFixed(0)} req/s`);
+    http.push(figures);
+  }
+  return http;
+}
+
 /** Section 2 (and 3) for one data-set size. */
 export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigures> {
   const developments = Math.max(1, Math.round(options.claims / 10));
@@ -311,7 +363,8 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     sources: options.sources,
     seed: options.seed,
   });
-  options.log(`level ${options.claims} claims: loading ${developments} developments through the port`);
+  const storeName = options.store?.kind ?? 'sqlite';
+  options.log(`level ${options.claims} claims (${storeName}): loading ${developments} developments through the port`);
   const load = await loadDataset(options, generator);
   const dataset = { ...generator.stats };
   options.log(`  loaded ${dataset.events} events (${dataset.claims} claims) in ${(load.ms / 1000).toFixed(1)} s`);
@@ -320,9 +373,10 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
   const rebuilt = await rebuild(options);
   options.log(`  rebuilt ${rebuilt.rebuild.events} events in ${(rebuilt.rebuild.ms / 1000).toFixed(1)} s`);
 
-  const config = loadConfig({ TIMELINE_DATA_DIR: options.dir, TIMELINE_SEED: 'none', LOG_LEVEL: 'silent' }, process.cwd());
+  const config = loadConfig(appEnvironment(options), process.cwd());
   const app: NestFastifyApplication = await createApp(config);
-  const untrack = options.track('app', () => app.close());
+  const closeApp = once(() => app.close());
+  const untrack = options.track('app', closeApp);
   try {
     await app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -334,19 +388,21 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       if (status !== 200) throw new Error(`GET ${query.path} answered ${status}: ${JSON.stringify(body).slice(0, 500)}`);
     }
 
-    options.log(`  HTTP warm-up ${options.warmupSec} s`);
-    await runLoad(base, paths, 1, options.warmupSec, options.deadline);
-    const http: HttpFigures[] = [];
-    for (const connections of options.connections) {
-      remaining(options.deadline);
-      options.log(`  autocannon: ${connections} connection(s), ${options.durationSec} s`);
-      const result = await runLoad(base, paths, connections, options.durationSec, options.deadline);
-      const figures = httpFigures(result, connections, options.durationSec);
-      if (figures.non2xx > 0 || figures.errors > 0 || figures.requests === 0) {
-        throw new Error(`load run had failures: ${JSON.stringify({ statuses: result.statuses, errors: result.errors, timeouts: result.timeouts })}`);
-      }
-      options.log(`    p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ${figures.reqPerSec.toFixed(0)} req/s`);
-      http.push(figures);
+    let statistics: string | undefined;
+    if (options.store?.kind === 'postgres') {
+      statistics = await postgresStatistics(options.store.databaseUrl);
+      options.log(`  planner statistics: ${statistics}`);
+    }
+
+    const http = await measureHttp(options, base, paths);
+    // A diagnosis, not the figure: the same runs once the planner has statistics, when it had none
+    // or stale ones (the app leaves ANALYZE to autovacuum, which may be off or not have run yet).
+    let httpAfterAnalyze: HttpFigures[] | undefined;
+    if (options.store?.kind === 'postgres' && options.analyzeAndRepeat && /NEVER analysed|stale/.test(statistics ?? '')) {
+      const start = performance.now();
+      await analyzeReadModel(options.store.databaseUrl);
+      options.log(`  ANALYZE of the read model took ${(performance.now() - start).toFixed(0)} ms; the HTTP runs again`);
+      httpAfterAnalyze = await measureHttp(options, base, paths);
     }
 
     // The baseline: the pure fold over the whole log, read once (after the load runs, so the log
@@ -387,6 +443,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     log = [];
     const perQueryMs = checks.map((check) => check.foldMs);
     return {
+      store: storeName,
       claimsTarget: options.claims,
       dataset,
       head: rebuilt.head,
@@ -397,9 +454,11 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       http,
       fold: { logEvents, logReadMs, medianMs: median(perQueryMs), perQueryMs },
       checks,
+      statistics,
+      httpAfterAnalyze,
     };
   } finally {
     untrack();
-    await app.close();
+    await closeApp();
   }
 }

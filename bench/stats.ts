@@ -56,3 +56,9 @@ export function canonicalJson(value: unknown): string {
 
 /** Lets timers and I/O run between synchronous-ish steps (better-sqlite3 behind promises never yields). */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs `close` at most once: the clean-up after a signal and the normal path's `finally` share one call. */
+export function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
+}
