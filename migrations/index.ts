@@ -4,6 +4,7 @@ import * as knowledge from './0002_knowledge_read_model';
 import * as idempotency from './0003_idempotency_keys';
 import * as relayCheckpoints from './0004_relay_checkpoints';
 import * as auditLog from './0005_audit_log';
+import * as postgresAppend from './0006_postgres_append_function';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_idempotency_keys': idempotency,
   '0004_relay_checkpoints': relayCheckpoints,
   '0005_audit_log': auditLog,
+  '0006_postgres_append_function': postgresAppend,
 };

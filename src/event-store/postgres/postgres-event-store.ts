@@ -10,8 +10,8 @@ import {
   ReadAllOptions,
   StoredEvent,
   SubscribeOptions,
+  WrongExpectedVersionError,
   checkDistinctEventIds,
-  checkExpectedVersion,
   retriedAppend,
 } from '../event-store.port';
 import { pollingSubscription } from '../polling-subscription';
@@ -43,6 +43,8 @@ function toStoredEvent(row: EventRow): StoredEvent {
 /** One advisory lock key for the whole log: appends take it for their transaction. */
 const APPEND_LOCK = 0x74696d65; // "time"
 const CHANNEL = 'timeline_events';
+/** How timeline_append refuses a write whose expected version does not hold. */
+const WRONG_VERSION = /^timeline:wrong-expected-version:(no-stream|\d+)$/;
 /** Without a notification (e.g. one lost while reconnecting), subscribers still poll this often. */
 const POLL_MS = 1000;
 
@@ -67,80 +69,35 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     checkDistinctEventIds(events);
-    const client = await this.pool.connect();
+    const batch = events.map((event) => ({
+      eventId: event.eventId,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+    }));
+    let rows: (EventRow & { kind: 'found' | 'inserted' })[];
     try {
-      // Four round trips: begin and lock; what is already there; insert and notify; commit.
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
-      const result = await this.appendLocked(client, streamId, events, expected);
-      await client.query('COMMIT');
-      this.appended.emit('appended', result.position);
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** Under the append lock: a retried batch's original result, or the batch appended at head + 1. */
-  private async appendLocked(client: PoolClient, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    const ids = events.map((event) => event.eventId);
-    const { rows } = await client.query<EventRow & { kind: 'found' | 'state'; version: string | null; head: string | null; head_recorded_at: string | null }>(
-      `SELECT 'found' AS kind, e.*, NULL AS version, NULL AS head, NULL AS head_recorded_at FROM events e WHERE e.event_id = ANY($1::text[])
-       UNION ALL
-       SELECT 'state', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-              (SELECT max(stream_version)::text FROM events WHERE stream_id = $2),
-              (SELECT max(position)::text FROM events),
-              (SELECT e.recorded_at FROM events e ORDER BY e.position DESC LIMIT 1)`,
-      [ids, streamId],
-    );
-    const found = new Map(rows.filter((row) => row.kind === 'found').map((row) => [row.event_id, toStoredEvent(row)]));
-    const retried = retriedAppend(streamId, events, ids.map((id) => found.get(id)));
-    if (retried) return retried;
-    const state = rows.find((row) => row.kind === 'state')!;
-    const version = state.version === null ? undefined : BigInt(state.version);
-    checkExpectedVersion(streamId, expected, version ?? 'no-stream');
-    const recordedAt = new Date(Math.max(this.clock.now(), state.head_recorded_at ? Date.parse(state.head_recorded_at) : 0)).toISOString();
-    const firstPosition = (state.head === null ? 0n : BigInt(state.head)) + 1n;
-    const firstVersion = (version ?? -1n) + 1n;
-    const stored = events.map(
-      (event, i): StoredEvent => ({
-        position: firstPosition + BigInt(i),
+      // One statement, one round trip, one commit: see migrations/0006_postgres_append_function.ts.
+      ({ rows } = await this.pool.query('SELECT * FROM timeline_append($1, $2, $3, $4, $5::jsonb)', [
+        APPEND_LOCK,
         streamId,
-        streamVersion: firstVersion + BigInt(i),
-        eventId: event.eventId,
-        type: event.type,
-        data: JSON.parse(JSON.stringify(event.data)),
-        metadata: event.metadata,
-        recordedAt,
-      }),
-    );
-    const columns = 8;
-    const values = stored
-      .map((_, i) => `(${Array.from({ length: columns }, (_c, c) => `$${i * columns + c + 2}`).join(', ')})`)
-      .join(', ');
-    const lastStored = stored[stored.length - 1];
-    await client.query(
-      `WITH inserted AS (
-         INSERT INTO events (position, stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES ${values} RETURNING 1
-       )
-       SELECT pg_notify('${CHANNEL}', $1) FROM (SELECT count(*) FROM inserted) AS done`,
-      [
-        lastStored.position.toString(),
-        ...stored.flatMap((event) => [
-          event.position.toString(),
-          streamId,
-          event.streamVersion.toString(),
-          event.eventId,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        ]),
-      ],
-    );
-    return { streamVersion: lastStored.streamVersion, position: lastStored.position, events: stored };
+        typeof expected === 'bigint' ? expected.toString() : expected,
+        new Date(this.clock.now()).toISOString(),
+        JSON.stringify(batch),
+      ]));
+    } catch (error) {
+      const refused = error instanceof Error ? WRONG_VERSION.exec(error.message) : null;
+      if (!refused) throw error;
+      throw new WrongExpectedVersionError(streamId, expected, refused[1] === 'no-stream' ? 'no-stream' : BigInt(refused[1]));
+    }
+    if (rows[0]?.kind === 'found') {
+      const found = new Map(rows.map((row) => [row.event_id, toStoredEvent(row)]));
+      return retriedAppend(streamId, events, events.map((event) => found.get(event.eventId)))!;
+    }
+    const stored = rows.map(toStoredEvent).sort((a, b) => (a.position < b.position ? -1 : 1));
+    const last = stored[stored.length - 1];
+    this.appended.emit('appended', last.position);
+    return { streamVersion: last.streamVersion, position: last.position, events: stored };
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
