@@ -47,6 +47,7 @@ const CROSS_PROCESS_POLL_MS = 500;
 /** The event store in the embedded SQLite file. One process writes; appends are serialised. */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly readAllStatements = new Map<string, Statement>();
   private readonly statements: {
     streamVersion: Statement<[string], { version: bigint | null }>;
     lastRecordedAt: Statement<[], { recorded_at: string }>;
@@ -142,8 +143,15 @@ export class SqliteEventStore implements EventStore {
       params.push(options.streamPrefix, options.streamPrefix);
     }
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
-    const statement = db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`);
-    return (statement.safeIntegers(true).all(...params) as EventRow[]).map(toStoredEvent);
+    const source = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
+    // Subscriptions run this after every append: prepare each shape once.
+    let statement = this.readAllStatements.get(source);
+    if (!statement) {
+      statement = db.prepare(source).safeIntegers(true);
+      if (this.readAllStatements.size >= 200) this.readAllStatements.clear();
+      this.readAllStatements.set(source, statement);
+    }
+    return (statement.all(...params) as EventRow[]).map(toStoredEvent);
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
