@@ -1,7 +1,39 @@
 import { EventEmitter } from 'node:events';
-import { EventStore, EventSubscription, StoredEvent, SubscribeOptions } from './event-store.port';
+import { EventStore, EventSubscription, ReadAllOptions, StoredEvent, SubscribeOptions } from './event-store.port';
 
 const BATCH = 500;
+/** How long a shared read may be served again: short, so polling (without a signal) stays live. */
+const SHARED_READ_MS = 20;
+
+/**
+ * Reads shared by the subscriptions of one store: caught-up subscribers with the same filters all
+ * ask for "after the last event" when an append is signalled, and one query answers them all.
+ * Every signal (append or notification) forgets what was read, and nothing is kept longer than
+ * {@link SHARED_READ_MS}, so a shared answer is never staler than a read of one's own would be.
+ * The events are shared: consumers must not mutate them (they are readonly by type).
+ */
+export class SharedReads {
+  private readonly reads = new Map<string, { at: number; events: Promise<StoredEvent[]> }>();
+
+  constructor(
+    private readonly store: Pick<EventStore, 'readAll'>,
+    signals: EventEmitter,
+  ) {
+    signals.on('appended', () => this.reads.clear());
+  }
+
+  readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.types, options.streamPrefix]);
+    const now = performance.now();
+    const seen = this.reads.get(key);
+    if (seen && now - seen.at <= SHARED_READ_MS) return seen.events;
+    if (this.reads.size > 1000) this.reads.clear();
+    const events = this.store.readAll(options);
+    this.reads.set(key, { at: now, events });
+    events.catch(() => this.reads.delete(key));
+    return events;
+  }
+}
 
 /**
  * Catch-up, then live, for stores whose positions are committed in order: read in batches after

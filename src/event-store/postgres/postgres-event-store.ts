@@ -14,7 +14,7 @@ import {
   checkDistinctEventIds,
   retriedAppend,
 } from '../event-store.port';
-import { pollingSubscription } from '../polling-subscription';
+import { SharedReads, pollingSubscription } from '../polling-subscription';
 
 type EventRow = {
   position: string;
@@ -59,6 +59,7 @@ const POLL_MS = 1000;
  */
 export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly sharedReads = new SharedReads(this, this.appended);
   private listener?: Promise<PoolClient>;
 
   constructor(
@@ -128,7 +129,7 @@ export class PostgresEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     void this.listen();
-    return pollingSubscription(this, this.appended, options, POLL_MS);
+    return pollingSubscription(this.sharedReads, this.appended, options, POLL_MS);
   }
 
   /** One LISTEN connection per store, opened on the first subscription: appends by other instances wake subscribers. */

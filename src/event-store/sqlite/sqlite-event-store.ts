@@ -15,7 +15,7 @@ import {
   checkExpectedVersion,
   retriedAppend,
 } from '../event-store.port';
-import { pollingSubscription } from '../polling-subscription';
+import { SharedReads, pollingSubscription } from '../polling-subscription';
 
 type EventRow = {
   position: bigint;
@@ -47,6 +47,7 @@ const CROSS_PROCESS_POLL_MS = 500;
 /** The event store in the embedded SQLite file. One process writes; appends are serialised. */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly sharedReads = new SharedReads(this, this.appended);
   private readonly readAllStatements = new Map<string, Statement>();
   private readonly statements: {
     streamVersion: Statement<[string], { version: bigint | null }>;
@@ -155,7 +156,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
-    return pollingSubscription(this, this.appended, options, CROSS_PROCESS_POLL_MS);
+    return pollingSubscription(this.sharedReads, this.appended, options, CROSS_PROCESS_POLL_MS);
   }
 
   async headPosition(): Promise<bigint> {

@@ -17,8 +17,16 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
  * escapes line breaks inside strings, so it never spans lines).
  */
 export function eventMessage(event: StoredEvent): string {
-  return `id: ${event.position}\nevent: ${oneLine(event.type)}\ndata: ${JSON.stringify(storedEventJson(event))}\n\n`;
+  let message = messages.get(event);
+  if (message === undefined) {
+    message = `id: ${event.position}\nevent: ${oneLine(event.type)}\ndata: ${JSON.stringify(storedEventJson(event))}\n\n`;
+    messages.set(event, message);
+  }
+  return message;
 }
+
+/** Subscribers served from one shared read get the same event objects: serialise each once. */
+const messages = new WeakMap<StoredEvent, string>();
 
 /** How long a client should wait before reconnecting. */
 export const retryMessage = (ms: number): string => `retry: ${ms}\n\n`;
