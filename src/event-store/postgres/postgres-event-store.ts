@@ -14,31 +14,9 @@ import {
   checkDistinctEventIds,
   retriedAppend,
 } from '../event-store.port';
+import { EventRow, storedEventOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
 
-type EventRow = {
-  position: string;
-  stream_id: string;
-  stream_version: string;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-};
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    position: BigInt(row.position),
-    streamId: row.stream_id,
-    streamVersion: BigInt(row.stream_version),
-    eventId: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    recordedAt: row.recorded_at,
-  };
-}
 
 /** One advisory lock key for the whole log: appends take it for their transaction. */
 const APPEND_LOCK = 0x74696d65; // "time"
@@ -92,10 +70,10 @@ export class PostgresEventStore implements EventStore {
       throw new WrongExpectedVersionError(streamId, expected, refused[1] === 'no-stream' ? 'no-stream' : BigInt(refused[1]));
     }
     if (rows[0]?.kind === 'found') {
-      const found = new Map(rows.map((row) => [row.event_id, toStoredEvent(row)]));
+      const found = new Map(rows.map((row) => [row.event_id, storedEventOf(row)]));
       return retriedAppend(streamId, events, events.map((event) => found.get(event.eventId)))!;
     }
-    const stored = rows.map(toStoredEvent).sort((a, b) => (a.position < b.position ? -1 : 1));
+    const stored = rows.map(storedEventOf).sort((a, b) => (a.position < b.position ? -1 : 1));
     const last = stored[stored.length - 1];
     this.appended.emit('appended', last.position);
     return { streamVersion: last.streamVersion, position: last.position, events: stored };
@@ -103,7 +81,7 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const result = await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId]);
-    return result.rows.map(toStoredEvent);
+    return result.rows.map(storedEventOf);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -124,7 +102,7 @@ export class PostgresEventStore implements EventStore {
       limit = ` LIMIT $${params.length}`;
     }
     const result = await this.pool.query<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`, params);
-    return result.rows.map(toStoredEvent);
+    return result.rows.map(storedEventOf);
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {

@@ -15,31 +15,9 @@ import {
   checkExpectedVersion,
   retriedAppend,
 } from '../event-store.port';
+import { EventRow, storedEventOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
 
-type EventRow = {
-  position: bigint;
-  stream_id: string;
-  stream_version: bigint;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-};
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    position: row.position,
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    eventId: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    recordedAt: row.recorded_at,
-  };
-}
 
 /** Polls for appends made by other processes on the same file (e.g. `npm run seed`). */
 const CROSS_PROCESS_POLL_MS = 500;
@@ -120,11 +98,11 @@ export class SqliteEventStore implements EventStore {
 
   private alreadyAppended(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
     const found = events.map((event) => this.statements.byEventId.get(event.eventId));
-    return retriedAppend(streamId, events, found.map((row) => row && toStoredEvent(row)));
+    return retriedAppend(streamId, events, found.map((row) => row && storedEventOf(row)));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    return this.statements.readStream.all(streamId).map(toStoredEvent);
+    return this.statements.readStream.all(streamId).map(storedEventOf);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -152,7 +130,7 @@ export class SqliteEventStore implements EventStore {
       if (this.readAllStatements.size >= 200) this.readAllStatements.clear();
       this.readAllStatements.set(source, statement);
     }
-    return (statement.all(...params) as EventRow[]).map(toStoredEvent);
+    return (statement.all(...params) as EventRow[]).map(storedEventOf);
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
