@@ -21,7 +21,8 @@ import { Prng } from './prng';
 import { canonicalJson, median, once, percentileSorted, yieldToEventLoop } from './stats';
 
 /** Releases something the benchmark holds open (an app, a storage) when a run fails. */
-export type Tracker = (name: string, close: () => Promise<void>) => () => void;
+import type { Tracker } from './harness';
+export type { Tracker };
 
 /** Where a level keeps its log and read model: the embedded file in `dir`, or a PostgreSQL schema. */
 export type StoreChoice = Readonly<{ kind: 'sqlite' }> | Readonly<{ kind: 'postgres'; databaseUrl: string }>;

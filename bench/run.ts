@@ -7,6 +7,7 @@ import { AppendFigures, appendBenchmark } from './append-bench';
 import { LevelFigures, Tracker, knowledgeLevel } from './knowledge-bench';
 import { BENCH_DATABASE_URL, type BenchSchema, createBenchSchema, dropAfterExitScript, probePostgres, redactUrl } from './postgres';
 import { type PgAppendResult, postgresAppendBenchmark } from './postgres-append-bench';
+import { RunResources, numberEnv } from './harness';
 import { fmtInt, fmtMs, fmtNum, fmtRatio, once, table, verdict } from './stats';
 
 /**
@@ -33,13 +34,6 @@ const ROTATION = 56;
 const PG_APPEND_EVENTS = { single: 2000, concurrent: 4000 };
 const PG_CLAIMS_CAP_BELOW_FULL_SCALE = 100_000;
 
-function numberEnv(name: string, fallback: number, check: (value: number) => boolean): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new Error(`${name}='${raw}' is not valid`);
-  return value;
-}
 
 const scale = numberEnv('BENCH_SCALE', DEFAULT_SCALE, (v) => v > 0 && v <= 10);
 const seed = numberEnv('BENCH_SEED', DEFAULT_SEED, (v) => Number.isInteger(v) && v >= 0);
@@ -69,14 +63,8 @@ const startedAt = Date.now();
 const deadline = startedAt + timeoutSec * 1000;
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
 
-let root: string | undefined;
-const open = new Map<number, { name: string; close: () => Promise<void> }>();
-let nextId = 0;
-const track: Tracker = (name, close) => {
-  const id = nextId++;
-  open.set(id, { name, close });
-  return () => open.delete(id);
-};
+const resources = new RunResources(log);
+const track: Tracker = resources.track;
 
 let watchdogWorker: Worker | undefined;
 const liveSchemas = new Set<string>();
@@ -109,23 +97,7 @@ async function benchSchema(): Promise<{ schema: BenchSchema; release: () => Prom
   };
 }
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const [id, { name, close }] of [...open].reverse()) {
-      open.delete(id);
-      await Promise.race([
-        close().catch((error: unknown) => log(`closing ${name} failed: ${String(error)}`)),
-        new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
-      ]);
-    }
-    if (root) {
-      rmSync(root, { recursive: true, force: true });
-      log(`removed ${root}`);
-    }
-  })();
-  return cleaning;
-}
+const cleanup = (): Promise<void> => resources.cleanup();
 
 let failing = false;
 
@@ -510,7 +482,7 @@ async function main(): Promise<void> {
   const watchdog = setTimeout(() => void fail(`timed out after ${timeoutSec} s (BENCH_TIMEOUT_S)`, 3), timeoutSec * 1000);
   watchdog.unref();
   mkdirSync(parentDir, { recursive: true });
-  root = mkdtempSync(join(parentDir, 'timeline-bench-'));
+  const root = (resources.root = mkdtempSync(join(parentDir, 'timeline-bench-')));
   watchdogWorker = hardWatchdog(root, deadline - Date.now() + 60_000);
   const fs = fsType(root);
   log(`scale ${scale}: SQLite levels ${sqliteLevels.join(', ')} claims, PostgreSQL ${postgresWanted ? pgClaims : 'off'}; data in ${root} (${fs}); limit ${timeoutSec} s`);
@@ -534,7 +506,7 @@ async function main(): Promise<void> {
   log('section 1: append throughput');
   const append = await timed('1. append, SQLite', () =>
     appendBenchmark({
-      dir: join(root!, 'append'),
+      dir: join(root, 'append'),
       singleEvents: 2000,
       batchEvents: 30_000,
       batchSize: 100,
@@ -555,7 +527,7 @@ async function main(): Promise<void> {
       try {
         return await postgresAppendBenchmark({
           databaseUrl: schema.url,
-          dir: join(root!, 'append-postgres'),
+          dir: join(root, 'append-postgres'),
           modes: [
             { writers: 1, eventsPerRound: PG_APPEND_EVENTS.single, chunkAppends: 50 },
             { writers: 8, eventsPerRound: PG_APPEND_EVENTS.concurrent, chunkAppends: 400 },
@@ -573,7 +545,7 @@ async function main(): Promise<void> {
   }
 
   const levelOptions = (claims: number) => ({
-    dir: join(root!, `knowledge-${claims}`),
+    dir: join(root, `knowledge-${claims}`),
     claims,
     seed: levelSeed(claims),
     sources: 40,
@@ -603,7 +575,7 @@ async function main(): Promise<void> {
         try {
           return await knowledgeLevel({
             ...options,
-            dir: join(root!, 'knowledge-postgres'),
+            dir: join(root, 'knowledge-postgres'),
             store: { kind: 'postgres', databaseUrl: schema.url },
             analyzeAndRepeat: true,
           });

@@ -35,7 +35,8 @@ import { fmtInt, fmtMs, fmtNum, fmtRatio, median, percentileSorted, table, verdi
  * Exit codes: 0 done (targets may still read FAIL), 1 error or a delivery check failed, 3 time limit, 130/143 signal.
  */
 
-export type Tracker = (name: string, close: () => Promise<void>) => () => void;
+import { RunResources, numberEnv, type Tracker } from './harness';
+export type { Tracker };
 
 export type SseOptions = Readonly<{
   /** An empty directory of its own; two data dirs are made under it. */
@@ -656,13 +657,6 @@ export async function sseBenchmark(options: SseOptions): Promise<SseResult> {
 // ---------------------------------------------------------------------------------------------
 // Standalone
 
-function numberEnv(name: string, fallback: number, check: (value: number) => boolean): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new Error(`${name}='${raw}' is not valid`);
-  return value;
-}
 
 /** Kills the process (and removes `dir`) if the main thread is stuck past `ms`, where timers cannot fire. */
 function hardWatchdog(dir: string, ms: number): Worker {
@@ -683,29 +677,9 @@ function hardWatchdog(dir: string, ms: number): Worker {
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const log = (line: string) => process.stderr.write(`[sse-bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
-  const open = new Map<number, { name: string; close: () => Promise<void> }>();
-  let nextId = 0;
-  const track: Tracker = (name, close) => {
-    const id = nextId++;
-    open.set(id, { name, close });
-    return () => open.delete(id);
-  };
-  let root: string | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const [id, { name, close }] of [...open].reverse()) {
-        open.delete(id);
-        await Promise.race([
-          close().catch((error: unknown) => log(`closing ${name} failed: ${String(error)}`)),
-          new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
-        ]);
-      }
-      if (root) {
-        rmSync(root, { recursive: true, force: true });
-        log(`removed ${root}`);
-      }
-    })());
+  const resources = new RunResources(log);
+  const track = resources.track;
+  const cleanup = (): Promise<void> => resources.cleanup();
   const fail = async (message: string, code: number): Promise<never> => {
     process.stderr.write(`sse-bench: ${message}\n`);
     await cleanup().catch(() => undefined);
@@ -716,7 +690,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) => void fail(`unhandled rejection: ${error instanceof Error ? error.stack : String(error)}`, 1));
   // Last resort: whatever the way out, the data does not stay behind.
   process.on('exit', () => {
-    if (root) rmSync(root, { recursive: true, force: true });
+    if (resources.root) rmSync(resources.root, { recursive: true, force: true });
   });
 
   try {
@@ -727,7 +701,7 @@ async function main(): Promise<void> {
     const parentDir = resolve(process.env.BENCH_DIR || tmpdir());
     const deadline = startedAt + timeoutSec * 1000;
     setTimeout(() => void fail(`timed out after ${timeoutSec} s (BENCH_TIMEOUT_S)`, 3), timeoutSec * 1000).unref();
-    root = mkdtempSync(join(parentDir, 'timeline-sse-bench-'));
+    const root = (resources.root = mkdtempSync(join(parentDir, 'timeline-sse-bench-')));
     hardWatchdog(root, timeoutSec * 1000 + 60_000);
     log(`data in ${root}; BENCH_SCALE=${scale}, BENCH_SSE_SECONDS=${seconds}, time limit ${timeoutSec} s`);
     const result = await sseBenchmark({
