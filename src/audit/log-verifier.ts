@@ -1,7 +1,8 @@
-import { EventStore } from '../event-store/event-store.port';
+import { EventStore, StoredEventText, parsedEvent } from '../event-store/event-store.port';
+import { storedEventJsonText } from '../http/json';
 import { auditLeafHash } from './audit-leaf';
 import { AuditTree } from './audit-tree';
-import { toHex } from './merkle/merkle-hash';
+import { Hash, leafHash, toHex } from './merkle/merkle-hash';
 import { MerkleFrontier, decomposition } from './merkle/merkle-frontier';
 import { MissingSubtreeError, subtreeKey } from './merkle/stored-subtrees';
 
@@ -51,21 +52,21 @@ export async function verifyLog(store: EventStore, tree: AuditTree): Promise<Log
   let after = 0n;
   scan: for (let index = 0; index < treeSize; index += BATCH) {
     const limit = Math.min(BATCH, treeSize - index);
-    const [events, leaves] = await Promise.all([store.readAll({ after, limit }), tree.leaves(index, limit)]);
+    const [events, leaves] = await Promise.all([store.readAllText({ after, limit }), tree.leaves(index, limit)]);
     for (let i = 0; i < limit; i++) {
       const leaf = leaves[i];
       const event = events[i];
       if (!leaf || leaf.leafIndex !== index + i) {
         // A leaf row is gone from the tree itself.
         const position = Number(event?.position ?? 0n);
-        firstMismatch ??= { leafIndex: index + i, position, reason: 'tree-node', expected: '', actual: event ? toHex(auditLeafHash(event)) : null };
+        firstMismatch ??= { leafIndex: index + i, position, reason: 'tree-node', expected: '', actual: event ? toHex(leafHashOf(event)) : null };
         break scan;
       }
       if (!event) {
         firstMismatch ??= { leafIndex: leaf.leafIndex, position: Number(leaf.position), reason: 'missing-event', expected: leaf.hash, actual: null };
         break scan;
       }
-      const hash = auditLeafHash(event);
+      const hash = leafHashOf(event, leaf.hash);
       frontier.append(hash);
       if (firstMismatch) continue;
       const actual = toHex(hash);
@@ -80,6 +81,24 @@ export async function verifyLog(store: EventStore, tree: AuditTree): Promise<Log
   const rootHash = frontier.root();
   firstMismatch ??= storedRoot?.equals(rootHash) ? undefined : await firstBadSubtree(tree, frontier, treeSize);
   return { ok: firstMismatch === undefined, treeSize, rootHash: toHex(rootHash), ...(firstMismatch ? { firstMismatch } : {}) };
+}
+
+/**
+ * An event's leaf hash, from its stored text put together as it stands: that is its canonical JSON
+ * when the text is canonical, as appends store it. When that does not give the `expected` hash, the
+ * event is parsed and canonicalised properly (rows stored before text was canonical hash the same);
+ * text that is not JSON at all hashes as it stands.
+ */
+function leafHashOf(event: StoredEventText, expected?: string): Hash {
+  const asStored = leafHash(storedEventJsonText(event));
+  if (expected !== undefined && toHex(asStored) === expected) return asStored;
+  let parsed;
+  try {
+    parsed = parsedEvent(event);
+  } catch {
+    return asStored;
+  }
+  return auditLeafHash(parsed);
 }
 
 /** Every leaf matched, yet the roots differ: the first edge subtree whose stored hash is not the recomputed one. */

@@ -1,4 +1,4 @@
-import { StoredEvent } from './event-store.port';
+import { StoredEvent, StoredEventText, parsedEvent } from './event-store.port';
 
 /** A row of the SQL stores' `events` table (migrations/0001): bigints as bigint (SQLite) or text (pg). */
 export type EventRow = {
@@ -12,15 +12,17 @@ export type EventRow = {
   recorded_at: string;
 };
 
-export function storedEventOf(row: EventRow): StoredEvent {
+export function storedEventTextOf(row: EventRow): StoredEventText {
   return {
     position: BigInt(row.position),
     streamId: row.stream_id,
     streamVersion: BigInt(row.stream_version),
     eventId: row.event_id,
     type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: row.data,
+    metadata: row.metadata,
     recordedAt: row.recorded_at,
   };
 }
+
+export const storedEventOf = (row: EventRow): StoredEvent => parsedEvent(storedEventTextOf(row));

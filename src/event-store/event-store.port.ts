@@ -1,3 +1,5 @@
+import canonicalize from 'canonicalize';
+
 /** Who and what caused an event; carried with it for ever. */
 export type EventMetadata = Readonly<{
   schemaVersion: number;
@@ -31,6 +33,13 @@ export type StoredEvent = Readonly<{
   recordedAt: string;
 }>;
 
+/**
+ * A stored event with `data` and `metadata` still the JSON text the log holds: for serving and
+ * hashing the log unchanged, without parsing it. The SQL stores write that text as RFC 8785
+ * canonical JSON (WARNING: rows written before they did, or edited, may hold other valid JSON).
+ */
+export type StoredEventText = Readonly<Omit<StoredEvent, 'data' | 'metadata'> & { data: string; metadata: string }>;
+
 /** `bigint`: the stream's last `streamVersion` must be exactly this. */
 export type ExpectedVersion = 'any' | 'no-stream' | 'stream-exists' | bigint;
 
@@ -53,7 +62,7 @@ export type ReadAllOptions = Readonly<{
 export type SubscribeOptions = Omit<ReadAllOptions, 'limit'>;
 
 /** A catch-up-then-live feed of the log. Iterating yields each matching event once, in order. */
-export interface EventSubscription extends AsyncIterable<StoredEvent> {
+export interface EventSubscription<E = StoredEvent> extends AsyncIterable<E> {
   close(): void;
 }
 
@@ -70,7 +79,11 @@ export interface EventStore {
   /** The whole stream in version order; empty when it does not exist. */
   readStream(streamId: string): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** {@link readAll}, each event's data and metadata as the stored text. */
+  readAllText(options?: ReadAllOptions): Promise<StoredEventText[]>;
   subscribe(options?: SubscribeOptions): EventSubscription;
+  /** {@link subscribe}, yielding events as {@link readAllText} reads them. */
+  subscribeText(options?: SubscribeOptions): EventSubscription<StoredEventText>;
   /** The position of the last event, 0n when the log is empty. */
   headPosition(): Promise<bigint>;
   close(): Promise<void>;
@@ -149,4 +162,37 @@ export function matchesFilter(event: Pick<StoredEvent, 'type' | 'streamId'>, opt
     (options.types === undefined || options.types.length === 0 || options.types.includes(event.type)) &&
     (options.streamPrefix === undefined || event.streamId.startsWith(options.streamPrefix))
   );
+}
+
+/** The JSON text an event's data and metadata are stored as: RFC 8785 canonical, so the log can be hashed as stored. */
+export function storedJson(value: object): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('event data and metadata must be JSON objects');
+  return text;
+}
+
+/** An event read as text, parsed. Throws a SyntaxError when its stored text is not JSON. */
+export const parsedEvent = (event: StoredEventText): StoredEvent => ({
+  ...event,
+  data: JSON.parse(event.data),
+  metadata: JSON.parse(event.metadata),
+});
+
+/** An event read as objects, as {@link StoredEventText} (for stores that hand out parsed events). */
+export const storedEventText = (event: StoredEvent): StoredEventText => ({
+  ...event,
+  data: storedJson(event.data),
+  metadata: storedJson(event.metadata),
+});
+
+/** A subscription yielding `map(event)` for each event of `source`. */
+export function mapSubscription<A, B>(source: EventSubscription<A>, map: (event: A) => B): EventSubscription<B> {
+  async function* events(): AsyncGenerator<B> {
+    try {
+      for await (const event of source) yield map(event);
+    } finally {
+      source.close();
+    }
+  }
+  return Object.assign(events(), { close: () => source.close() });
 }

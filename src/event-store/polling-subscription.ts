@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { EventStore, EventSubscription, ReadAllOptions, StoredEvent, SubscribeOptions } from './event-store.port';
+import { EventSubscription, ReadAllOptions, SubscribeOptions } from './event-store.port';
+
+/** What a subscription reads: events with positions, after a position, in position order. */
+export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<E[]>;
 
 const BATCH = 500;
 /** How long a shared read may be served again: short, so polling (without a signal) stays live. */
@@ -12,27 +15,27 @@ const SHARED_READ_MS = 20;
  * {@link SHARED_READ_MS}, so a shared answer is never staler than a read of one's own would be.
  * The events are shared: consumers must not mutate them (they are readonly by type).
  */
-export class SharedReads {
-  private readonly reads = new Map<string, { at: number; events: Promise<StoredEvent[]> }>();
+export class SharedReads<E extends { position: bigint }> {
+  private readonly reads = new Map<string, { at: number; events: Promise<E[]> }>();
 
   constructor(
-    private readonly store: Pick<EventStore, 'readAll'>,
+    private readonly read: LogRead<E>,
     signals: EventEmitter,
   ) {
     signals.on('appended', () => this.reads.clear());
   }
 
-  readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+  readonly readAll: LogRead<E> = (options) => {
     const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.types, options.streamPrefix]);
     const now = performance.now();
     const seen = this.reads.get(key);
     if (seen && now - seen.at <= SHARED_READ_MS) return seen.events;
     if (this.reads.size > 1000) this.reads.clear();
-    const events = this.store.readAll(options);
+    const events = this.read(options);
     this.reads.set(key, { at: now, events });
     events.catch(() => this.reads.delete(key));
     return events;
-  }
+  };
 }
 
 /**
@@ -40,12 +43,12 @@ export class SharedReads {
  * the last position seen; when caught up, wait for an `appended` signal or the poll interval.
  * Never a gap (positions are gap-free in commit order) and never a duplicate (always `> last`).
  */
-export function pollingSubscription(
-  store: Pick<EventStore, 'readAll'>,
+export function pollingSubscription<E extends { position: bigint }>(
+  read: LogRead<E>,
   signals: EventEmitter,
   options: SubscribeOptions,
   pollMs: number,
-): EventSubscription {
+): EventSubscription<E> {
   let closed = false;
   let wake: (() => void) | undefined;
   const onSignal = () => wake?.();
@@ -59,7 +62,7 @@ export function pollingSubscription(
   signals.on('appended', onSignal);
   signals.on('closed', close);
 
-  async function* events(): AsyncGenerator<StoredEvent> {
+  async function* events(): AsyncGenerator<E> {
     let after = options.after ?? 0n;
     try {
       while (!closed) {
@@ -71,7 +74,7 @@ export function pollingSubscription(
             resolve();
           };
         });
-        const batch = await store.readAll({ ...options, after, limit: BATCH });
+        const batch = await read({ ...options, after, limit: BATCH });
         for (const event of batch) {
           if (closed) return;
           after = event.position;

@@ -1,5 +1,5 @@
 import { WriteResult } from '../application/write-result';
-import { StoredEvent } from '../event-store/event-store.port';
+import { StoredEvent, StoredEventText } from '../event-store/event-store.port';
 
 /** Positions and versions are bigint inside and JSON numbers at the edge. */
 export function writeResultJson(result: WriteResult) {
@@ -23,4 +23,17 @@ export function storedEventJson(event: StoredEvent) {
     metadata: event.metadata,
     recordedAt: event.recordedAt,
   };
+}
+
+/**
+ * {@link storedEventJson} as JSON text, put together from the stored text without parsing it. Its
+ * keys are in RFC 8785 order, so where the stored text is canonical (as the SQL stores write it),
+ * this is the event's canonical JSON: its Merkle leaf.
+ */
+export function storedEventJsonText(event: StoredEventText): string {
+  return (
+    `{"data":${event.data},"eventId":${JSON.stringify(event.eventId)},"metadata":${event.metadata},` +
+    `"position":${event.position},"recordedAt":${JSON.stringify(event.recordedAt)},"streamId":${JSON.stringify(event.streamId)},` +
+    `"streamVersion":${event.streamVersion},"type":${JSON.stringify(event.type)}}`
+  );
 }

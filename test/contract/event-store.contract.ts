@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { randomUUID } from 'node:crypto';
 import {
   AppendResult,
@@ -34,7 +35,7 @@ function events(count: number, overrides: Partial<NewEvent> = {}): NewEvent[] {
   return Array.from({ length: count }, () => anEvent(overrides));
 }
 
-function positionsOf(stored: readonly StoredEvent[]): bigint[] {
+function positionsOf(stored: readonly { position: bigint }[]): bigint[] {
   return stored.map((event) => event.position);
 }
 
@@ -54,12 +55,8 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** The next `count` events of an iterator, failing when they do not come within `timeoutMs`. */
-async function nextEvents(
-  iterator: AsyncIterator<StoredEvent>,
-  count: number,
-  timeoutMs = 5_000,
-): Promise<StoredEvent[]> {
-  const seen: StoredEvent[] = [];
+async function nextEvents<E = StoredEvent>(iterator: AsyncIterator<E>, count: number, timeoutMs = 5_000): Promise<E[]> {
+  const seen: E[] = [];
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`got ${seen.length} of ${count} events within ${timeoutMs} ms`)), timeoutMs);
@@ -138,7 +135,7 @@ export function describeEventStoreContract(
   describe(`${name} event store (contract)`, () => {
     let subject: EventStoreUnderTest;
     let store: EventStore;
-    const subscriptions: EventSubscription[] = [];
+    const subscriptions: EventSubscription<unknown>[] = [];
     let closed: Promise<void> | undefined;
     /** The head position before the test appended anything. */
     let emptyHead: bigint;
@@ -554,6 +551,45 @@ export function describeEventStoreContract(
 
         const [stored] = await store.readStream('development-1');
         expect(stored.data).toStrictEqual({ list: [1, 2], nested: { value: 'before' } });
+      });
+    });
+
+    describe('the log as stored text', () => {
+      it('reads the same events through readAllText, data and metadata as RFC 8785 canonical JSON text', async () => {
+        const data = { zeta: 1, alpha: { beta: [3, 'ünï 😀'], aardvark: 1e21 }, big: 0.1 + 0.2, quote: '"\\\n\u2028' };
+        await store.append('development-1', [anEvent({ data })], 'no-stream');
+        await store.append('source-1', events(2, { type: 'SourceRegistered' }), 'no-stream');
+        const parsed = await store.readAll();
+        const text = await store.readAllText();
+
+        expect(text.map(({ data: d, metadata: m, ...rest }) => ({ ...rest, data: JSON.parse(d), metadata: JSON.parse(m) }))).toEqual(parsed);
+        for (const event of text) {
+          expect(event.data).toBe(canonicalize(JSON.parse(event.data)));
+          expect(event.metadata).toBe(canonicalize(JSON.parse(event.metadata)));
+        }
+        expect(text[0].data).toBe('{"alpha":{"aardvark":1e+21,"beta":[3,"ünï 😀"]},"big":0.30000000000000004,"quote":"\\"\\\\\\n\u2028","zeta":1}');
+      });
+
+      it('applies after, limit, types and stream prefix to readAllText as readAll does', async () => {
+        await store.append('development-1', events(3, { type: 'DevelopmentRecorded' }), 'no-stream');
+        await store.append('source-1', events(2, { type: 'SourceRegistered' }), 'no-stream');
+        const options = { after: (await nth())(1), limit: 3, types: ['DevelopmentRecorded', 'SourceRegistered'], streamPrefix: 'development-' };
+
+        expect(positionsOf(await store.readAllText(options))).toEqual(positionsOf(await store.readAll(options)));
+        expect(positionsOf(await store.readAllText(options))).toEqual((await nth()).of(2, 3));
+      });
+
+      it('yields through subscribeText what readAllText reads, caught up and live', async () => {
+        await store.append('development-1', events(2), 'no-stream');
+        const subscription = store.subscribeText({ streamPrefix: 'development-' });
+        subscriptions.push(subscription);
+        const iterator = subscription[Symbol.asyncIterator]();
+        const caughtUp = await nextEvents(iterator, 2);
+        await store.append('source-1', events(1), 'no-stream');
+        await store.append('development-1', events(1), 1n);
+        const live = await nextEvents(iterator, 1);
+
+        expect([...caughtUp, ...live]).toEqual(await store.readAllText({ streamPrefix: 'development-' }));
       });
     });
 

@@ -7,8 +7,10 @@ import {
   NewEvent,
   ReadAllOptions,
   StoredEvent,
+  StoredEventText,
   SubscribeOptions,
   WrongExpectedVersionError,
+  mapSubscription,
 } from '../../src/event-store/event-store.port';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
 import { describeEventStoreContract } from './event-store.contract';
@@ -59,13 +61,16 @@ class NamespacedStore implements EventStore {
     return (await this.store.readAll(this.scoped(options))).map((event) => this.local(event));
   }
 
+  async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
+    return (await this.store.readAllText(this.scoped(options))).map((event) => this.local(event));
+  }
+
   subscribe(options: SubscribeOptions = {}): EventSubscription {
-    const inner = this.store.subscribe(this.scoped(options));
-    const local = (event: StoredEvent) => this.local(event);
-    async function* events(): AsyncGenerator<StoredEvent> {
-      for await (const event of inner) yield local(event);
-    }
-    return Object.assign(events(), { close: () => inner.close() });
+    return mapSubscription(this.store.subscribe(this.scoped(options)), (event) => this.local(event));
+  }
+
+  subscribeText(options: SubscribeOptions = {}): EventSubscription<StoredEventText> {
+    return mapSubscription(this.store.subscribeText(this.scoped(options)), (event) => this.local(event));
   }
 
   headPosition(): Promise<bigint> {
@@ -82,7 +87,7 @@ class NamespacedStore implements EventStore {
     return { ...options, after, streamPrefix: this.namespace + (options.streamPrefix ?? '') };
   }
 
-  private local(event: StoredEvent): StoredEvent {
+  private local<E extends StoredEvent | StoredEventText>(event: E): E {
     // A leak from another namespace must fail the test, not be renamed into it.
     if (!event.streamId.startsWith(this.namespace)) throw new Error(`event of stream '${event.streamId}' leaked into this test`);
     return { ...event, streamId: event.streamId.slice(this.namespace.length) };

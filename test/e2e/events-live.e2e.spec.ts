@@ -1,3 +1,5 @@
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
 import { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, get, request } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LiveEventStreams } from '../../src/http/sse/live-event-streams';
@@ -219,6 +221,19 @@ describe('GET /v1/events/live (Server-Sent Events)', () => {
     expect(written.status).toBe(201);
     await client.untilId(written.body.position);
     expect(asItems(client)).toEqual(expectedItems(await logItems(t)));
+  });
+
+  it("sends each event's data as its RFC 8785 canonical JSON, the very bytes of its Merkle leaf", async () => {
+    const before = await logItems(t);
+    const client = await open('/v1/events/live');
+    await client.untilId(before.at(-1).position);
+
+    for (const message of client.messages) {
+      expect(message.data).toBe(canonicalize(JSON.parse(message.data)));
+      const proof = await t.get(`/v1/audit/inclusion?position=${message.id}`);
+      expect(proof.status).toBe(200);
+      expect(createHash('sha256').update(Buffer.from([0])).update(message.data).digest('hex')).toBe(proof.body.leafHash);
+    }
   });
 
   it('resumes after Last-Event-ID, which wins over after, so a reconnecting EventSource gets no duplicate', async () => {

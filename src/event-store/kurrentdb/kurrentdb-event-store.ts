@@ -25,11 +25,14 @@ import {
   NewEvent,
   ReadAllOptions,
   StoredEvent,
+  StoredEventText,
   SubscribeOptions,
   WrongExpectedVersionError,
   checkDistinctEventIds,
   checkExpectedVersion,
+  mapSubscription,
   matchesFilter,
+  storedEventText,
 } from '../event-store.port';
 
 /** Events per read of $all while paging through it. */
@@ -142,6 +145,15 @@ export class KurrentDbEventStore implements EventStore {
       if (read < maxCount) break;
     }
     return found;
+  }
+
+  /** The client parses JSON events as it reads them: their text here is the canonical JSON of that. */
+  async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
+    return (await this.readAll(options)).map(storedEventText);
+  }
+
+  subscribeText(options: SubscribeOptions = {}): EventSubscription<StoredEventText> {
+    return mapSubscription(this.subscribe(options), storedEventText);
   }
 
   /** `subscribeToAll`: catch-up from `after`, then live, on one server-side subscription. */

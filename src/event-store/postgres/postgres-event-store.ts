@@ -9,12 +9,14 @@ import {
   NewEvent,
   ReadAllOptions,
   StoredEvent,
+  StoredEventText,
   SubscribeOptions,
   WrongExpectedVersionError,
   checkDistinctEventIds,
   retriedAppend,
+  storedJson,
 } from '../event-store.port';
-import { EventRow, storedEventOf } from '../event-row';
+import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
 
 
@@ -37,7 +39,8 @@ const POLL_MS = 1000;
  */
 export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
-  private readonly sharedReads = new SharedReads(this, this.appended);
+  private readonly sharedReads = new SharedReads((options) => this.readAll(options), this.appended);
+  private readonly sharedTextReads = new SharedReads((options) => this.readAllText(options), this.appended);
   private listener?: Promise<PoolClient>;
 
   constructor(
@@ -51,8 +54,8 @@ export class PostgresEventStore implements EventStore {
     const batch = events.map((event) => ({
       eventId: event.eventId,
       type: event.type,
-      data: JSON.stringify(event.data),
-      metadata: JSON.stringify(event.metadata),
+      data: storedJson(event.data),
+      metadata: storedJson(event.metadata),
     }));
     let rows: (EventRow & { kind: 'found' | 'inserted' })[];
     try {
@@ -85,6 +88,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return (await this.rows(options)).map(storedEventOf);
+  }
+
+  async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
+    return (await this.rows(options)).map(storedEventTextOf);
+  }
+
+  private async rows(options: ReadAllOptions): Promise<EventRow[]> {
     const params: unknown[] = [(options.after ?? 0n).toString()];
     const where = ['position > $1'];
     if (options.types && options.types.length > 0) {
@@ -102,12 +113,17 @@ export class PostgresEventStore implements EventStore {
       limit = ` LIMIT $${params.length}`;
     }
     const result = await this.pool.query<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`, params);
-    return result.rows.map(storedEventOf);
+    return result.rows;
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     void this.listen();
-    return pollingSubscription(this.sharedReads, this.appended, options, POLL_MS);
+    return pollingSubscription(this.sharedReads.readAll, this.appended, options, POLL_MS);
+  }
+
+  subscribeText(options: SubscribeOptions = {}): EventSubscription<StoredEventText> {
+    void this.listen();
+    return pollingSubscription(this.sharedTextReads.readAll, this.appended, options, POLL_MS);
   }
 
   /** One LISTEN connection per store, opened on the first subscription: appends by other instances wake subscribers. */

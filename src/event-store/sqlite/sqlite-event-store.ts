@@ -10,12 +10,14 @@ import {
   NewEvent,
   ReadAllOptions,
   StoredEvent,
+  StoredEventText,
   SubscribeOptions,
   checkDistinctEventIds,
   checkExpectedVersion,
   retriedAppend,
+  storedJson,
 } from '../event-store.port';
-import { EventRow, storedEventOf } from '../event-row';
+import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
 
 
@@ -25,7 +27,8 @@ const CROSS_PROCESS_POLL_MS = 500;
 /** The event store in the embedded SQLite file. One process writes; appends are serialised. */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
-  private readonly sharedReads = new SharedReads(this, this.appended);
+  private readonly sharedReads = new SharedReads((options) => this.readAll(options), this.appended);
+  private readonly sharedTextReads = new SharedReads((options) => this.readAllText(options), this.appended);
   private readonly readAllStatements = new Map<string, Statement>();
   private readonly statements: {
     streamVersion: Statement<[string], { version: bigint | null }>;
@@ -73,22 +76,17 @@ export class SqliteEventStore implements EventStore {
     let version = current ?? -1n;
     const stored = events.map((event): StoredEvent => {
       version += 1n;
-      const row = this.statements.insert.get(
-        streamId,
-        version,
-        event.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        recordedAt,
-      ) as { position: bigint };
+      const data = storedJson(event.data);
+      const row = this.statements.insert.get(streamId, version, event.eventId, event.type, data, storedJson(event.metadata), recordedAt) as {
+        position: bigint;
+      };
       return {
         position: row.position,
         streamId,
         streamVersion: version,
         eventId: event.eventId,
         type: event.type,
-        data: JSON.parse(JSON.stringify(event.data)),
+        data: JSON.parse(data),
         metadata: event.metadata,
         recordedAt,
       };
@@ -106,10 +104,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    return this.readAllSync(this.sqlite.logReader, options);
+    return this.rows(this.sqlite.logReader, options).map(storedEventOf);
   }
 
-  private readAllSync(db: Database, options: ReadAllOptions): StoredEvent[] {
+  async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
+    return this.rows(this.sqlite.logReader, options).map(storedEventTextOf);
+  }
+
+  private rows(db: Database, options: ReadAllOptions): EventRow[] {
     const where = ['position > ?'];
     const params: unknown[] = [options.after ?? 0n];
     if (options.types && options.types.length > 0) {
@@ -130,11 +132,15 @@ export class SqliteEventStore implements EventStore {
       if (this.readAllStatements.size >= 200) this.readAllStatements.clear();
       this.readAllStatements.set(source, statement);
     }
-    return (statement.all(...params) as EventRow[]).map(storedEventOf);
+    return statement.all(...params) as EventRow[];
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
-    return pollingSubscription(this.sharedReads, this.appended, options, CROSS_PROCESS_POLL_MS);
+    return pollingSubscription(this.sharedReads.readAll, this.appended, options, CROSS_PROCESS_POLL_MS);
+  }
+
+  subscribeText(options: SubscribeOptions = {}): EventSubscription<StoredEventText> {
+    return pollingSubscription(this.sharedTextReads.readAll, this.appended, options, CROSS_PROCESS_POLL_MS);
   }
 
   async headPosition(): Promise<bigint> {

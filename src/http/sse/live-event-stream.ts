@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { EventSubscription } from '../../event-store/event-store.port';
+import { EventSubscription, StoredEventText } from '../../event-store/event-store.port';
 import { KEEP_ALIVE, SSE_HEADERS, eventMessage, retryMessage } from './sse-messages';
 
 export type LiveStreamSettings = Readonly<{
@@ -12,6 +12,9 @@ export type LiveStreamSettings = Readonly<{
   /** The reconnection delay suggested to clients (`retry:`). */
   retryMs: number;
 }>;
+
+/** Messages are handed to the response in chunks of about this many characters, or at the next turn of the event loop. */
+const FLUSH_CHARS = 16 * 1024;
 
 /** Why a stream ended: the client left, it stalled and was dropped, the server stopped, the log ended or failed. */
 export type LiveStreamEnd = 'client-closed' | 'stalled' | 'shutdown' | 'log-closed' | 'failed';
@@ -29,10 +32,12 @@ export class LiveEventStream {
   private heartbeat?: NodeJS.Timeout;
   private interruptWait?: () => void;
   private lastSent?: bigint;
+  /** Messages not yet handed to the response. */
+  private pending = '';
 
   constructor(
     private readonly response: ServerResponse,
-    private readonly subscription: EventSubscription,
+    private readonly subscription: EventSubscription<StoredEventText>,
     private readonly settings: LiveStreamSettings,
   ) {}
 
@@ -43,7 +48,7 @@ export class LiveEventStream {
 
   /** Bytes written and not yet taken by the socket. */
   get buffered(): number {
-    return this.response.writableLength;
+    return this.response.writableLength + this.pending.length;
   }
 
   /** Why the stream ended, and the error when it failed. */
@@ -96,7 +101,18 @@ export class LiveEventStream {
 
   private send(message: string): void {
     this.quiet = false;
-    this.response.write(message);
+    // Messages sent before the next turn of the event loop (a catch-up batch) leave in one write.
+    if (this.pending === '') setImmediate(() => this.flush());
+    this.pending += message;
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
+    // Once stopped, what was not handed over is dropped like bytes the client did not take.
+    if (this.end === undefined) this.response.write(chunk);
   }
 
   private beat(): void {

@@ -57,7 +57,7 @@ export class LiveEventStreams implements OnModuleDestroy {
   serve(reply: FastifyReply, options: SubscribeOptions): void {
     if (this.stopping) throw new HttpException('the server is shutting down', HttpStatus.SERVICE_UNAVAILABLE);
     reply.hijack();
-    const stream = new LiveEventStream(reply.raw, this.store.subscribe(options), this.settings);
+    const stream = new LiveEventStream(reply.raw, this.store.subscribeText(options), this.settings);
     const done = stream.run().then((end) => {
       this.streams.delete(stream);
       if (end === 'stalled') {

@@ -49,6 +49,11 @@ export const tampering = {
     await raw.run('UPDATE events SET data = ? WHERE position = ?', JSON.stringify({ ...data, quote: 'forged after the fact' }), position);
   },
 
+  /** Overwrites the data of the event at `position` with text that is not JSON at all. */
+  async garble(raw: RawLog, position: number): Promise<void> {
+    await raw.run('UPDATE events SET data = ? WHERE position = ?', '{"quote": forged', position);
+  },
+
   async delete(raw: RawLog, position: number): Promise<void> {
     await raw.run('DELETE FROM events WHERE position = ?', position);
   },
@@ -82,3 +87,21 @@ export const tampering = {
     await raw.run(set, ...COLUMNS.map((column) => b[column]), first);
   },
 };
+
+/**
+ * Not tampering: rewrites every row's data and metadata as other JSON text for the same values
+ * (keys in reverse order, spaced out), as rows appended before the stores wrote canonical JSON are.
+ */
+export async function rewriteAsOtherJson(raw: RawLog): Promise<void> {
+  const reversed = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reversed)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).reverse().map(([key, inner]) => [key, reversed(inner)]))
+        : value;
+  const rows = await raw.rows('SELECT position, data, metadata FROM events');
+  for (const row of rows) {
+    const text = (column: unknown) => JSON.stringify(reversed(JSON.parse(String(column))), null, 1);
+    await raw.run('UPDATE events SET data = ?, metadata = ? WHERE position = ?', text(row.data), text(row.metadata), Number(row.position));
+  }
+}

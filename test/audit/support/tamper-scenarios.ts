@@ -1,13 +1,14 @@
 import { aManualClock } from '../../support/builders';
 import { TestApp, startTestApp } from '../../support/test-app';
 import { writeHistory } from './history';
-import { RawLog, rawLog, tampering } from './raw-log';
+import { RawLog, rawLog, rewriteAsOtherJson, tampering } from './raw-log';
 
 type Scenario = Readonly<{ name: string; tamper: (raw: RawLog) => Promise<void>; position: number; reason: string }>;
 
 /** Each way of rewriting the table, and what `/v1/audit/verify` must name: the first bad position. */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'editing the data of a row', tamper: (raw) => tampering.edit(raw, 4), position: 4, reason: 'leaf-hash' },
+  { name: "overwriting a row's data with text that is not JSON", tamper: (raw) => tampering.garble(raw, 6), position: 6, reason: 'leaf-hash' },
   { name: 'deleting a row', tamper: (raw) => tampering.delete(raw, 4), position: 4, reason: 'position' },
   { name: 'deleting the last row', tamper: (raw) => tampering.delete(raw, 8), position: 8, reason: 'missing-event' },
   { name: 'inserting a row', tamper: (raw) => tampering.insert(raw, 3), position: 3, reason: 'leaf-hash' },
@@ -50,5 +51,25 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
     expect(verify.body).toEqual(
       expect.objectContaining({ ok: false, firstMismatch: expect.objectContaining({ position, reason, leafIndex: position - 1 }) }),
     );
+  });
+
+  it('verifies rows stored as other JSON text for the same values (as before appends stored canonical JSON) as untouched', async () => {
+    const store = await env();
+    cleanup = store.cleanup;
+    const clock = aManualClock();
+    app = await startTestApp({ clock, env: store.env });
+    await writeHistory(app, clock);
+    const head = (await app.get('/v1/audit/tree-head')).body;
+    const served = (await app.get('/v1/events')).body;
+
+    const raw = await rawLog(app.config);
+    try {
+      await rewriteAsOtherJson(raw);
+      expect(String((await raw.rows('SELECT data FROM events WHERE position = 1'))[0].data)).toContain('\n');
+    } finally {
+      await raw.close();
+    }
+    expect((await app.get('/v1/audit/verify')).body).toEqual({ ok: true, treeSize: 8, rootHash: head.rootHash });
+    expect((await app.get('/v1/events')).body).toEqual(served);
   });
 }
