@@ -10,27 +10,34 @@ import { readSubtreeHashes } from './subtree-rows';
 
 type TreeEdge = { frontier: MerkleFrontier; lastPosition: bigint };
 
+/** Three parameters a row: far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
+const ROWS_PER_INSERT = 2000;
+
 /**
  * The log's Merkle tree, kept incrementally: each event appends its leaf (the event exactly as
- * stored, whatever the upcasters make of it) and every subtree it completes. Idempotent by
- * position. The right edge is read once per batch (O(log n) rows) and then kept in memory for
+ * stored, whatever the upcasters make of it) and every subtree it completes, written once per
+ * batch. Idempotent by position. The right edge is read once per batch (O(log n) rows) and then kept in memory for
  * the rest of that transaction only.
  */
 export class AuditProjection implements Projection {
   readonly name = 'audit-merkle';
   private readonly edges = new WeakMap<ReadModelTransaction, TreeEdge>();
 
-  async apply(trx: ReadModelTransaction, event: StoredEvent): Promise<void> {
-    const stored = asStored(event);
+  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
     const edge = this.edges.get(trx) ?? (await this.loadEdge(trx));
-    if (stored.position <= edge.lastPosition) return;
-    const leaf = auditLeafHash(stored);
-    const leafIndex = edge.frontier.size;
+    const leaves: { leaf_index: number; position: string; hash: string }[] = [];
     const nodes: { level: number; node_index: number; hash: string }[] = [];
-    edge.frontier.append(leaf, (level, index, hash) => nodes.push({ level, node_index: index, hash: toHex(hash) }));
-    await trx.insertInto('audit_leaves').values({ leaf_index: leafIndex, position: stored.position.toString(), hash: toHex(leaf) }).execute();
-    if (nodes.length > 0) await trx.insertInto('audit_nodes').values(nodes).execute();
-    edge.lastPosition = stored.position;
+    for (const event of events) {
+      const stored = asStored(event);
+      if (stored.position <= edge.lastPosition) continue;
+      const leaf = auditLeafHash(stored);
+      leaves.push({ leaf_index: edge.frontier.size, position: stored.position.toString(), hash: toHex(leaf) });
+      edge.frontier.append(leaf, (level, index, hash) => nodes.push({ level, node_index: index, hash: toHex(hash) }));
+      edge.lastPosition = stored.position;
+    }
+    // Rows in chunks: one statement each, within every dialect's limit on parameters.
+    for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();
+    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_nodes').values(nodes.slice(i, i + ROWS_PER_INSERT)).execute();
   }
 
   private async loadEdge(trx: ReadModelTransaction): Promise<TreeEdge> {

@@ -18,91 +18,113 @@ type KnowledgeEvent = DevelopmentEvent | SourceEvent;
 export class KnowledgeProjection implements Projection {
   readonly name = 'knowledge';
 
-  async apply(trx: ReadModelTransaction, stored: StoredEvent): Promise<void> {
-    const event = { type: stored.type, data: stored.data } as KnowledgeEvent;
-    const at = Date.parse(stored.recordedAt);
-    const position = Number(stored.position);
-    switch (event.type) {
-      case 'SourceRegistered': {
-        const { sourceId, ...profile } = event.data;
-        await trx
-          .insertInto('sources')
-          .values({ source_id: sourceId, profile: JSON.stringify(profile), position })
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-        return;
+  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
+    // A timeline is re-derived once per development and transaction time (one append, usually),
+    // not once per claim: states between events recorded at the same instant are never visible to
+    // any recordedAsOf. Each is re-derived before anything recorded later is applied.
+    const changed = new Set<string>();
+    let at: number | undefined;
+    const rederive = async () => {
+      for (const developmentId of changed) await refreshStatusTimeline(trx, developmentId, at!);
+      changed.clear();
+    };
+    for (const stored of events) {
+      const recordedAt = Date.parse(stored.recordedAt);
+      if (recordedAt !== at) {
+        await rederive();
+        at = recordedAt;
       }
-      case 'DevelopmentRecorded': {
-        const { developmentId, ...fields } = event.data;
-        await insertDevelopmentVersion(trx, developmentId, fields, at, position);
-        await updateTopics(trx, developmentId, [], fields.topics ?? [], at);
-        return;
-      }
-      case 'DevelopmentCorrected': {
-        const { developmentId, changes } = event.data;
-        const current = await trx
-          .selectFrom('development_versions')
-          .select('fields')
-          .where('development_id', '=', developmentId)
-          .where('sys_to', '=', FOREVER)
-          .executeTakeFirstOrThrow();
-        const before = JSON.parse(current.fields) as DevelopmentFields;
-        await trx
-          .updateTable('development_versions')
-          .set({ sys_to: at })
-          .where('development_id', '=', developmentId)
-          .where('sys_to', '=', FOREVER)
-          .execute();
-        await insertDevelopmentVersion(trx, developmentId, { ...before, ...changes }, at, position);
-        if (changes.topics) await updateTopics(trx, developmentId, before.topics ?? [], changes.topics, at);
-        return;
-      }
-      case 'ClaimReported': {
-        const { developmentId, claimId, ...fields } = event.data;
-        await insertClaimVersion(trx, developmentId, claimId, fields, at, position);
-        await refreshStatusTimeline(trx, developmentId, at);
-        return;
-      }
-      case 'ClaimCorrected': {
-        const { developmentId, claimId, changes } = event.data;
-        const current = await trx
-          .selectFrom('claim_versions')
-          .select('fields')
-          .where('claim_id', '=', claimId)
-          .where('sys_to', '=', FOREVER)
-          .executeTakeFirstOrThrow();
-        await trx
-          .updateTable('claim_versions')
-          .set({ sys_to: at })
-          .where('claim_id', '=', claimId)
-          .where('sys_to', '=', FOREVER)
-          .execute();
-        const fields = { ...(JSON.parse(current.fields) as ClaimFields), ...changes };
-        await insertClaimVersion(trx, developmentId, claimId, fields, at, position);
-        await refreshStatusTimeline(trx, developmentId, at);
-        return;
-      }
-      case 'ClaimRetracted': {
-        const { developmentId, claimId, reportedAt, reason } = event.data;
-        await trx
-          .insertInto('claim_retractions')
-          .values({
-            claim_id: claimId,
-            development_id: developmentId,
-            position,
-            sys_from: at,
-            reported_at: reportedAt,
-            reported_at_ms: timeMs(reportedAt),
-            reason,
-          })
-          .execute();
-        await refreshStatusTimeline(trx, developmentId, at);
-        return;
-      }
-      default:
-        // Types this projection does not know (added later) are not its business.
-        return;
+      await applyEvent(trx, stored, (developmentId) => changed.add(developmentId));
     }
+    await rederive();
+  }
+}
+
+/** One event's rows; `claimsChanged` names a development whose timeline must be re-derived. */
+async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, claimsChanged: (developmentId: string) => void): Promise<void> {
+  const event = { type: stored.type, data: stored.data } as KnowledgeEvent;
+  const at = Date.parse(stored.recordedAt);
+  const position = Number(stored.position);
+  switch (event.type) {
+    case 'SourceRegistered': {
+      const { sourceId, ...profile } = event.data;
+      await trx
+        .insertInto('sources')
+        .values({ source_id: sourceId, profile: JSON.stringify(profile), position })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+      return;
+    }
+    case 'DevelopmentRecorded': {
+      const { developmentId, ...fields } = event.data;
+      await insertDevelopmentVersion(trx, developmentId, fields, at, position);
+      await updateTopics(trx, developmentId, [], fields.topics ?? [], at);
+      return;
+    }
+    case 'DevelopmentCorrected': {
+      const { developmentId, changes } = event.data;
+      const current = await trx
+        .selectFrom('development_versions')
+        .select('fields')
+        .where('development_id', '=', developmentId)
+        .where('sys_to', '=', FOREVER)
+        .executeTakeFirstOrThrow();
+      const before = JSON.parse(current.fields) as DevelopmentFields;
+      await trx
+        .updateTable('development_versions')
+        .set({ sys_to: at })
+        .where('development_id', '=', developmentId)
+        .where('sys_to', '=', FOREVER)
+        .execute();
+      await insertDevelopmentVersion(trx, developmentId, { ...before, ...changes }, at, position);
+      if (changes.topics) await updateTopics(trx, developmentId, before.topics ?? [], changes.topics, at);
+      return;
+    }
+    case 'ClaimReported': {
+      const { developmentId, claimId, ...fields } = event.data;
+      await insertClaimVersion(trx, developmentId, claimId, fields, at, position);
+      claimsChanged(developmentId);
+      return;
+    }
+    case 'ClaimCorrected': {
+      const { developmentId, claimId, changes } = event.data;
+      const current = await trx
+        .selectFrom('claim_versions')
+        .select('fields')
+        .where('claim_id', '=', claimId)
+        .where('sys_to', '=', FOREVER)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('claim_versions')
+        .set({ sys_to: at })
+        .where('claim_id', '=', claimId)
+        .where('sys_to', '=', FOREVER)
+        .execute();
+      const fields = { ...(JSON.parse(current.fields) as ClaimFields), ...changes };
+      await insertClaimVersion(trx, developmentId, claimId, fields, at, position);
+      claimsChanged(developmentId);
+      return;
+    }
+    case 'ClaimRetracted': {
+      const { developmentId, claimId, reportedAt, reason } = event.data;
+      await trx
+        .insertInto('claim_retractions')
+        .values({
+          claim_id: claimId,
+          development_id: developmentId,
+          position,
+          sys_from: at,
+          reported_at: reportedAt,
+          reported_at_ms: timeMs(reportedAt),
+          reason,
+        })
+        .execute();
+      claimsChanged(developmentId);
+      return;
+    }
+    default:
+      // Types this projection does not know (added later) are not its business.
+      return;
   }
 }
 

@@ -104,9 +104,8 @@ export class ProjectionRunner {
           .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
           .returning('position')
           .executeTakeFirstOrThrow();
-        for (const event of batch) {
-          if (event.position > BigInt(applied)) await this.projection.apply(trx, upcast(event));
-        }
+        const unapplied = batch.filter((event) => event.position > BigInt(applied));
+        if (unapplied.length > 0) await this.projection.apply(trx, unapplied.map((event) => upcast(event)));
         if (last.position > BigInt(applied)) {
           await trx
             .updateTable('projection_checkpoints')
