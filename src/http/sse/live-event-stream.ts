@@ -13,7 +13,7 @@ export type LiveStreamSettings = Readonly<{
   retryMs: number;
 }>;
 
-/** Messages are handed to the response in chunks of about this many characters, or at the next turn of the event loop. */
+/** Gathered messages are handed to the response in chunks of about this many characters, or at the next turn of the event loop. */
 const FLUSH_CHARS = 16 * 1024;
 
 /** Why a stream ended: the client left, it stalled and was dropped, the server stopped, the log ended or failed. */
@@ -32,8 +32,9 @@ export class LiveEventStream {
   private heartbeat?: NodeJS.Timeout;
   private interruptWait?: () => void;
   private lastSent?: bigint;
-  /** Messages not yet handed to the response. */
+  /** Messages gathered in this turn of the event loop, not yet handed to the response. */
   private pending = '';
+  private gathering = false;
 
   constructor(
     private readonly response: ServerResponse,
@@ -99,10 +100,21 @@ export class LiveEventStream {
     else response.end(() => response.destroy());
   }
 
+  /**
+   * The first message of a turn of the event loop is written at once (a live event goes out with
+   * no delay); the rest of that turn's messages (a catch-up batch) are gathered into few writes.
+   */
   private send(message: string): void {
     this.quiet = false;
-    // Messages sent before the next turn of the event loop (a catch-up batch) leave in one write.
-    if (this.pending === '') setImmediate(() => this.flush());
+    if (!this.gathering) {
+      this.gathering = true;
+      setImmediate(() => {
+        this.gathering = false;
+        this.flush();
+      });
+      this.response.write(message);
+      return;
+    }
     this.pending += message;
     if (this.pending.length >= FLUSH_CHARS) this.flush();
   }
