@@ -16,8 +16,8 @@ const ROWS_PER_INSERT = 2000;
 /**
  * The log's Merkle tree, kept incrementally: each event appends its leaf (the event exactly as
  * stored, whatever the upcasters make of it) and every subtree it completes, written once per
- * batch. Idempotent by position. The right edge is read once per batch (O(log n) rows) and then kept in memory for
- * the rest of that transaction only.
+ * batch. Idempotent by position. The right edge is read once per batch (O(log n) rows) and then
+ * kept in memory for the rest of that transaction only.
  */
 export class AuditProjection implements Projection {
   readonly name = 'audit-merkle';

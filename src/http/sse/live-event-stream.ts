@@ -13,7 +13,7 @@ export type LiveStreamSettings = Readonly<{
   retryMs: number;
 }>;
 
-/** Gathered messages are handed to the response in chunks of about this many characters, or at the next turn of the event loop. */
+/** Gathered messages go to the response in chunks of about this many characters, or at the next turn of the loop. */
 const FLUSH_CHARS = 16 * 1024;
 
 /** Why a stream ended: the client left, it stalled and was dropped, the server stopped, the log ended or failed. */
