@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AppendFigures, appendBenchmark } from './append-bench';
 import { LevelFigures, Tracker, knowledgeLevel } from './knowledge-bench';
 import { BENCH_DATABASE_URL, type BenchSchema, createBenchSchema, dropAfterExitScript, probePostgres, redactUrl } from './postgres';
-import { type PgAppendResult, postgresAppendBenchmark } from './postgres-append-bench';
+import { PG_APPEND_MODES, type PgAppendResult, postgresAppendBenchmark } from './postgres-append-bench';
 import { RunResources, numberEnv } from './harness';
 import { fmtInt, fmtMs, fmtNum, fmtRatio, once, table, verdict } from './stats';
 
@@ -30,8 +30,6 @@ const DEFAULT_SCALE = 0.3;
 const DEFAULT_SEED = 20241018;
 const DEFAULT_HTTP_SECONDS = 10;
 const ROTATION = 56;
-/** Events per round of the PostgreSQL append section, by writers. */
-const PG_APPEND_EVENTS = { single: 2000, concurrent: 4000 };
 const PG_CLAIMS_CAP_BELOW_FULL_SCALE = 100_000;
 
 
@@ -528,10 +526,7 @@ async function main(): Promise<void> {
         return await postgresAppendBenchmark({
           databaseUrl: schema.url,
           dir: join(root, 'append-postgres'),
-          modes: [
-            { writers: 1, eventsPerRound: PG_APPEND_EVENTS.single, chunkAppends: 50 },
-            { writers: 8, eventsPerRound: PG_APPEND_EVENTS.concurrent, chunkAppends: 400 },
-          ],
+          modes: PG_APPEND_MODES,
           rounds: 5,
           streams: 100,
           seed,
