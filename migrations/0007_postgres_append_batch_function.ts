@@ -11,21 +11,25 @@ import { Kysely, PostgresAdapter, sql } from 'kysely';
  * no stream) or 'inserted' (position, version and recorded_at of each new event). Only inserted
  * appends take positions, head + 1 on, so a refused one leaves no gap; one notification per batch.
  *
- * Ids are looked up with `= ANY(array)`: a join with the JSON would let the planner pick a
- * sequential scan of the whole log while `events` has no statistics (autovacuum may be off).
+ * Its reads run with `enable_seqscan = off`: while `events` has no statistics (autovacuum may be
+ * off) the planner may pick a sequential scan of the whole log for the retried-ids check (0006 does,
+ * for its IN-join), and each connection keeps the plan it made while the log was small.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
   await sql`
     CREATE FUNCTION timeline_append_batch(p_lock bigint, p_appends jsonb)
     RETURNS TABLE (append_index int, kind text, "position" bigint, stream_id text, stream_version bigint, event_id text, type text, data text, metadata text, recorded_at text)
-    LANGUAGE plpgsql AS $fn$
+    LANGUAGE plpgsql
+    -- Every read here is a point lookup: never plan a scan of the whole log (see above).
+    SET enable_seqscan = off
+    AS $fn$
     DECLARE
       v_append jsonb;
       v_index int;
       v_stream text;
       v_expected text;
-      v_ids text[];
+      v_retried boolean;
       v_version bigint;
       v_head bigint;
       v_first_head bigint;
@@ -38,11 +42,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOR v_append, v_index IN SELECT x.value, (x.ordinality - 1)::int FROM jsonb_array_elements(p_appends) WITH ORDINALITY x ORDER BY x.ordinality LOOP
         v_stream := v_append->>'stream';
         v_expected := v_append->>'expected';
-        v_ids := ARRAY(SELECT x->>'eventId' FROM jsonb_array_elements(v_append->'events') x);
-        RETURN QUERY SELECT v_index, 'found'::text, e.position, e.stream_id, e.stream_version, e.event_id, e.type, e.data, e.metadata, e.recorded_at
-          FROM events e WHERE e.event_id = ANY(v_ids);
-        CONTINUE WHEN FOUND;
-        SELECT max(e.stream_version) INTO v_version FROM events e WHERE e.stream_id = v_stream;
+        -- One statement for the retried-ids check and the stream's version: the common case reads nothing more.
+        SELECT (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = v_stream),
+               (SELECT count(*) FROM events e WHERE e.event_id = ANY (ARRAY(SELECT x->>'eventId' FROM jsonb_array_elements(v_append->'events') x))) > 0
+          INTO v_version, v_retried;
+        IF v_retried THEN
+          RETURN QUERY SELECT v_index, 'found'::text, e.position, e.stream_id, e.stream_version, e.event_id, e.type, e.data, e.metadata, e.recorded_at
+            FROM events e WHERE e.event_id = ANY (ARRAY(SELECT x->>'eventId' FROM jsonb_array_elements(v_append->'events') x));
+          CONTINUE;
+        END IF;
         IF NOT (v_expected = 'any'
             OR (v_expected = 'no-stream' AND v_version IS NULL)
             OR (v_expected = 'stream-exists' AND v_version IS NOT NULL)

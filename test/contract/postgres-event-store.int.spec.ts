@@ -66,6 +66,27 @@ describeWithPostgres('PostgreSQL event store', () => {
       return Promise.all([inFlight, Promise.allSettled(queued.map((append) => append()))]).then(([, settled]) => settled);
     }
 
+    it('finds retried ids and versions by index even when the plans were made on an empty log without statistics', async () => {
+      const client = await inspect.connect();
+      try {
+        const appendOne = (n: number) =>
+          client.query('SELECT * FROM timeline_append_batch($1, $2::jsonb)', [
+            1,
+            JSON.stringify([{ stream: `development-${n % 3}`, expected: 'any', now: '2030-01-01T00:00:00.000Z', events: [{ ...anEvent(), data: '{}', metadata: '{}' }] }]),
+          ]);
+        await client.query('BEGIN');
+        // The first calls plan every statement on the empty log; the connection keeps those plans.
+        for (let n = 0; n < 300; n++) await appendOne(n);
+        const { rows } = await client.query<{ seq_scan: string }>("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = 'events'::regclass");
+        await client.query('COMMIT');
+
+        expect(Number(rows[0].seq_scan)).toBe(0);
+        expect((await storage.eventStore.readAll()).map((event) => event.position)).toEqual(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)));
+      } finally {
+        client.release();
+      }
+    });
+
     it('fails only the appends of a shared transaction whose expected version does not hold, and they take no position', async () => {
       const store = storage.eventStore;
       const [created, conflicting, other, following, stale] = await behindOneInFlight(() => store.append('source-1', [anEvent()], 'no-stream'), [
