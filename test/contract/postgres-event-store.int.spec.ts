@@ -137,6 +137,16 @@ describeWithPostgres('PostgreSQL event store', () => {
       expect((await store.readAll()).map((event) => event.position)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
     });
 
+    it('commits the appends still queued when the store is closed before it closes the pool', async () => {
+      const closing = await aPostgresStore(schema.url);
+      const appends = [closing.eventStore.append('source-1', [anEvent()], 'no-stream'), closing.eventStore.append('source-2', [anEvent()], 'no-stream')];
+
+      await closing.close();
+
+      await expect(Promise.all(appends)).resolves.toMatchObject([{ position: 1n }, { position: 2n }]);
+      expect((await storage.eventStore.readAll()).map((event) => event.streamId)).toEqual(['source-1', 'source-2']);
+    });
+
     it('fails only the append the server refuses when it shares a transaction with others', async () => {
       const store = storage.eventStore;
       // PostgreSQL text cannot hold NUL: the server refuses the batch as a whole.

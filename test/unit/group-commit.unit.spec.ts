@@ -129,6 +129,24 @@ describe('group commit', () => {
     expect(send.batches).toEqual([['first'], ['later']]);
   });
 
+  it('settles only once every request submitted so far, queued ones included, has its outcome', async () => {
+    const send = aControlledSend();
+    const commits = new GroupCommit(send.send, limits);
+    const outcomes: string[] = [];
+    for (const name of ['a', 'b', 'c']) void commits.submit({ name, items: 1 }).then((value) => outcomes.push(value));
+    let settled = false;
+    const settling = commits.settled().then(() => (settled = true));
+
+    send.answer();
+    await settle();
+    expect(settled).toBe(false);
+    send.answer();
+    await settling;
+
+    expect(outcomes).toEqual(['A', 'B', 'C']);
+    await expect(commits.settled()).resolves.toBeUndefined();
+  });
+
   it('fails the whole batch when send answers a different number of outcomes than requests', async () => {
     const commits = new GroupCommit<Request, string>(async () => [], limits);
 

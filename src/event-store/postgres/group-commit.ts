@@ -27,6 +27,7 @@ type Waiting<Request, Outcome> = {
 export class GroupCommit<Request, Outcome> {
   private readonly waiting: Waiting<Request, Outcome>[] = [];
   private sending = false;
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly send: (requests: readonly Request[]) => Promise<readonly BatchOutcome<Outcome>[]>,
@@ -36,8 +37,13 @@ export class GroupCommit<Request, Outcome> {
   submit(request: Request): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       this.waiting.push({ request, resolve, reject });
-      if (!this.sending) void this.drain();
+      if (!this.sending) this.draining = this.drain();
     });
+  }
+
+  /** Resolves once every request submitted so far has its outcome (e.g. before the connection pool is closed). */
+  settled(): Promise<void> {
+    return this.draining;
   }
 
   private async drain(): Promise<void> {
