@@ -6,6 +6,7 @@ import * as relayCheckpoints from './0004_relay_checkpoints';
 import * as auditLog from './0005_audit_log';
 import * as postgresAppend from './0006_postgres_append_function';
 import * as postgresAppendBatch from './0007_postgres_append_batch_function';
+import * as postgresStatusSegmentLookup from './0008_postgres_status_segment_lookup';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_audit_log': auditLog,
   '0006_postgres_append_function': postgresAppend,
   '0007_postgres_append_batch_function': postgresAppendBatch,
+  '0008_postgres_status_segment_lookup': postgresStatusSegmentLookup,
 };
