@@ -10,14 +10,12 @@ import {
   ReadAllOptions,
   StoredEvent,
   SubscribeOptions,
-  WrongExpectedVersionError,
   checkDistinctEventIds,
-  retriedAppend,
 } from '../event-store.port';
 import { EventRow, storedEventOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
+import { QueuedAppend, appendInOneTransaction } from './append-batch';
 import { BatchOutcome, GroupCommit } from './group-commit';
-
 
 /** One advisory lock key for the whole log: appends take it for their transaction. */
 const APPEND_LOCK = 0x74696d65; // "time"
@@ -26,60 +24,6 @@ const CHANNEL = 'timeline_events';
 const BATCH_LIMITS = { maxRequests: 64, maxItems: 1000 };
 /** Without a notification (e.g. one lost while reconnecting), subscribers still poll this often. */
 const POLL_MS = 1000;
-
-/** An append waiting for its batch, its events already serialised. */
-type QueuedAppend = Readonly<{
-  streamId: string;
-  events: readonly NewEvent[];
-  expected: ExpectedVersion;
-  /** The store's clock when `append` was called. */
-  now: string;
-  written: readonly { eventId: string; type: string; data: string; metadata: string }[];
-}>;
-
-/**
- * A row of timeline_append_batch, an outcome of the append at `append_index` (see migration 0007):
- * 'found' rows are whole stored events; the others carry only what the outcome needs.
- */
-type OutcomeRow = { [column in keyof EventRow]: string | null } & {
-  append_index: number;
-  kind: 'found' | 'wrong-version' | 'inserted';
-};
-
-/** One append's outcome from its rows: the original result of a retry, a version conflict, or what it stored. */
-function outcomeOf(append: QueuedAppend, rows: readonly OutcomeRow[]): BatchOutcome<AppendResult> {
-  const kind = rows[0]?.kind;
-  try {
-    if (kind === 'found') {
-      const found = new Map(rows.map((row) => [row.event_id!, storedEventOf(row as EventRow)]));
-      return { ok: true, value: retriedAppend(append.streamId, append.events, append.events.map((event) => found.get(event.eventId)))! };
-    }
-    if (kind === 'wrong-version') {
-      const actual = rows[0].stream_version === null ? 'no-stream' : BigInt(rows[0].stream_version);
-      return { ok: false, error: new WrongExpectedVersionError(append.streamId, append.expected, actual) };
-    }
-    if (kind !== 'inserted' || rows.length !== append.events.length) throw new Error(`timeline_append_batch: unexpected outcome for stream '${append.streamId}'`);
-  } catch (error) {
-    return { ok: false, error };
-  }
-  const stored = new Map(rows.map((row) => [row.event_id!, row]));
-  const events = append.written.map((event): StoredEvent => {
-    const row = stored.get(event.eventId)!;
-    return {
-      position: BigInt(row.position!),
-      streamId: append.streamId,
-      streamVersion: BigInt(row.stream_version!),
-      eventId: event.eventId,
-      type: event.type,
-      // Parsed from what was written: the result shares nothing with the caller's objects.
-      data: JSON.parse(event.data),
-      metadata: JSON.parse(event.metadata),
-      recordedAt: row.recorded_at!,
-    };
-  });
-  const last = events[events.length - 1];
-  return { ok: true, value: { streamVersion: last.streamVersion, position: last.position, events } };
-}
 
 /**
  * The event store on one PostgreSQL server.
@@ -141,27 +85,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendBatch(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
-    const { rows } = await this.pool.query<OutcomeRow>({
-      // Named: each connection parses and plans it once.
-      name: 'timeline_append_batch',
-      text: 'SELECT * FROM timeline_append_batch($1, $2::jsonb)',
-      values: [
-        APPEND_LOCK,
-        JSON.stringify(
-          appends.map((append) => ({
-            stream: append.streamId,
-            expected: typeof append.expected === 'bigint' ? append.expected.toString() : append.expected,
-            now: append.now,
-            events: append.written,
-          })),
-        ),
-      ],
-    });
-    const byAppend = appends.map((): OutcomeRow[] => []);
-    for (const row of rows) byAppend[row.append_index].push(row);
-    const inserted = rows.filter((row) => row.kind === 'inserted');
-    if (inserted.length > 0) this.appended.emit('appended', BigInt(inserted[inserted.length - 1].position!));
-    return appends.map((append, i) => outcomeOf(append, byAppend[i]));
+    const { outcomes, head } = await appendInOneTransaction(this.pool, APPEND_LOCK, appends);
+    if (head !== undefined) this.appended.emit('appended', head);
+    return outcomes;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
