@@ -210,5 +210,45 @@ describeWithPostgres('PostgreSQL event store', () => {
         await schema.drop();
       }
     }, 180_000);
+
+    it('keeps positions gap-free and in commit order when two instances group-commit at once, each stream in order', async () => {
+      const schema = await aPostgresSchema();
+      const instances = [await aPostgresStore(schema.url, { now: () => Date.now() }), await aPostgresStore(schema.url, { now: () => Date.now() })];
+      const reader = await aPostgresStore(schema.url, { now: () => Date.now() });
+      try {
+        const WRITERS_PER_INSTANCE = 4;
+        const PER_WRITER = 250;
+        const TOTAL = instances.length * WRITERS_PER_INSTANCE * PER_WRITER;
+        const subscription = reader.eventStore.subscribe();
+        const seen: StoredEvent[] = [];
+        const reading = (async () => {
+          for await (const event of subscription) {
+            seen.push(event);
+            if (seen.length === TOTAL) break;
+          }
+        })();
+        await Promise.all(
+          instances.flatMap((instance, i) =>
+            Array.from({ length: WRITERS_PER_INSTANCE }, async (_, w) => {
+              const writer = i * WRITERS_PER_INSTANCE + w;
+              // Exact expected versions: each append must see its stream's previous one.
+              for (let n = 0; n < PER_WRITER; n++) await instance.eventStore.append(`development-w${writer}`, [anEvent(writer, n)], n === 0 ? 'no-stream' : BigInt(n - 1));
+            }),
+          ),
+        );
+        await reading;
+        subscription.close();
+
+        expect(seen.map((event) => event.position)).toEqual(Array.from({ length: TOTAL }, (_, i) => BigInt(i + 1)));
+        for (let writer = 0; writer < instances.length * WRITERS_PER_INSTANCE; writer++) {
+          const own = seen.filter((event) => event.streamId === `development-w${writer}`);
+          expect(own.map((event) => (event.data as { n: number }).n)).toEqual(Array.from({ length: PER_WRITER }, (_, n) => n));
+        }
+      } finally {
+        for (const instance of instances) await instance.close();
+        await reader.close();
+        await schema.drop();
+      }
+    }, 120_000);
   });
 });
