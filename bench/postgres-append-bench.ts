@@ -1,11 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { Storage, openStorage } from '../src/database/storage';
 import type { NewEvent } from '../src/event-store/event-store.port';
 import { systemClock } from '../src/platform/clock';
 import { makeEvents } from './append-bench';
 import type { Tracker } from './knowledge-bench';
+import { RunResources, numberEnv } from './harness';
+import { BENCH_DATABASE_URL, createBenchSchema, redactUrl } from './postgres';
 import { Prng } from './prng';
-import { median, once, yieldToEventLoop } from './stats';
+import { fmtInt, fmtNum, median, once, table, verdict, yieldToEventLoop } from './stats';
 
 export type PgAppendMode = Readonly<{
   /** Concurrent writers: callers of `append` for the port, connections for the raw loop. */
@@ -14,6 +19,12 @@ export type PgAppendMode = Readonly<{
   /** Appends per turn (all writers together) when port and raw take turns. */
   chunkAppends: number;
 }>;
+
+/** The modes `npm run bench` measures: 1 writer and 8 concurrent writers, one event per append. */
+export const PG_APPEND_MODES: readonly PgAppendMode[] = [
+  { writers: 1, eventsPerRound: 2000, chunkAppends: 50 },
+  { writers: 8, eventsPerRound: 4000, chunkAppends: 400 },
+];
 
 export type PgAppendOptions = Readonly<{
   /** A fresh schema's URL (search_path set): the port migrates it, the raw table is made beside `events`. */
@@ -205,3 +216,58 @@ export async function postgresAppendBenchmark(options: PgAppendOptions): Promise
     await closeStorage();
   }
 }
+
+/**
+ * Section 1b alone, for iterating on the PostgreSQL append path:
+ * `npx ts-node --transpile-only bench/postgres-append-bench.ts`, with BENCH_DATABASE_URL, BENCH_SEED
+ * and BENCH_PG_APPEND_ROUNDS (measured rounds per mode, default 5). Prints the figures as markdown.
+ */
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const log = (line: string) => process.stderr.write(`[pg-append-bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+  const resources = new RunResources(log);
+  const fail = async (message: string, code: number): Promise<never> => {
+    process.stderr.write(`pg-append-bench: ${message}\n`);
+    await resources.cleanup().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void fail('interrupted', 130));
+  process.on('SIGTERM', () => void fail('terminated', 143));
+  try {
+    const seed = numberEnv('BENCH_SEED', 20241018, (v) => Number.isInteger(v) && v >= 0);
+    const rounds = numberEnv('BENCH_PG_APPEND_ROUNDS', 5, (v) => Number.isInteger(v) && v >= 1 && v <= 100);
+    resources.root = mkdtempSync(join(tmpdir(), 'timeline-pg-append-bench-'));
+    const schema = await createBenchSchema(BENCH_DATABASE_URL);
+    resources.track(`schema ${schema.schema}`, () => schema.drop());
+    log(`schema ${schema.schema} on ${redactUrl(BENCH_DATABASE_URL)}, ${rounds} rounds per mode`);
+    const result = await postgresAppendBenchmark({
+      databaseUrl: schema.url,
+      dir: resources.root,
+      modes: PG_APPEND_MODES,
+      rounds,
+      streams: 100,
+      seed,
+      log,
+      track: resources.track,
+    });
+    process.stdout.write(
+      `${table(
+        ['writers', 'port events/s', 'raw events/s', 'port/raw (median of rounds)', 'per-round ratios', 'target ≥ 0.5'],
+        result.figures.map((row) => [
+          String(row.writers),
+          fmtInt(row.portEventsPerSec),
+          fmtInt(row.rawEventsPerSec),
+          fmtNum(row.ratio),
+          row.roundRatios.map((r) => r.toFixed(2)).join(', '),
+          verdict(row.ratio >= 0.5),
+        ]),
+      )}\n\nport positions ${result.portPositionsGapFree ? '1..n, gap-free' : 'NOT gap-free'}; raw rows ${result.rawRowsComplete ? 'all there' : 'SOME MISSING'}\n`,
+    );
+    await resources.cleanup();
+    process.exit(result.portPositionsGapFree && result.rawRowsComplete ? 0 : 1);
+  } catch (error) {
+    await fail(error instanceof Error ? (error.stack ?? error.message) : String(error), 1);
+  }
+}
+
+if (require.main === module) void main();

@@ -5,6 +5,8 @@ import * as idempotency from './0003_idempotency_keys';
 import * as relayCheckpoints from './0004_relay_checkpoints';
 import * as auditLog from './0005_audit_log';
 import * as postgresAppend from './0006_postgres_append_function';
+import * as postgresAppendBatch from './0007_postgres_append_batch_function';
+import * as postgresStatusSegmentLookup from './0008_postgres_status_segment_lookup';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_relay_checkpoints': relayCheckpoints,
   '0005_audit_log': auditLog,
   '0006_postgres_append_function': postgresAppend,
+  '0007_postgres_append_batch_function': postgresAppendBatch,
+  '0008_postgres_status_segment_lookup': postgresStatusSegmentLookup,
 };

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
+import { withPreparedStatements } from './postgres-prepared-statements';
 import { ReadModelDatabase, ReadModelTransaction, migrateToLatest } from './read-model-database';
 import { ReadModelSchema } from './schema';
 
@@ -8,7 +9,7 @@ export class PostgresReadModelDatabase implements ReadModelDatabase {
   readonly query: Kysely<ReadModelSchema>;
 
   constructor(pool: Pool) {
-    this.query = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    this.query = new Kysely({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   }
 
   migrate(): Promise<void> {

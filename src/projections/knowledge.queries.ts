@@ -1,4 +1,4 @@
-import { ExpressionBuilder, sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
 import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../domain/knowledge/development-view';
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
@@ -44,6 +44,14 @@ function inTopic(table: string, topic: string, recordedAsOfMs: number) {
   )})`;
 }
 
+/**
+ * `column` is one of `values`: on PostgreSQL one array parameter, so the statement's text (and its
+ * prepared plan) is the same whatever the number of values; on SQLite an IN list.
+ */
+function oneOf(column: string, values: readonly string[], postgres: boolean) {
+  return postgres ? sql<boolean>`${sql.ref(column)} = any(${sql.val([...values])}::text[])` : sql<boolean>`${sql.ref(column)} in (${sql.join([...values])})`;
+}
+
 const CHANGE_ORDER: Record<ChangeKind, number> = {
   'development-reported': 0,
   'claim-reported': 1,
@@ -53,7 +61,11 @@ const CHANGE_ORDER: Record<ChangeKind, number> = {
 
 /** Answers knowledge questions from the read model alone; never reads the log. */
 export class KnowledgeQueries {
-  constructor(private readonly db: ReadModelDatabase) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: ReadModelDatabase) {
+    this.postgres = db.query.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async knowledgeAsOf(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePage> {
     let query = this.db.query
@@ -150,7 +162,7 @@ export class KnowledgeQueries {
         'claim_retractions.reported_at',
         'claim_retractions.reported_at_ms as retracted_at_ms',
       ])
-      .where('claim_versions.development_id', 'in', developmentIds)
+      .where(oneOf('claim_versions.development_id', developmentIds, this.postgres))
       .where(currentAt('claim_versions', at.recordedAsOfMs))
       .where('claim_versions.reported_at_ms', '<=', at.asOfMs)
       .execute();

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Pool, PoolClient } from 'pg';
+import { DatabaseError, Pool, PoolClient } from 'pg';
 import { Clock } from '../../platform/clock';
 import {
   AppendResult,
@@ -11,20 +11,19 @@ import {
   StoredEvent,
   StoredEventText,
   SubscribeOptions,
-  WrongExpectedVersionError,
   checkDistinctEventIds,
-  retriedAppend,
   storedJson,
 } from '../event-store.port';
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
 import { SharedReads, pollingSubscription } from '../polling-subscription';
-
+import { QueuedAppend, appendInOneTransaction } from './append-batch';
+import { BatchOutcome, GroupCommit } from './group-commit';
 
 /** One advisory lock key for the whole log: appends take it for their transaction. */
 const APPEND_LOCK = 0x74696d65; // "time"
 const CHANNEL = 'timeline_events';
-/** How timeline_append refuses a write whose expected version does not hold. */
-const WRONG_VERSION = /^timeline:wrong-expected-version:(no-stream|\d+)$/;
+/** Bounds of one group-committed transaction: it holds the log's lock while it runs. */
+const BATCH_LIMITS = { maxRequests: 64, maxItems: 1000 };
 /** Without a notification (e.g. one lost while reconnecting), subscribers still poll this often. */
 const POLL_MS = 1000;
 
@@ -34,14 +33,20 @@ const POLL_MS = 1000;
  * Commit order is serialised: every append takes a transaction-scoped advisory lock before it reads
  * the head, so positions are assigned (head + 1, gap-free) and committed in the same order, and a
  * reader that has seen position P can never later find a smaller one committed. Appenders on other
- * app instances and the same database are serialised the same way. Subscribers wake on
- * LISTEN/NOTIFY (sent on commit) and poll as a fallback.
+ * app instances and the same database are serialised the same way. Appends that arrive while one
+ * transaction is in flight are committed together in the next ({@link GroupCommit}), each checked
+ * on its own, so writers of one instance share commits. Subscribers wake on LISTEN/NOTIFY (sent on
+ * commit) and poll as a fallback.
  */
 export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
   private readonly sharedReads = new SharedReads((options) => this.readAll(options), this.appended);
   private readonly sharedTextReads = new SharedReads((options) => this.readAllText(options), this.appended);
   private listener?: Promise<PoolClient>;
+  private readonly commits = new GroupCommit<QueuedAppend, AppendResult>((appends) => this.commitBatch(appends), {
+    ...BATCH_LIMITS,
+    itemsOf: (append) => append.events.length,
+  });
 
   constructor(
     private readonly pool: Pool,
@@ -51,35 +56,41 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     checkDistinctEventIds(events);
-    const batch = events.map((event) => ({
+    const written = events.map((event) => ({
       eventId: event.eventId,
       type: event.type,
       data: storedJson(event.data),
       metadata: storedJson(event.metadata),
     }));
-    let rows: (EventRow & { kind: 'found' | 'inserted' })[];
+    return this.commits.submit({ streamId, events, expected, now: new Date(this.clock.now()).toISOString(), written });
+  }
+
+  /**
+   * One transaction for the whole batch (migrations/0007_postgres_append_batch_function.ts), each
+   * append decided on its own. When the server refuses the batch as a whole (e.g. text it cannot
+   * store), its appends are sent again one by one, so only the one at fault fails.
+   */
+  private async commitBatch(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
     try {
-      // One statement, one round trip, one commit: see migrations/0006_postgres_append_function.ts.
-      ({ rows } = await this.pool.query('SELECT * FROM timeline_append($1, $2, $3, $4, $5::jsonb)', [
-        APPEND_LOCK,
-        streamId,
-        typeof expected === 'bigint' ? expected.toString() : expected,
-        new Date(this.clock.now()).toISOString(),
-        JSON.stringify(batch),
-      ]));
+      return await this.appendBatch(appends);
     } catch (error) {
-      const refused = error instanceof Error ? WRONG_VERSION.exec(error.message) : null;
-      if (!refused) throw error;
-      throw new WrongExpectedVersionError(streamId, expected, refused[1] === 'no-stream' ? 'no-stream' : BigInt(refused[1]));
+      if (appends.length === 1 || !(error instanceof DatabaseError)) throw error;
+      const outcomes: BatchOutcome<AppendResult>[] = [];
+      for (const append of appends) {
+        try {
+          outcomes.push(...(await this.appendBatch([append])));
+        } catch (alone) {
+          outcomes.push({ ok: false, error: alone });
+        }
+      }
+      return outcomes;
     }
-    if (rows[0]?.kind === 'found') {
-      const found = new Map(rows.map((row) => [row.event_id, storedEventOf(row)]));
-      return retriedAppend(streamId, events, events.map((event) => found.get(event.eventId)))!;
-    }
-    const stored = rows.map(storedEventOf).sort((a, b) => (a.position < b.position ? -1 : 1));
-    const last = stored[stored.length - 1];
-    this.appended.emit('appended', last.position);
-    return { streamVersion: last.streamVersion, position: last.position, events: stored };
+  }
+
+  private async appendBatch(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
+    const { outcomes, head } = await appendInOneTransaction(this.pool, APPEND_LOCK, appends);
+    if (head !== undefined) this.appended.emit('appended', head);
+    return outcomes;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -143,6 +154,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    // Appends already queued still get their transaction: the pool closes after this.
+    await this.commits.settled();
     this.appended.emit('closed');
     const listener = await this.listener?.catch(() => undefined);
     if (listener) {

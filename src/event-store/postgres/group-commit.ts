@@ -1,0 +1,86 @@
+/** What `send` answers for each request of a batch: its outcome, or the error it alone failed with. */
+export type BatchOutcome<Outcome> = { ok: true; value: Outcome } | { ok: false; error: unknown };
+
+export type GroupCommitLimits<Request> = Readonly<{
+  /** Requests in one batch at most. */
+  maxRequests: number;
+  /** Items (e.g. events) in one batch at most; a request bigger than this goes alone. */
+  maxItems: number;
+  itemsOf(request: Request): number;
+}>;
+
+type Waiting<Request, Outcome> = {
+  request: Request;
+  resolve(value: Outcome): void;
+  reject(error: unknown): void;
+};
+
+/**
+ * Group commit: the first request is sent at once; requests submitted while a batch is in flight
+ * wait and are sent together as the next batch, in submission order, so concurrent callers share
+ * one round trip and one commit instead of queueing for them one by one. One batch is in flight
+ * at a time, bounded by {@link GroupCommitLimits}. A lone caller waits for nothing but its own batch.
+ *
+ * `send` answers one outcome per request, in order; when it throws, every request of that batch
+ * fails with that error.
+ */
+export class GroupCommit<Request, Outcome> {
+  private readonly waiting: Waiting<Request, Outcome>[] = [];
+  private sending = false;
+  private draining: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly send: (requests: readonly Request[]) => Promise<readonly BatchOutcome<Outcome>[]>,
+    private readonly limits: GroupCommitLimits<Request>,
+  ) {}
+
+  submit(request: Request): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      this.waiting.push({ request, resolve, reject });
+      if (!this.sending) this.draining = this.drain();
+    });
+  }
+
+  /** Resolves once every request submitted so far has its outcome (e.g. before the connection pool is closed). */
+  settled(): Promise<void> {
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.nextBatch();
+        let outcomes: readonly BatchOutcome<Outcome>[];
+        try {
+          outcomes = await this.send(batch.map((waiting) => waiting.request));
+          if (outcomes.length !== batch.length) throw new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} requests`);
+        } catch (error) {
+          for (const waiting of batch) waiting.reject(error);
+          continue;
+        }
+        batch.forEach((waiting, i) => {
+          const outcome = outcomes[i];
+          if (outcome.ok) waiting.resolve(outcome.value);
+          else waiting.reject(outcome.error);
+        });
+        // Callers woken by this batch may append again at once: let them join the next one.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private nextBatch(): Waiting<Request, Outcome>[] {
+    let items = this.limits.itemsOf(this.waiting[0].request);
+    let count = 1;
+    while (count < this.waiting.length && count < this.limits.maxRequests) {
+      const more = this.limits.itemsOf(this.waiting[count].request);
+      if (items + more > this.limits.maxItems) break;
+      items += more;
+      count += 1;
+    }
+    return this.waiting.splice(0, count);
+  }
+}
