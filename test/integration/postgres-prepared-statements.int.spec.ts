@@ -29,6 +29,15 @@ describeWithPostgres('kysely on PostgreSQL with prepared statements', () => {
     expect(await prepared()).toEqual(['select $1::int + 1 as n', 'select $1::text as other']);
   });
 
+  it('runs writes unprepared: a batch insert comes in as many texts as row counts', async () => {
+    await sql`create temporary table written (n int)`.execute(db);
+    for (const rows of [1, 2, 3]) await db.insertInto('written' as never).values(Array.from({ length: rows }, (_, n) => ({ n })) as never).execute();
+    await sql`update written set n = ${7} where n = ${0}`.execute(db);
+
+    expect((await sql<{ count: string }>`select count(*) from written where n = ${7}`.execute(db)).rows[0].count).toBe('3');
+    expect(await prepared()).toEqual(['select count(*) from written where n = $1']);
+  });
+
   it('runs queries without parameters, and transactions, unprepared', async () => {
     await db.transaction().execute(async (trx) => {
       await sql`select 1`.execute(trx);
