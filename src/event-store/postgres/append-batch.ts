@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { AppendResult, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersionError, retriedAppend } from '../event-store.port';
+import { AppendResult, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersionError, parsedEvent, retriedAppend } from '../event-store.port';
 import { EventRow, storedEventOf } from '../event-row';
 import { BatchOutcome } from './group-commit';
 
@@ -75,17 +75,14 @@ function outcomeOf(append: QueuedAppend, rows: readonly OutcomeRow[]): BatchOutc
   const stored = new Map(rows.map((row) => [row.event_id!, row]));
   const events = append.written.map((event): StoredEvent => {
     const row = stored.get(event.eventId)!;
-    return {
+    // Parsed from what was written: the result shares nothing with the caller's objects.
+    return parsedEvent({
+      ...event,
       position: BigInt(row.position!),
       streamId: append.streamId,
       streamVersion: BigInt(row.stream_version!),
-      eventId: event.eventId,
-      type: event.type,
-      // Parsed from what was written: the result shares nothing with the caller's objects.
-      data: JSON.parse(event.data),
-      metadata: JSON.parse(event.metadata),
       recordedAt: row.recorded_at!,
-    };
+    });
   });
   const last = events[events.length - 1];
   return { ok: true, value: { streamVersion: last.streamVersion, position: last.position, events } };
