@@ -1,3 +1,4 @@
+import { OnModuleDestroy } from '@nestjs/common';
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
 import { EventStore } from '../event-store/event-store.port';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -5,7 +6,8 @@ import { LeafNotFoundError, TreeSizeError } from './audit.errors';
 import { AuditTree } from './audit-tree';
 import { exportLog } from './log-export';
 import { LogReplay, replayLog } from './log-replay';
-import { LogVerification, verifyLog } from './log-verifier';
+import { LeafRangeWorkers } from './verify/leaf-range-workers';
+import { LogVerification, verifyLog } from './verify/log-verifier';
 import { toHex } from './merkle/merkle-hash';
 import { SignedTreeHead } from './tree-head';
 import { TreeHeadSigner } from './tree-head.signer';
@@ -14,7 +16,7 @@ export type InclusionProof = Readonly<{ leafIndex: number; treeSize: number; lea
 export type ConsistencyProof = Readonly<{ first: number; second: number; proof: string[] }>;
 
 /** What an auditor asks of the log, over the stored tree, the store and the read model. */
-export class AuditLog {
+export class AuditLog implements OnModuleDestroy {
   constructor(
     private readonly store: EventStore,
     private readonly tree: AuditTree,
@@ -22,7 +24,13 @@ export class AuditLog {
     private readonly queries: KnowledgeQueries,
     /** Waits until the read model has applied a position (bounded). */
     private readonly caughtUp: (position: bigint) => Promise<void>,
+    /** Worker threads verify checks the store in first, when it has some (the embedded store). */
+    private readonly verifyWorkers?: LeafRangeWorkers,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.verifyWorkers?.close();
+  }
 
   treeHead(): Promise<SignedTreeHead> {
     return this.signer.currentHead(this.tree);
@@ -45,7 +53,7 @@ export class AuditLog {
   }
 
   verify(): Promise<LogVerification> {
-    return verifyLog(this.store, this.tree);
+    return verifyLog(this.store, this.tree, { workers: this.verifyWorkers });
   }
 
   replay(at: TimePoint, filter: KnowledgeFilter): Promise<LogReplay> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProjectionGate } from '../application/projection-gate';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
-import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { STORAGE, Storage } from '../database/storage';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -9,6 +9,7 @@ import { AuditLog } from './audit-log';
 import { AuditTree } from './audit-tree';
 import { AuditController } from './http/audit.controller';
 import { loadSigningKey } from './signing-key';
+import { leafRangeWorkers } from './verify/leaf-range-workers';
 import { TreeHeadSigner } from './tree-head.signer';
 
 /** Wires the audit log (its projection runs with the others, see StorageModule); holds no logic. */
@@ -23,9 +24,9 @@ import { TreeHeadSigner } from './tree-head.signer';
     },
     {
       provide: AuditLog,
-      inject: [EVENT_STORE, AuditTree, TreeHeadSigner, KnowledgeQueries, ProjectionGate],
-      useFactory: (store: EventStore, tree: AuditTree, signer: TreeHeadSigner, queries: KnowledgeQueries, gate: ProjectionGate) =>
-        new AuditLog(store, tree, signer, queries, (position) => gate.reached(position)),
+      inject: [STORAGE, APP_CONFIG, AuditTree, TreeHeadSigner, KnowledgeQueries, ProjectionGate],
+      useFactory: (storage: Storage, config: AppConfig, tree: AuditTree, signer: TreeHeadSigner, queries: KnowledgeQueries, gate: ProjectionGate) =>
+        new AuditLog(storage.eventStore, tree, signer, queries, (position) => gate.reached(position), leafRangeWorkers(storage.leafRanges, config.verifyThreads)),
     },
     ProjectionGate,
   ],

@@ -8,7 +8,8 @@ import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';
 import { replayLog } from '../audit/log-replay';
-import { verifyLog } from '../audit/log-verifier';
+import { leafRangeWorkers } from '../audit/verify/leaf-range-workers';
+import { verifyLog } from '../audit/verify/log-verifier';
 import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
@@ -55,11 +56,13 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'verify':
       return withStorage(config, systemClock, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
+        const workers = leafRangeWorkers(storage.leafRanges, config.verifyThreads);
         try {
-          const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel));
+          const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel), { workers });
           print(report);
           return report.ok ? 0 : 1;
         } finally {
+          await workers?.close();
           await running.stop();
         }
       });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { LeafRangeSource } from '../audit/verify/leaf-ranges';
 import { EventStore } from '../event-store/event-store.port';
 import { KurrentDbEventStore } from '../event-store/kurrentdb/kurrentdb-event-store';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
@@ -14,6 +15,8 @@ import { SqliteDatabase } from './sqlite-database';
 export type Storage = Readonly<{
   eventStore: EventStore;
   readModel: ReadModelDatabase;
+  /** Where audit verify's worker threads can read the log and the tree on their own connections (the embedded store only). */
+  leafRanges?: LeafRangeSource;
   close(): Promise<void>;
 }>;
 
@@ -47,10 +50,11 @@ function requireSetting(value: string | undefined, name: string): string {
 const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
 
 /** Closes the event store, then what holds the data. */
-function storage(eventStore: EventStore, readModel: ReadModelDatabase, release: () => Promise<void> | void): Storage {
+function storage(eventStore: EventStore, readModel: ReadModelDatabase, release: () => Promise<void> | void, leafRanges?: LeafRangeSource): Storage {
   return {
     eventStore,
     readModel,
+    ...(leafRanges ? { leafRanges } : {}),
     async close() {
       await eventStore.close();
       await readModel.close();
@@ -117,7 +121,7 @@ async function openSqlite(dataDir: string, clock: Clock): Promise<Storage> {
   try {
     const readModel = new SqliteReadModelDatabase(sqlite);
     await readModel.migrate();
-    return storage(new SqliteEventStore(sqlite, clock), readModel, () => sqlite.close());
+    return storage(new SqliteEventStore(sqlite, clock), readModel, () => sqlite.close(), { kind: 'sqlite', file: sqlite.file });
   } catch (error) {
     sqlite.close();
     throw error;

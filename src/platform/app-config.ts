@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
@@ -24,6 +25,8 @@ export type AppConfig = Readonly<{
   projectionWaitMs: number;
   /** Requests per minute per API key (or client address); 0: no limit. Default: 6000 with keys, off without. */
   rateLimitPerMinute: number;
+  /** Worker threads `/v1/audit/verify` (and `cli -- verify`) check the embedded store in; 0: the request's thread only. */
+  verifyThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -34,6 +37,9 @@ export type AppConfig = Readonly<{
   /** Events go to `<prefix>.<type>`; the stream takes `<prefix>.>`. */
   natsSubjectPrefix: string;
 }>;
+
+/** One verify worker a core, at most 8. */
+export const DEFAULT_VERIFY_THREADS = Math.min(availableParallelism(), 8);
 
 export const EVENT_STORE_KINDS = ['sqlite', 'postgres', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     projectionWaitMs: integer(env, 'TIMELINE_PROJECTION_WAIT_MS', 5000, 0, 60000),
     rateLimitPerMinute: integer(env, 'TIMELINE_RATE_LIMIT', env.TIMELINE_API_KEYS ? 6000 : 0, 0, 1_000_000),
     sseHeartbeatMs: integer(env, 'TIMELINE_SSE_HEARTBEAT_MS', 15000, 100, 300000),
+    verifyThreads: integer(env, 'TIMELINE_VERIFY_THREADS', DEFAULT_VERIFY_THREADS, 0, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),
     natsStream: matching(env, 'TIMELINE_NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, _ and - (1 to 64)', 'TIMELINE'),

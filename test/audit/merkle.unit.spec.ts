@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EMPTY_TREE_ROOT, leafHash, nodeHash, toHex } from '../../src/audit/merkle/merkle-hash';
+import { EMPTY_TREE_ROOT, edgeOfLeafHashes, leafHash, nodeHash, toHex } from '../../src/audit/merkle/merkle-hash';
 import { MerkleFrontier, decomposition } from '../../src/audit/merkle/merkle-frontier';
 import { consistencyProof, inclusionProof, rootHash } from '../../src/audit/merkle/merkle-proofs';
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../../src/audit/merkle/merkle-verify';
@@ -238,6 +238,35 @@ describe('Merkle algorithms against a naive recursive RFC 9162 implementation (p
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('compute the edge of leaf hashes laid back to back level by level, and join whole subtrees in place of their leaves', () => {
+    fc.assert(
+      fc.property(leavesArb, fc.nat(5), (leaves, k) => {
+        const hashes = leaves.map((leaf) => leafHash(leaf));
+        const read = memoryReader(leaves);
+        expect(hexes(edgeOfLeafHashes(Buffer.concat(hashes)))).toEqual(decomposition(leaves.length).map(({ level, index }) => toHex(read(level, index))));
+        // Aligned ranges of 2^k leaves (the last one shorter), each joined as its edge: as verify's workers hand them back.
+        const frontier = new MerkleFrontier();
+        for (let from = 0; from < hashes.length; from += 2 ** k) {
+          const range = hashes.slice(from, from + 2 ** k);
+          const edge = edgeOfLeafHashes(Buffer.concat(range));
+          decomposition(range.length).forEach(({ level }, i) => frontier.appendSubtree(edge[i], level));
+        }
+        expect(frontier.size).toBe(leaves.length);
+        expect(hexes(frontier.edge())).toEqual(decomposition(leaves.length).map(({ level, index }) => toHex(read(level, index))));
+        expect(frontier.root().equals(naive.root(leaves))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuse a subtree that would not start at a multiple of its width', () => {
+    const frontier = new MerkleFrontier();
+    frontier.append(leafHash(Buffer.from('a')));
+    expect(() => frontier.appendSubtree(nodeHash(leafHash(Buffer.from('b')), leafHash(Buffer.from('c'))), 1)).toThrow(RangeError);
+    expect(frontier.size).toBe(1);
+    expect(() => edgeOfLeafHashes(Buffer.alloc(33))).toThrow(RangeError);
   });
 
   it('decomposes sizes beyond 32 bits exactly', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AuditProjection } from '../../src/audit/audit.projection';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-import';
-import { verifyLog } from '../../src/audit/log-verifier';
+import { verifyLog } from '../../src/audit/verify/log-verifier';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
 import { openStorage } from '../../src/database/storage';

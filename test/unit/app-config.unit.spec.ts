@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../src/platform/app-config';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/timeline');
@@ -23,6 +24,13 @@ describe('configuration', () => {
     expect(refusal({ TIMELINE_SEED: 'yes' }).setting).toBe('TIMELINE_SEED');
     expect(refusal({ TIMELINE_API_KEYS: 'short:admin' }).setting).toBe('TIMELINE_API_KEYS');
     expect(refusal({ TIMELINE_API_KEYS: 'a-key-of-sixteen-chars:root' }).setting).toBe('TIMELINE_API_KEYS');
+    expect(refusal({ TIMELINE_VERIFY_THREADS: 'two' }).setting).toBe('TIMELINE_VERIFY_THREADS');
+  });
+
+  it('verifies in one worker thread a core (at most 8) unless told otherwise; 0 keeps verify on one thread', () => {
+    expect(load({}).verifyThreads).toBe(Math.min(availableParallelism(), 8));
+    expect(load({ TIMELINE_VERIFY_THREADS: '0' }).verifyThreads).toBe(0);
+    expect(load({ TIMELINE_VERIFY_THREADS: '3' }).verifyThreads).toBe(3);
   });
 
   it('requires DATABASE_URL for the PostgreSQL store and KURRENTDB_URL as well for KurrentDB', () => {

@@ -46,9 +46,18 @@ export class MerkleFrontier {
 
   /** Adds the next leaf; `onNode` hears of every perfect subtree (level ≥ 1) it completes, lowest first. */
   append(leaf: Hash, onNode?: (level: number, index: number, hash: Hash) => void): void {
-    let hash = leaf;
-    let index = this.count;
-    let level = 0;
+    this.appendSubtree(leaf, 0, onNode);
+  }
+
+  /**
+   * Adds the next 2^level leaves at once, given as the hash of their perfect subtree; the size
+   * must be a multiple of 2^level, as it is after whole subtrees of that level or above.
+   */
+  appendSubtree(subtree: Hash, level: number, onNode?: (level: number, index: number, hash: Hash) => void): void {
+    const width = 2 ** level;
+    if (this.count % width !== 0) throw new RangeError(`a subtree of ${width} leaves cannot follow ${this.count} leaves`);
+    let hash = subtree;
+    let index = this.count / width;
     while (index % 2 === 1) {
       hash = nodeHash(this.hashes.pop()!, hash);
       index = (index - 1) / 2;
@@ -56,7 +65,7 @@ export class MerkleFrontier {
       onNode?.(level, index, hash);
     }
     this.hashes.push(hash);
-    this.count++;
+    this.count += width;
   }
 
   /** The hashes of `decomposition(size)`, in its order. */

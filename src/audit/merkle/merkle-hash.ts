@@ -26,6 +26,28 @@ export function nodeHash(left: Hash, right: Hash): Hash {
   return hash('sha256', NODE_INPUT, 'buffer');
 }
 
+/**
+ * The hashes of `decomposition(n)` (largest subtree first) over n leaf hashes laid back to back in
+ * one buffer, hashed a level at a time. Digests come back as 'binary' (latin1) strings, one byte per
+ * character, and are written straight into the next level: asking node:crypto for a Buffer per
+ * digest costs more than the hash of a node itself.
+ */
+export function edgeOfLeafHashes(leafHashes: Buffer): Hash[] {
+  if (leafHashes.length % 32 !== 0) throw new RangeError('leaf hashes come 32 bytes each');
+  const edge: Hash[] = [];
+  for (let level = leafHashes; level.length > 0; ) {
+    const width = level.length / 32;
+    if (width % 2 === 1) edge.push(Buffer.from(level.subarray(level.length - 32)));
+    const above = Buffer.allocUnsafe(Math.floor(width / 2) * 32);
+    for (let i = 0; i + 1 < width; i += 2) {
+      level.copy(NODE_INPUT, 1, i * 32, i * 32 + 64);
+      above.write(hash('sha256', NODE_INPUT, 'binary'), i * 16, 'latin1');
+    }
+    level = above;
+  }
+  return edge.reverse();
+}
+
 /** The largest power of two strictly below `n` (n ≥ 2): where RFC 9162 splits a tree of n leaves. */
 export function splitPoint(n: number): number {
   let k = 1;

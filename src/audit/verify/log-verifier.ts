@@ -1,10 +1,11 @@
-import { EventStore, StoredEventText, parsedEvent } from '../event-store/event-store.port';
-import { storedEventJsonText } from '../http/json';
-import { auditLeafHash } from './audit-leaf';
-import { AuditTree } from './audit-tree';
-import { Hash, leafHash, toHex } from './merkle/merkle-hash';
-import { MerkleFrontier, decomposition } from './merkle/merkle-frontier';
-import { MissingSubtreeError, subtreeKey } from './merkle/stored-subtrees';
+import { EventStore } from '../../event-store/event-store.port';
+import { leafHashOf } from '../audit-leaf';
+import { AuditTree } from '../audit-tree';
+import { toHex } from '../merkle/merkle-hash';
+import { MerkleFrontier, decomposition } from '../merkle/merkle-frontier';
+import { MissingSubtreeError, subtreeKey } from '../merkle/stored-subtrees';
+import { LeafRangeWorkers } from './leaf-range-workers';
+import { LeafRange } from './leaf-ranges';
 
 export type MismatchReason =
   /** The event at this leaf hashes differently from the stored leaf: its row was changed. */
@@ -35,22 +36,42 @@ export type LogVerification = Readonly<{
 
 const BATCH = 5000;
 
+/** Leaves per range in the parallel pass: a perfect subtree, so each range's hashes join the root whole. */
+export const RANGE_LEAVES = 2 ** 13;
+
+export type VerifyOptions = Readonly<{
+  /** Check the tree in ranges in these worker threads first; the one-thread pass does the rest. */
+  workers?: LeafRangeWorkers;
+  /** Leaves per range (a power of two); default {@link RANGE_LEAVES}. */
+  rangeLeaves?: number;
+}>;
+
+/** Where the one-thread pass starts: after the leaves the parallel pass found matching. */
+type Start = { index: number; after: bigint; frontier: MerkleFrontier };
+
 /**
  * Recomputes every leaf of the stored tree from the event store and compares leaf by leaf, then
  * the root. Reads the log and the tree once, in batches; holds O(log n) hashes. Events appended
  * after the tree's last leaf are not yet in the tree and are not checked.
+ *
+ * With `workers`, worker threads first check aligned ranges of leaves (see `checkLeafRange`) and
+ * hand back each range's subtree hashes; this thread goes on from the first range that does not
+ * match, leaf by leaf, so what it reports is the same either way.
  */
-export async function verifyLog(store: EventStore, tree: AuditTree): Promise<LogVerification> {
+export async function verifyLog(store: EventStore, tree: AuditTree, options: VerifyOptions = {}): Promise<LogVerification> {
   const treeSize = await tree.size();
   // A tree missing one of its edge subtrees has no root: it fails like any other damage to the tree.
   const storedRoot = await tree.root(treeSize).catch((error: unknown) => {
     if (error instanceof MissingSubtreeError) return undefined;
     throw error;
   });
-  const frontier = new MerkleFrontier();
+  const start: Start = { index: 0, after: 0n, frontier: new MerkleFrontier() };
+  const { workers, rangeLeaves = RANGE_LEAVES } = options;
+  if (workers && treeSize >= 2 * rangeLeaves) await verifyInWorkers(workers, rangeLeaves, treeSize, start);
+  const { frontier } = start;
   let firstMismatch: Mismatch | undefined;
-  let after = 0n;
-  scan: for (let index = 0; index < treeSize; index += BATCH) {
+  let after = start.after;
+  scan: for (let index = start.index; index < treeSize; index += BATCH) {
     const limit = Math.min(BATCH, treeSize - index);
     const [events, leaves] = await Promise.all([store.readAllText({ after, limit }), tree.leaves(index, limit)]);
     for (let i = 0; i < limit; i++) {
@@ -84,21 +105,19 @@ export async function verifyLog(store: EventStore, tree: AuditTree): Promise<Log
 }
 
 /**
- * An event's leaf hash, from its stored text put together as it stands: that is its canonical JSON
- * when the text is canonical, as appends store it. When that does not give the `expected` hash, the
- * event is parsed and canonicalised properly (rows stored before text was canonical hash the same);
- * text that is not JSON at all hashes as it stands.
+ * Moves `start` past the aligned ranges, checked in worker threads, that match: up to the first
+ * that does not, or to the end of the tree.
  */
-function leafHashOf(event: StoredEventText, expected?: string): Hash {
-  const asStored = leafHash(storedEventJsonText(event));
-  if (expected !== undefined && toHex(asStored) === expected) return asStored;
-  let parsed;
-  try {
-    parsed = parsedEvent(event);
-  } catch {
-    return asStored;
-  }
-  return auditLeafHash(parsed);
+async function verifyInWorkers(workers: LeafRangeWorkers, rangeLeaves: number, treeSize: number, start: Start): Promise<void> {
+  const ranges: LeafRange[] = [];
+  for (let fromIndex = 0; fromIndex < treeSize; fromIndex += rangeLeaves) ranges.push({ fromIndex, count: Math.min(rangeLeaves, treeSize - fromIndex) });
+  await workers.check(ranges, (range) => {
+    if (!range.matches) return false;
+    decomposition(range.count).forEach(({ level }, i) => start.frontier.appendSubtree(Buffer.from(range.edge[i], 'hex'), level));
+    start.index = range.fromIndex + range.count;
+    start.after = BigInt(range.lastPosition);
+    return true;
+  });
 }
 
 /** Every leaf matched, yet the roots differ: the first edge subtree whose stored hash is not the recomputed one. */

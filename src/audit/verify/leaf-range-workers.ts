@@ -1,0 +1,114 @@
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AsyncMutex } from '../../platform/async-mutex';
+import { LeafRange, LeafRangeResult, LeafRangeSource } from './leaf-ranges';
+
+/**
+ * The worker's script beside this one: compiled JavaScript in a build, TypeScript when this runs
+ * from source (tests, `npm run cli`), where the worker registers ts-node to load it (about half a
+ * second, once per pool).
+ */
+function startWorker(source: LeafRangeSource): Worker {
+  const extension = extname(__filename);
+  const worker = new Worker(join(__dirname, `leaf-range.worker${extension}`), {
+    workerData: source,
+    execArgv: extension === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [],
+  });
+  // Idle workers must not keep the process alive; a check holds them while it runs.
+  worker.unref();
+  return worker;
+}
+
+/** Ranges sent ahead to each worker, so it never waits for this thread between two. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * Worker threads that check leaf ranges for verify, each reading the store on its own
+ * connection. Started on first use and kept, so a server pays their start once; one check runs at
+ * a time.
+ */
+export class LeafRangeWorkers {
+  private workers: Worker[] | undefined;
+  private readonly turn = new AsyncMutex();
+
+  constructor(
+    private readonly source: LeafRangeSource,
+    readonly threads: number,
+  ) {}
+
+  /**
+   * Checks `ranges` and hands each result to `onResult` in range order, as soon as it and those
+   * before it are in. `onResult` returning false stops the check: ranges not yet sent are not.
+   */
+  check(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void> {
+    return this.turn.run(() => this.run(ranges, onResult));
+  }
+
+  async close(): Promise<void> {
+    await this.turn.run(async () => {
+      const workers = this.workers ?? [];
+      this.workers = undefined;
+      await Promise.all(
+        workers.map(async (worker) => {
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
+          worker.ref();
+          worker.postMessage(null);
+          await exited;
+        }),
+      );
+    });
+  }
+
+  private async run(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void> {
+    this.workers ??= Array.from({ length: Math.max(1, this.threads) }, () => startWorker(this.source));
+    const workers = this.workers;
+    const results: (LeafRangeResult | undefined)[] = [];
+    const detach: (() => void)[] = [];
+    let sent = 0;
+    let delivered = 0;
+    let stopped = false;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let outstanding = 0;
+        const deliver = () => {
+          while (!stopped && results[delivered]) stopped = !onResult(results[delivered++]!);
+          if (delivered === ranges.length) stopped = true;
+          if (stopped && outstanding === 0) resolve();
+        };
+        for (const worker of workers) {
+          // A worker answers in the order it is sent ranges.
+          const inFlight: number[] = [];
+          const send = () => {
+            if (stopped || sent >= ranges.length) return;
+            inFlight.push(sent);
+            worker.postMessage(ranges[sent++]);
+            outstanding++;
+          };
+          const onMessage = (result: LeafRangeResult) => {
+            results[inFlight.shift()!] = result;
+            outstanding--;
+            send();
+            deliver();
+          };
+          const onExit = (code: number) => reject(new Error(`a verify worker stopped (exit code ${code})`));
+          worker.on('message', onMessage).on('error', reject).on('exit', onExit).ref();
+          detach.push(() => worker.off('message', onMessage).off('error', reject).off('exit', onExit).unref());
+          for (let i = 0; i < IN_FLIGHT_PER_WORKER; i++) send();
+        }
+        deliver();
+      });
+    } catch (error) {
+      // A worker that failed may be gone: the next check starts a fresh pool.
+      this.workers = undefined;
+      await Promise.all(workers.map((worker) => worker.terminate()));
+      throw error;
+    } finally {
+      for (const off of detach) off();
+    }
+  }
+}
+
+/** A pool for the store, when it has a source worker threads can read (the embedded store) and threads are wanted. */
+export function leafRangeWorkers(source: LeafRangeSource | undefined, threads: number): LeafRangeWorkers | undefined {
+  return source && threads > 0 ? new LeafRangeWorkers(source, threads) : undefined;
+}

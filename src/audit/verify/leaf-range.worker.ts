@@ -1,0 +1,15 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { LeafRange, LeafRangeSource, checkLeafRange } from './leaf-ranges';
+import { SqliteLeafRangeReader } from './sqlite-leaf-ranges';
+
+/** A verify worker: opens its own reader on the source, checks each range it is sent, in order; `null` ends it. */
+const source = workerData as LeafRangeSource;
+const reader = new SqliteLeafRangeReader(source.file);
+parentPort!.on('message', (range: LeafRange | null) => {
+  if (range === null) {
+    reader.close();
+    parentPort!.close();
+    return;
+  }
+  parentPort!.postMessage(checkLeafRange(reader, range));
+});

@@ -1,0 +1,126 @@
+import { hash } from 'node:crypto';
+import { StoredEventText } from '../../event-store/event-store.port';
+import { leafHashOf } from '../audit-leaf';
+import { edgeOfLeafHashes, toHex } from '../merkle/merkle-hash';
+
+/**
+ * Where verify's worker threads read the log and the tree themselves, each on its own connection:
+ * something a worker can open from a description. Only the embedded store has one; the others are
+ * verified on one thread.
+ */
+export type LeafRangeSource = Readonly<{ kind: 'sqlite'; file: string }>;
+
+/** Leaves `fromIndex` to `fromIndex + count - 1` of the stored tree. */
+export type LeafRange = Readonly<{ fromIndex: number; count: number }>;
+
+/** What the stored tree holds for a range of leaves, each list joined into one string. */
+export type StoredLeafRange = Readonly<{
+  count: number;
+  lastIndex: number | null;
+  /** Positions, comma-separated, in leaf order. */
+  positions: string;
+  /** Leaf hashes in lowercase hex, back to back, in leaf order. */
+  hashes: string;
+}>;
+
+/**
+ * What starts each leaf in {@link EventLeafRange.bytes}: the ASCII record separator, a byte the
+ * JSON text of an event never holds raw (JSON escapes control characters). A text that does hold
+ * one is cut in the wrong place, so its range does not match and the one-thread pass decides it.
+ */
+export const LEAF_START = 0x1e;
+
+/** The log's events after a position, as a range check reads them. */
+export type EventLeafRange = Readonly<{
+  count: number;
+  /**
+   * The events' leaves back to back, in position order: each {@link LEAF_START}, which the range
+   * check makes the leaf's 0x00 byte, then the event's JSON text as `/v1/events` serves it.
+   */
+  bytes: Buffer;
+  /** Their positions, comma-separated. */
+  positions: string;
+}>;
+
+/** A worker's reads for one range: a few statements, each over the range in one go. */
+export interface LeafRangeReader {
+  /** The position of stored leaf `index`, as text; undefined when the tree has no such leaf. */
+  leafPosition(index: number): string | undefined;
+  storedLeaves(range: LeafRange): StoredLeafRange;
+  /** Undefined when the range is too big to read in one piece (events of over ~100 KiB each). */
+  eventLeaves(afterPosition: string, limit: number): EventLeafRange | undefined;
+  /** The events after a position as stored, up to `limit`, for checking one by one. */
+  eventTexts(afterPosition: bigint, limit: number): StoredEventText[];
+  close(): void;
+}
+
+export type LeafRangeResult = Readonly<{
+  fromIndex: number;
+  count: number;
+  /** Every leaf of the range recomputed from the log equals the stored leaf, position and hash, as the one-thread pass decides. */
+  matches: boolean;
+  /** The hashes of the range's `decomposition(count)` (hex), when it matches. */
+  edge: string[];
+  /** The position of the range's last leaf, when it matches. */
+  lastPosition: string;
+}>;
+
+/** Rows read at a time when a range is checked one by one: bounded, since events may be large. */
+const ONE_BY_ONE_BATCH = 256;
+
+/**
+ * Checks one range of leaves against the log: the stored leaves are all there, stand at the
+ * positions the log's events have, and each event's leaf hashes to the stored hash. First all
+ * together, each check one comparison over the whole range; when the hashes differ there (text
+ * that is not canonical, a string that needs escaping, a range too big to read in one piece),
+ * leaf by leaf with the one-thread pass's own rule, {@link leafHashOf}. A range that does not
+ * match says nothing more: the one-thread pass goes over it and names what differs.
+ */
+export function checkLeafRange(reader: LeafRangeReader, range: LeafRange): LeafRangeResult {
+  const { fromIndex, count } = range;
+  const differs: LeafRangeResult = { fromIndex, count, matches: false, edge: [], lastPosition: '' };
+  const after = fromIndex === 0 ? '0' : reader.leafPosition(fromIndex - 1);
+  if (after === undefined) return differs;
+  const stored = reader.storedLeaves(range);
+  if (stored.count !== count || stored.lastIndex !== fromIndex + count - 1) return differs;
+  const events = reader.eventLeaves(after, count);
+  if (events && (events.count !== count || events.positions !== stored.positions)) return differs;
+  const hashes = (events && hashedInPlace(events, stored)) ?? hashedOneByOne(reader, BigInt(after), stored);
+  if (!hashes) return differs;
+  const edge = edgeOfLeafHashes(hashes).map(toHex);
+  return { fromIndex, count, matches: true, edge, lastPosition: stored.positions.slice(stored.positions.lastIndexOf(',') + 1) };
+}
+
+/** The range's leaf hashes, each hashed where it lies, when they are all the stored ones. */
+function hashedInPlace({ bytes, count }: EventLeafRange, stored: StoredLeafRange): Buffer | undefined {
+  // Digests as 'binary' (latin1) strings, one byte a character, joined and compared in one go:
+  // cheaper than a Buffer each.
+  let digests = '';
+  for (let i = 0, start = 0; i < count; i++) {
+    const end = i + 1 < count ? bytes.indexOf(LEAF_START, start + 1) : bytes.length;
+    if (bytes[start] !== LEAF_START || end < 0) return undefined;
+    bytes[start] = 0x00;
+    digests += hash('sha256', bytes.subarray(start, end), 'binary');
+    start = end;
+  }
+  const storedHashes = Buffer.from(stored.hashes, 'hex');
+  return digests === storedHashes.toString('latin1') ? storedHashes : undefined;
+}
+
+/** The range's leaf hashes from the events read one by one, when each is at the stored position and hashes to the stored hash. */
+function hashedOneByOne(reader: LeafRangeReader, after: bigint, stored: StoredLeafRange): Buffer | undefined {
+  const positions = stored.positions.split(',');
+  const hashes = Buffer.allocUnsafe(32 * stored.count);
+  for (let i = 0; i < stored.count; ) {
+    const events = reader.eventTexts(after, Math.min(ONE_BY_ONE_BATCH, stored.count - i));
+    if (events.length === 0) return undefined;
+    for (const event of events) {
+      const expected = stored.hashes.slice(64 * i, 64 * i + 64);
+      const leaf = leafHashOf(event, expected);
+      if (event.position.toString() !== positions[i] || toHex(leaf) !== expected) return undefined;
+      leaf.copy(hashes, 32 * i++);
+      after = event.position;
+    }
+  }
+  return hashes;
+}
