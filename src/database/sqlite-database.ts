@@ -5,7 +5,8 @@ import { AsyncMutex } from '../platform/async-mutex';
 
 type Connection = Database.Database;
 
-function open(file: string, options: { readonly?: boolean } = {}): Connection {
+/** A connection to the embedded store's file, set up as every connection to it must be. */
+export function openConnection(file: string, options: { readonly?: boolean } = {}): Connection {
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma('journal_mode = WAL');
   // WAL connections reopen at NORMAL; FULL makes an acknowledged commit survive a power cut.
@@ -61,9 +62,9 @@ export class SqliteDatabase {
     // Several connections share the data, so it must be a file (`:memory:` would be one database each).
     if (file === ':memory:') throw new Error('the embedded store needs a file, not :memory:');
     mkdirSync(dirname(file), { recursive: true });
-    this.writer = open(file);
-    this.logReader = open(file);
-    this.queryReader = open(file);
+    this.writer = openConnection(file);
+    this.logReader = openConnection(file);
+    this.queryReader = openConnection(file);
   }
 
   /** Runs a write section alone on the writer connection. */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { SqliteDatabase } from '../../src/database/sqlite-database';
 import { SQLITE_FILE, Storage, openStorage } from '../../src/database/storage';
 import { NewEvent } from '../../src/event-store/event-store.port';
@@ -91,6 +92,16 @@ describe('SQLite event store file', () => {
 
     const reopened = openDatabase();
     expect(durabilityOf(reopened)).toEqual(Array(3).fill({ synchronous: FULL, journalMode: 'wal' }));
+
+    // And the read-only connection each verify worker opens on the file.
+    const reader = new SqliteLeafRangeReader(join(dataDir, SQLITE_FILE));
+    try {
+      expect(reader.connection.pragma('synchronous', { simple: true })).toBe(FULL);
+      expect(reader.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(reader.connection.readonly).toBe(true);
+    } finally {
+      reader.close();
+    }
   });
 
   it('keeps an acknowledged append, with its data, positions and recordedAt, after the store is closed and reopened', async () => {

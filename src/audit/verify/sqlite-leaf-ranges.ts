@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { StoredEventText } from '../../event-store/event-store.port';
+import { openConnection } from '../../database/sqlite-database';
 import { EventRow, storedEventTextOf } from '../../event-store/event-row';
 import { EventLeafRange, LEAF_START, LeafRange, LeafRangeReader, StoredLeafRange } from './leaf-ranges';
 
@@ -22,7 +23,7 @@ type EventRangeRow = { count: number; bytes: Buffer | null; positions: string | 
 
 /** Leaf ranges from the embedded store's file, on a read-only connection of its own. */
 export class SqliteLeafRangeReader implements LeafRangeReader {
-  private readonly db: Database.Database;
+  readonly connection: Database.Database;
   private readonly statements: {
     leafPosition: Database.Statement<[number], string>;
     storedLeaves: Database.Statement<[number, number], { count: number; lastIndex: number | null; positions: string | null; hashes: string | null }>;
@@ -31,23 +32,23 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
   };
 
   constructor(file: string) {
-    this.db = new Database(file, { readonly: true, fileMustExist: true });
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
+    this.connection = openConnection(file, { readonly: true });
+    this.connection.pragma(`mmap_size = ${MMAP_BYTES}`);
+    const db = this.connection;
     // Each list is joined in SQLite, in the order of the scan (leaf index, position): one value for
     // the range rather than one a row, which costs JavaScript more than the hashing. Should SQLite
     // ever join them in another order, the range only fails to match.
     this.statements = {
-      leafPosition: this.db.prepare<[number], string>('SELECT CAST(position AS TEXT) FROM audit_leaves WHERE leaf_index = ?').pluck(),
-      storedLeaves: this.db.prepare(
+      leafPosition: db.prepare<[number], string>('SELECT CAST(position AS TEXT) FROM audit_leaves WHERE leaf_index = ?').pluck(),
+      storedLeaves: db.prepare(
         `SELECT count(*) AS count, max(leaf_index) AS lastIndex, group_concat(position, ',') AS positions, group_concat(hash, '') AS hashes
          FROM audit_leaves WHERE leaf_index >= ? AND leaf_index < ?`,
       ),
-      eventLeaves: this.db.prepare(
+      eventLeaves: db.prepare(
         `SELECT count(*) AS count, CAST(group_concat(leaf, '') AS BLOB) AS bytes, group_concat(position, ',') AS positions
          FROM (SELECT position, ${SQLITE_EVENT_LEAF} AS leaf FROM events WHERE position > ? ORDER BY position LIMIT ?)`,
       ),
-      eventRows: this.db.prepare<[bigint, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').safeIntegers(true),
+      eventRows: db.prepare<[bigint, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').safeIntegers(true),
     };
   }
 
@@ -77,6 +78,6 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
   }
 
   close(): void {
-    this.db.close();
+    this.connection.close();
   }
 }
