@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { LeafRangeResult, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
@@ -135,6 +136,14 @@ describe('verify in worker threads (embedded store)', () => {
     ]);
     // And the pool still answers afterwards, after a close too (it starts again).
     await workers.close();
+    expect((await rangeResults(workers)).every((result) => result.matches)).toBe(true);
+  });
+
+  it('starts a fresh pool when a worker stopped between two checks', async () => {
+    const { workers } = await historyApp();
+    expect((await rangeResults(workers)).every((result) => result.matches)).toBe(true);
+    const [first] = (workers as unknown as { workers: Worker[] }).workers;
+    await first.terminate();
     expect((await rangeResults(workers)).every((result) => result.matches)).toBe(true);
   });
 });

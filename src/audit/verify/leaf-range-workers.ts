@@ -59,8 +59,20 @@ export class LeafRangeWorkers {
     });
   }
 
+  private start(): Worker[] {
+    const workers = Array.from({ length: Math.max(1, this.threads) }, () => startWorker(this.source));
+    // A worker that fails or stops outside a check (or in one): the next check starts a fresh pool.
+    const broken = () => {
+      if (this.workers !== workers) return;
+      this.workers = undefined;
+      for (const worker of workers) void worker.terminate();
+    };
+    for (const worker of workers) worker.on('error', broken).on('exit', broken);
+    return workers;
+  }
+
   private async run(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void> {
-    this.workers ??= Array.from({ length: Math.max(1, this.threads) }, () => startWorker(this.source));
+    this.workers ??= this.start();
     const workers = this.workers;
     const results: (LeafRangeResult | undefined)[] = [];
     const detach: (() => void)[] = [];
@@ -98,8 +110,7 @@ export class LeafRangeWorkers {
         deliver();
       });
     } catch (error) {
-      // A worker that failed may be gone: the next check starts a fresh pool.
-      this.workers = undefined;
+      if (this.workers === workers) this.workers = undefined;
       await Promise.all(workers.map((worker) => worker.terminate()));
       throw error;
     } finally {
