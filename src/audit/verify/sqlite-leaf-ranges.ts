@@ -6,15 +6,16 @@ import { EventLeafRange, LEAF_START, LeafRange, LeafRangeReader, StoredLeafRange
 
 /**
  * An event's leaf as SQLite puts it together: `LEAF_START` (which the range check makes the
- * leaf's 0x00), then the event's JSON text, keys in RFC 8785 order, as
- * `storedEventJsonText` puts it together in JavaScript: data and metadata as stored (canonical
- * JSON), text columns between quotes as they stand. A value that needs escaping (or text stored
- * before it was canonical) gives other bytes than the leaf once hashed, so its range does not
- * match and the one-thread pass, which escapes and canonicalises, decides it. Quoting without
- * `json_quote` saves more than a quarter of what SQLite spends on each row.
+ * leaf's 0x00), then the event's JSON text, keys in RFC 8785 order, as `storedEventJsonText` puts
+ * it together in JavaScript: data and metadata as stored (canonical JSON), text columns quoted by
+ * `json_quote`. Where the two differ for some row (text stored before it was canonical, a string
+ * `json_quote` escapes otherwise), its hash differs and the leaf-by-leaf check decides it.
+ * WARNING: the text columns must be escaped, not merely put between quotes: a value holding `\"`
+ * would then give the very bytes of another value's escaped form, and a changed row would match.
  */
-export const SQLITE_EVENT_LEAF = `concat(char(${LEAF_START}), '{"data":', data, ',"eventId":"', event_id, '","metadata":', metadata, ',"position":', position,
-  ',"recordedAt":"', recorded_at, '","streamId":"', stream_id, '","streamVersion":', stream_version, ',"type":"', type, '"}')`;
+export const SQLITE_EVENT_LEAF = `concat(char(${LEAF_START}), '{"data":', data, ',"eventId":', json_quote(event_id), ',"metadata":', metadata,
+  ',"position":', position, ',"recordedAt":', json_quote(recorded_at), ',"streamId":', json_quote(stream_id),
+  ',"streamVersion":', stream_version, ',"type":', json_quote(type), '}')`;
 
 /** Big enough for the log of a large store to be read through the map rather than copied in. */
 const MMAP_BYTES = 2 ** 34;
