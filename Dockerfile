@@ -3,13 +3,15 @@
 # runtime stage holds only the compiled server and its production dependencies, and runs as `node`.
 
 FROM node:20-bookworm-slim AS build
-# better-sqlite3 compiles its native addon from source when no prebuilt binary matches.
+# better-sqlite3 compiles its native addon from source when no prebuilt binary matches, and
+# `npm ci` builds verify's own (binding.gyp).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Dependencies first, so editing the sources does not reinstall them.
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json binding.gyp ./
+COPY src/audit/verify/native ./src/audit/verify/native
 RUN npm ci
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -25,6 +27,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/build/Release/range_hashes.node ./build/Release/range_hashes.node
 # The embedded (sqlite) store writes here; a named volume mounted on /data inherits this ownership.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { LeafRangeResult, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
+import { RangeHashing, nodeCryptoHashing, rangeHashing } from '../../src/audit/verify/range-hashing';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { LeafRangeWorkers } from '../../src/audit/verify/leaf-range-workers';
 import { verifyLog } from '../../src/audit/verify/log-verifier';
@@ -55,9 +56,21 @@ describe('verify in worker threads (embedded store)', () => {
     return results;
   }
 
+  /** The four ranges checked on this thread with `hashing`. */
+  function rangesThrough(hashing: RangeHashing): LeafRangeResult[] {
+    const reader = new SqliteLeafRangeReader(join(app!.config.dataDir, SQLITE_FILE));
+    try {
+      return [0, 2, 4, 6].map((fromIndex) => checkLeafRange(reader, { fromIndex, count: 2 }, hashing));
+    } finally {
+      reader.close();
+    }
+  }
+
   it('finds every range of an untouched log matching, and comes to the stored root', async () => {
     const { storage, tree, workers } = await historyApp();
-    expect((await rangeResults(workers)).map((result) => result.matches)).toEqual([true, true, true, true]);
+    const results = await rangeResults(workers);
+    expect(results.map((result) => result.matches)).toEqual([true, true, true, true]);
+    expect(rangesThrough(nodeCryptoHashing)).toEqual(results);
     const head = (await app!.get('/v1/audit/tree-head')).body;
     expect(await verifyLog(storage.eventStore, tree, { workers, rangeLeaves: 2 })).toEqual({ ok: true, treeSize: 8, rootHash: head.rootHash });
   });
@@ -70,6 +83,8 @@ describe('verify in worker threads (embedded store)', () => {
     const damaged = Math.floor((position - 1) / 2);
     expect(matches.slice(0, damaged)).toEqual(Array(damaged).fill(true));
     expect(matches[damaged]).toBe(false);
+    // Hashing through node:crypto, where the addon is not built, comes to the same range results.
+    expect(rangesThrough(nodeCryptoHashing)).toEqual(rangesThrough(rangeHashing));
 
     const oneThread = await verifyLog(storage.eventStore, tree);
     expect(oneThread.firstMismatch).toEqual(expect.objectContaining({ position, reason }));

@@ -486,10 +486,18 @@ describe('Dockerfile', () => {
     expect((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start).toBe(`node ${builtEntryFile()}`);
   });
 
-  it('copies only package.json, the pruned node_modules and the build into the runtime stage', () => {
+  it('copies only package.json, the pruned node_modules, the build and verify\'s addon into the runtime stage', () => {
     const copies = copiesOf(runtimeStage);
     expect(copies.every((copy) => copy.from === buildStage.name)).toBe(true);
-    expect(copies.flatMap((copy) => copy.sources).sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json']);
+    expect(copies.flatMap((copy) => copy.sources).sort()).toEqual(['/app/build/Release/range_hashes.node', '/app/dist', '/app/node_modules', '/app/package.json']);
+  });
+
+  it('has what `npm ci` builds verify\'s addon from before it runs', () => {
+    const steps = buildStage.instructions.map((instruction) => `${instruction.keyword} ${instruction.args}`);
+    const install = steps.findIndex((step) => step.startsWith('RUN npm ci'));
+    const copied = steps.slice(0, install).filter((step) => step.startsWith('COPY ')).join(' ');
+    const gyp = read('binding.gyp');
+    for (const source of ['binding.gyp', ...[...gyp.matchAll(/"([^"]+\.c)"/g)].map((match) => posix.dirname(match[1]))]) expect(copied).toContain(source);
   });
 
   it('runs as a user other than root', () => {

@@ -1,7 +1,7 @@
-import { hash } from 'node:crypto';
 import { StoredEventText } from '../../event-store/event-store.port';
 import { leafHashOf } from '../audit-leaf';
-import { edgeOfLeafHashes, toHex } from '../merkle/merkle-hash';
+import { toHex } from '../merkle/merkle-hash';
+import { RangeHashing, rangeHashing } from './range-hashing';
 
 /**
  * Where verify's worker threads read the log and the tree themselves, each on its own connection:
@@ -23,18 +23,11 @@ export type StoredLeafRange = Readonly<{
   hashes: string;
 }>;
 
-/**
- * What starts each leaf in {@link EventLeafRange.bytes}: the ASCII record separator, a byte the
- * JSON text of an event never holds raw (JSON escapes control characters). A text that does hold
- * one is cut in the wrong place, so its range does not match and the one-thread pass decides it.
- */
-export const LEAF_START = 0x1e;
-
 /** The log's events after a position, as a range check reads them. */
 export type EventLeafRange = Readonly<{
   count: number;
   /**
-   * The events' leaves back to back, in position order: each {@link LEAF_START}, which the range
+   * The events' leaves back to back, in position order: each `LEAF_START`, which the range
    * check makes the leaf's 0x00 byte, then the event's JSON text as `/v1/events` serves it.
    */
   bytes: Buffer;
@@ -76,7 +69,7 @@ const ONE_BY_ONE_BATCH = 256;
  * leaf by leaf with the one-thread pass's own rule, {@link leafHashOf}. A range that does not
  * match says nothing more: the one-thread pass goes over it and names what differs.
  */
-export function checkLeafRange(reader: LeafRangeReader, range: LeafRange): LeafRangeResult {
+export function checkLeafRange(reader: LeafRangeReader, range: LeafRange, hashing: RangeHashing = rangeHashing): LeafRangeResult {
   const { fromIndex, count } = range;
   const differs: LeafRangeResult = { fromIndex, count, matches: false, edge: [], lastPosition: '' };
   const after = fromIndex === 0 ? '0' : reader.leafPosition(fromIndex - 1);
@@ -85,26 +78,17 @@ export function checkLeafRange(reader: LeafRangeReader, range: LeafRange): LeafR
   if (stored.count !== count || stored.lastIndex !== fromIndex + count - 1) return differs;
   const events = reader.eventLeaves(after, count);
   if (events && (events.count !== count || events.positions !== stored.positions)) return differs;
-  const hashes = (events && hashedInPlace(events, stored)) ?? hashedOneByOne(reader, BigInt(after), stored);
+  const hashes = (events && hashedInPlace(hashing, events, stored)) ?? hashedOneByOne(reader, BigInt(after), stored);
   if (!hashes) return differs;
-  const edge = edgeOfLeafHashes(hashes).map(toHex);
+  const edge = hashing.edge(hashes).map(toHex);
   return { fromIndex, count, matches: true, edge, lastPosition: stored.positions.slice(stored.positions.lastIndexOf(',') + 1) };
 }
 
 /** The range's leaf hashes, each hashed where it lies, when they are all the stored ones. */
-function hashedInPlace({ bytes, count }: EventLeafRange, stored: StoredLeafRange): Buffer | undefined {
-  // Digests as 'binary' (latin1) strings, one byte a character, joined and compared in one go:
-  // cheaper than a Buffer each.
-  let digests = '';
-  for (let i = 0, start = 0; i < count; i++) {
-    const end = i + 1 < count ? bytes.indexOf(LEAF_START, start + 1) : bytes.length;
-    if (bytes[start] !== LEAF_START || end < 0) return undefined;
-    bytes[start] = 0x00;
-    digests += hash('sha256', bytes.subarray(start, end), 'binary');
-    start = end;
-  }
+function hashedInPlace(hashing: RangeHashing, { bytes, count }: EventLeafRange, stored: StoredLeafRange): Buffer | undefined {
+  const hashes = hashing.leafHashes(bytes, count);
   const storedHashes = Buffer.from(stored.hashes, 'hex');
-  return digests === storedHashes.toString('latin1') ? storedHashes : undefined;
+  return hashes?.equals(storedHashes) ? storedHashes : undefined;
 }
 
 /** The range's leaf hashes from the events read one by one, when each is at the stored position and hashes to the stored hash. */

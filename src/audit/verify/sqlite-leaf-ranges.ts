@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { StoredEventText } from '../../event-store/event-store.port';
 import { openConnection } from '../../database/sqlite-database';
 import { EventRow, storedEventTextOf } from '../../event-store/event-row';
-import { EventLeafRange, LEAF_START, LeafRange, LeafRangeReader, StoredLeafRange } from './leaf-ranges';
+import { EventLeafRange, LeafRange, LeafRangeReader, StoredLeafRange } from './leaf-ranges';
+import { LEAF_START } from './range-hashing';
 
 /**
  * An event's leaf as SQLite puts it together: `LEAF_START` (which the range check makes the

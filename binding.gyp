@@ -1,0 +1,11 @@
+# verify's range hashing (src/audit/verify/native): optional; `npm ci` builds it when a compiler is
+# there, and verify hashes through node:crypto when it is not built.
+{
+  "targets": [
+    {
+      "target_name": "range_hashes",
+      "sources": ["src/audit/verify/native/range-hashes.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}
