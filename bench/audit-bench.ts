@@ -200,16 +200,26 @@ async function main(): Promise<void> {
     const workers = new LeafRangeWorkers(storage.leafRanges!, DEFAULT_VERIFY_THREADS);
     log(`verify in ${workers.threads} worker threads, the first time (starting them from TypeScript sources)`);
     const coldRate = await verifyRateOf(storage, tree, { workers });
+    // The same workers hashing through node:crypto, as where the addon is not built (none when it is not).
+    const nodeCryptoWorkers = workers.hashing === 'native' ? new LeafRangeWorkers(storage.leafRanges!, DEFAULT_VERIFY_THREADS, 'node:crypto') : undefined;
+    if (nodeCryptoWorkers) await verifyRateOf(storage, tree, { workers: nodeCryptoWorkers });
     // Verify and its baseline in turns, so a noisy spell of the machine falls on both.
-    const rounds: { verify: number; sha256: number }[] = [];
+    const rounds: { verify: number; nodeCrypto: number; sha256: number }[] = [];
     for (let round = 1; round <= VERIFY_ROUNDS; round++) {
-      log(`round ${round} of ${VERIFY_ROUNDS}: verify in ${workers.threads} started worker threads, then the raw SHA-256 of the same leaf bytes`);
-      rounds.push({ verify: await verifyRateOf(storage, tree, { workers }), sha256: sha256Rate(parts.leaves) });
+      log(`round ${round} of ${VERIFY_ROUNDS}: verify in ${workers.threads} started worker threads (${workers.hashing}${nodeCryptoWorkers ? ', then node:crypto' : ''}), then the raw SHA-256 of the same leaf bytes`);
+      const verify = await verifyRateOf(storage, tree, { workers });
+      const nodeCrypto = nodeCryptoWorkers ? await verifyRateOf(storage, tree, { workers: nodeCryptoWorkers }) : verify;
+      rounds.push({ verify, nodeCrypto, sha256: sha256Rate(parts.leaves) });
     }
     await workers.close();
+    await nodeCryptoWorkers?.close();
     const verifyRate = median(rounds.map((round) => round.verify));
+    const nodeCryptoRate = median(rounds.map((round) => round.nodeCrypto));
     const baselineRate = median(rounds.map((round) => round.sha256));
-    const ratios = rounds.map((round) => round.verify / round.sha256).sort((a, b) => a - b);
+    const ratiosOf = (rate: (round: (typeof rounds)[number]) => number) => rounds.map((round) => rate(round) / round.sha256).sort((a, b) => a - b);
+    const ratios = ratiosOf((round) => round.verify);
+    const nodeCryptoRatios = ratiosOf((round) => round.nodeCrypto);
+    const ratioRange = (sorted: number[]) => `${fmtRatio(median(sorted))} (${fmtRatio(sorted[0])}–${fmtRatio(sorted[sorted.length - 1])})`;
 
     const p50 = (sorted: number[]) => median(sorted);
     const p95 = (sorted: number[]) => percentileSorted(sorted, 95);
@@ -221,20 +231,25 @@ async function main(): Promise<void> {
       ['inclusion proof, p95', fmtMs(p95(proofs)), fmtMs(p95(pointRead)), fmtRatio(p95(proofs) / p95(pointRead)), '≤ 5 ms', verdict(p95(proofs) <= 5)],
       ['consistency proof, p50', fmtMs(p50(consistency)), fmtMs(p50(pointRead)), fmtRatio(p50(consistency) / p50(pointRead)), '—', ''],
       [
-        `verify in ${workers.threads} worker threads (read, leaf, leaf hash, tree, compare), events/s; median of ${VERIFY_ROUNDS} rounds, ratio the median of the rounds' (lowest–highest)`,
+        `verify in ${workers.threads} worker threads (read, leaf, leaf hash, tree, compare; hashing: ${workers.hashing}), events/s; median of ${VERIFY_ROUNDS} rounds, ratio the median of the rounds' (lowest–highest)`,
         fmtInt(verifyRate),
         `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`,
-        `${fmtRatio(median(ratios))} (${fmtRatio(ratios[0])}–${fmtRatio(ratios[ratios.length - 1])})`,
+        ratioRange(ratios),
         '≥ 0.5×',
         verdict(median(ratios) >= 0.5),
       ],
+      ...(nodeCryptoWorkers
+        ? [[`the same, hashing through node:crypto (where the addon is not built)`, fmtInt(nodeCryptoRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, ratioRange(nodeCryptoRatios), '—', '']]
+        : []),
       ['verify, the first time (workers start from TypeScript: ts-node)', fmtInt(coldRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, fmtRatio(coldRate / baselineRate), '—', ''],
       ['verify on one thread (as on PostgreSQL and KurrentDB), events/s', fmtInt(oneThreadRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, fmtRatio(oneThreadRate / baselineRate), '—', ''],
     ];
     const reads = [
       `stored subtrees read: tree head ${subtreesRead((read) => rootHash(EVENTS, read))}, inclusion proof of leaf ${midIndex} ${subtreesRead((read) => inclusionProof(midIndex, EVENTS, read))}, consistency ${midIndex}→${EVENTS} ${subtreesRead((read) => consistencyProof(midIndex, EVENTS, read))} (log2 n = ${Math.log2(EVENTS).toFixed(1)}), each in one round trip of 2 statements`,
       `where verify's time would go on one thread, each alone in events/s: reading the log as stored text through the port ${fmtInt(parts.read)}, putting the leaf together from it ${fmtInt(parts.leaf)}, SHA-256 of the leaf ${fmtInt(baselineRate)}; parsing and canonicalising each event instead (\`canonicalize\`, verify's fallback for rows not stored canonical) ${fmtInt(parts.canonical)}`,
-      `verify rounds (worker threads / raw SHA-256, events/s): ${rounds.map((round) => `${fmtInt(round.verify)} / ${fmtInt(round.sha256)}`).join('; ')}`,
+      `verify rounds (worker threads${nodeCryptoWorkers ? ' / the same through node:crypto' : ''} / raw SHA-256, events/s): ${rounds
+        .map((round) => [round.verify, ...(nodeCryptoWorkers ? [round.nodeCrypto] : []), round.sha256].map(fmtInt).join(' / '))
+        .join('; ')}`,
       `tree built by the audit projection at ${fmtInt(EVENTS / buildSeconds)} events/s (${buildSeconds.toFixed(1)} s)`,
     ];
     process.stdout.write(

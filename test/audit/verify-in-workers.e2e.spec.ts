@@ -73,6 +73,13 @@ describe('verify in worker threads (embedded store)', () => {
     expect(rangesThrough(nodeCryptoHashing)).toEqual(results);
     const head = (await app!.get('/v1/audit/tree-head')).body;
     expect(await verifyLog(storage.eventStore, tree, { workers, rangeLeaves: 2 })).toEqual({ ok: true, treeSize: 8, rootHash: head.rootHash });
+    // Workers asked to hash through node:crypto.
+    const nodeCryptoWorkers = new LeafRangeWorkers(storage.leafRanges!, 1, 'node:crypto');
+    try {
+      expect(await rangeResults(nodeCryptoWorkers)).toEqual(results);
+    } finally {
+      await nodeCryptoWorkers.close();
+    }
   });
 
   it.each(SCENARIOS)('reports $name (position $position) exactly as the one-thread pass does', async ({ tamper, position, reason }) => {

@@ -2,16 +2,20 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AsyncMutex } from '../../platform/async-mutex';
 import { LeafRange, LeafRangeResult, LeafRangeSource } from './leaf-ranges';
+import { RangeHashing, rangeHashing } from './range-hashing';
+
+/** What a worker is started with: where it reads, and how it hashes. */
+export type LeafRangeWorkerData = Readonly<{ source: LeafRangeSource; hashing: RangeHashing['name'] }>;
 
 /**
  * The worker's script beside this one: compiled JavaScript in a build, TypeScript when this runs
  * from source (tests, `npm run cli`), where the worker registers ts-node to load it (about half a
  * second, once per pool).
  */
-function startWorker(source: LeafRangeSource): Worker {
+function startWorker(workerData: LeafRangeWorkerData): Worker {
   const extension = extname(__filename);
   const worker = new Worker(join(__dirname, `leaf-range.worker${extension}`), {
-    workerData: source,
+    workerData,
     execArgv: extension === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [],
   });
   // Idle workers must not keep the process alive; a check holds them while it runs.
@@ -31,9 +35,11 @@ export class LeafRangeWorkers {
   private workers: Worker[] | undefined;
   private readonly turn = new AsyncMutex();
 
+  /** `hashing`: the native addon where it was built; node:crypto can be asked for (to compare them). */
   constructor(
     private readonly source: LeafRangeSource,
     readonly threads: number,
+    readonly hashing: RangeHashing['name'] = rangeHashing.name,
   ) {}
 
   /**
@@ -60,7 +66,7 @@ export class LeafRangeWorkers {
   }
 
   private start(): Worker[] {
-    const workers = Array.from({ length: Math.max(1, this.threads) }, () => startWorker(this.source));
+    const workers = Array.from({ length: Math.max(1, this.threads) }, () => startWorker({ source: this.source, hashing: this.hashing }));
     // A worker that fails or stops outside a check (or in one): the next check starts a fresh pool.
     const broken = () => {
       if (this.workers !== workers) return;

@@ -1,9 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LeafRange, LeafRangeSource, checkLeafRange } from './leaf-ranges';
+import type { LeafRangeWorkerData } from './leaf-range-workers';
+import { LeafRange, checkLeafRange } from './leaf-ranges';
+import { rangeHashingNamed } from './range-hashing';
 import { SqliteLeafRangeReader } from './sqlite-leaf-ranges';
 
 /** A verify worker: opens its own reader on the source, checks each range it is sent, in order; `null` ends it. */
-const source = workerData as LeafRangeSource;
+const { source, hashing: hashingName } = workerData as LeafRangeWorkerData;
+const hashing = rangeHashingNamed(hashingName);
 const reader = new SqliteLeafRangeReader(source.file);
 parentPort!.on('message', (range: LeafRange | null) => {
   if (range === null) {
@@ -11,5 +14,5 @@ parentPort!.on('message', (range: LeafRange | null) => {
     parentPort!.close();
     return;
   }
-  parentPort!.postMessage(checkLeafRange(reader, range));
+  parentPort!.postMessage(checkLeafRange(reader, range, hashing));
 });

@@ -73,3 +73,10 @@ export const nativeHashing: RangeHashing | undefined = (() => {
 
 /** What range checks use: the native addon when it was built. */
 export const rangeHashing: RangeHashing = nativeHashing ?? nodeCryptoHashing;
+
+/** The hashing of that name; throws for the native addon when it was not built. */
+export function rangeHashingNamed(name: RangeHashing['name']): RangeHashing {
+  if (name === 'node:crypto') return nodeCryptoHashing;
+  if (!nativeHashing) throw new Error('the native range hashing addon is not built (npm ci builds it where a C compiler is installed)');
+  return nativeHashing;
+}
