@@ -10,6 +10,7 @@ import { AuditLog } from '../src/audit/audit-log';
 import { auditLeaf } from '../src/audit/audit-leaf';
 import { AuditTree } from '../src/audit/audit-tree';
 import { LeafRangeWorkers } from '../src/audit/verify/leaf-range-workers';
+import { LEAF_START, nativeHashing } from '../src/audit/verify/range-hashing';
 import { VerifyOptions, verifyLog } from '../src/audit/verify/log-verifier';
 import { toHex } from '../src/audit/merkle/merkle-hash';
 import { consistencyProof, inclusionProof, rootHash } from '../src/audit/merkle/merkle-proofs';
@@ -152,6 +153,19 @@ function sha256Rate({ bytes, ends }: LeafBytes): number {
   return leaves.length / ((performance.now() - started) / 1000);
 }
 
+/**
+ * The same hashes in the native addon verify's workers use, one call over every leaf (one thread):
+ * SHA-256 without node:crypto's cost a call. Undefined when the addon is not built.
+ */
+function addonSha256Rate({ bytes, ends }: LeafBytes): number | undefined {
+  if (!nativeHashing) return undefined;
+  const laidOut = Buffer.from(bytes);
+  for (let i = 0; i < ends.length; i++) laidOut[i === 0 ? 0 : ends[i - 1]] = LEAF_START;
+  const started = performance.now();
+  if (nativeHashing.leafHashes(laidOut, ends.length)?.length !== 32 * ends.length) throw new Error('the addon did not hash every leaf');
+  return ends.length / ((performance.now() - started) / 1000);
+}
+
 /** How many stored subtrees an algorithm reads (its dry run records them). */
 function subtreesRead(compute: (read: (level: number, index: number) => Buffer) => unknown): number {
   const seen = new Set<string>();
@@ -204,12 +218,12 @@ async function main(): Promise<void> {
     const nodeCryptoWorkers = workers.hashing === 'native' ? new LeafRangeWorkers(storage.leafRanges!, DEFAULT_VERIFY_THREADS, 'node:crypto') : undefined;
     if (nodeCryptoWorkers) await verifyRateOf(storage, tree, { workers: nodeCryptoWorkers });
     // Verify and its baseline in turns, so a noisy spell of the machine falls on both.
-    const rounds: { verify: number; nodeCrypto: number; sha256: number }[] = [];
+    const rounds: { verify: number; nodeCrypto: number; sha256: number; addon?: number }[] = [];
     for (let round = 1; round <= VERIFY_ROUNDS; round++) {
       log(`round ${round} of ${VERIFY_ROUNDS}: verify in ${workers.threads} started worker threads (${workers.hashing}${nodeCryptoWorkers ? ', then node:crypto' : ''}), then the raw SHA-256 of the same leaf bytes`);
       const verify = await verifyRateOf(storage, tree, { workers });
       const nodeCrypto = nodeCryptoWorkers ? await verifyRateOf(storage, tree, { workers: nodeCryptoWorkers }) : verify;
-      rounds.push({ verify, nodeCrypto, sha256: sha256Rate(parts.leaves) });
+      rounds.push({ verify, nodeCrypto, sha256: sha256Rate(parts.leaves), addon: addonSha256Rate(parts.leaves) });
     }
     await workers.close();
     await nodeCryptoWorkers?.close();
@@ -219,6 +233,7 @@ async function main(): Promise<void> {
     const ratiosOf = (rate: (round: (typeof rounds)[number]) => number) => rounds.map((round) => rate(round) / round.sha256).sort((a, b) => a - b);
     const ratios = ratiosOf((round) => round.verify);
     const nodeCryptoRatios = ratiosOf((round) => round.nodeCrypto);
+    const addonRate = nativeHashing ? median(rounds.map((round) => round.addon!)) : undefined;
     const ratioRange = (sorted: number[]) => `${fmtRatio(median(sorted))} (${fmtRatio(sorted[0])}–${fmtRatio(sorted[sorted.length - 1])})`;
 
     const p50 = (sorted: number[]) => median(sorted);
@@ -240,6 +255,9 @@ async function main(): Promise<void> {
       ],
       ...(nodeCryptoWorkers
         ? [[`the same, hashing through node:crypto (where the addon is not built)`, fmtInt(nodeCryptoRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, ratioRange(nodeCryptoRatios), '—', '']]
+        : []),
+      ...(addonRate
+        ? [[`verify (the first row) against SHA-256 of the same leaf bytes in the addon, one call for all`, fmtInt(verifyRate), `${fmtInt(addonRate)} (addon SHA-256, 1 thread)`, fmtRatio(verifyRate / addonRate), '—', '']]
         : []),
       ['verify, the first time (workers start from TypeScript: ts-node)', fmtInt(coldRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, fmtRatio(coldRate / baselineRate), '—', ''],
       ['verify on one thread (as on PostgreSQL and KurrentDB), events/s', fmtInt(oneThreadRate), `${fmtInt(baselineRate)} (raw SHA-256, 1 thread)`, fmtRatio(oneThreadRate / baselineRate), '—', ''],
