@@ -13,6 +13,7 @@
 #define LEAF_START 0x1e
 #define HASH_BYTES 32
 
+/* One SHA-256 context for one call, so that worker threads never share one (OpenSSL 3: EVP_MD_fetch). */
 typedef struct {
   EVP_MD_CTX *context;
   EVP_MD *sha256;
@@ -45,6 +46,9 @@ static napi_value thrown(napi_env env, const char *message) {
   return NULL;
 }
 
+/* What an empty Buffer's bytes are (Node may give no pointer for one): never read or written. */
+static unsigned char no_bytes[1];
+
 /* The bytes of a Buffer argument, or NULL after throwing a TypeError. */
 static unsigned char *buffer_argument(napi_env env, napi_value value, size_t *length) {
   bool is_buffer = false;
@@ -53,7 +57,7 @@ static unsigned char *buffer_argument(napi_env env, napi_value value, size_t *le
     napi_throw_type_error(env, NULL, "expected a Buffer");
     return NULL;
   }
-  return data != NULL ? data : (unsigned char *)"";
+  return data != NULL ? data : no_bytes;
 }
 
 /*
