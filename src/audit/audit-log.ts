@@ -1,4 +1,4 @@
-import { OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
 import { EventStore } from '../event-store/event-store.port';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -7,13 +7,15 @@ import { AuditTree } from './audit-tree';
 import { exportLog } from './log-export';
 import { LogReplay, replayLog } from './log-replay';
 import { LeafRangeWorkers } from './verify/leaf-range-workers';
-import { LogVerification, verifyLog } from './verify/log-verifier';
+import { LogVerification, verifyLog, workersFailed } from './verify/log-verifier';
 import { toHex } from './merkle/merkle-hash';
 import { SignedTreeHead } from './tree-head';
 import { TreeHeadSigner } from './tree-head.signer';
 
 export type InclusionProof = Readonly<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }>;
 export type ConsistencyProof = Readonly<{ first: number; second: number; proof: string[] }>;
+
+const logger = new Logger('AuditLog');
 
 /** What an auditor asks of the log, over the stored tree, the store and the read model. */
 export class AuditLog implements OnModuleDestroy {
@@ -53,7 +55,7 @@ export class AuditLog implements OnModuleDestroy {
   }
 
   verify(): Promise<LogVerification> {
-    return verifyLog(this.store, this.tree, { workers: this.verifyWorkers });
+    return verifyLog(this.store, this.tree, { workers: this.verifyWorkers, onWorkersFailed: (error) => logger.warn(workersFailed(error)) });
   }
 
   replay(at: TimePoint, filter: KnowledgeFilter): Promise<LogReplay> {

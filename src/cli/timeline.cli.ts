@@ -9,7 +9,7 @@ import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import'
 import { exportLog } from '../audit/log-export';
 import { replayLog } from '../audit/log-replay';
 import { leafRangeWorkers } from '../audit/verify/leaf-range-workers';
-import { verifyLog } from '../audit/verify/log-verifier';
+import { verifyLog, workersFailed } from '../audit/verify/log-verifier';
 import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
@@ -58,7 +58,8 @@ async function main(argv: readonly string[]): Promise<number> {
         const running = await catchUp(storage, [new AuditProjection()]);
         const workers = leafRangeWorkers(storage.leafRanges, config.verifyThreads);
         try {
-          const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel), { workers });
+          const onWorkersFailed = (error: unknown) => process.stderr.write(`${workersFailed(error)}\n`);
+          const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel), { workers, onWorkersFailed });
           print(report);
           return report.ok ? 0 : 1;
         } finally {

@@ -161,6 +161,39 @@ describe('verify in worker threads (embedded store)', () => {
     expect((await rangeResults(workers)).every((result) => result.matches)).toBe(true);
   });
 
+  it('goes on on one thread from where the workers got to when they fail, and says so', async () => {
+    const { storage, tree, workers } = await historyApp();
+    await tamperWith((raw) => raw.run("UPDATE events SET type = 'Forged' WHERE position = 7"));
+    const oneThread = await verifyLog(storage.eventStore, tree);
+    expect(oneThread.firstMismatch).toEqual(expect.objectContaining({ position: 7, reason: 'leaf-hash' }));
+    // The workers stop as soon as the first range is in.
+    const check = workers.check.bind(workers);
+    const delivered: number[] = [];
+    jest.spyOn(workers, 'check').mockImplementation((ranges, onResult) =>
+      check(ranges, (result) => {
+        delivered.push(result.fromIndex);
+        for (const worker of (workers as unknown as { workers: Worker[] }).workers) void worker.terminate();
+        return onResult(result);
+      }),
+    );
+    const failures: unknown[] = [];
+    const onWorkersFailed = (error: unknown) => failures.push(error);
+    expect(await verifyLog(storage.eventStore, tree, { workers, rangeLeaves: 2, onWorkersFailed })).toEqual(oneThread);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.length).toBeLessThan(4);
+    expect(failures).toEqual([expect.objectContaining({ message: expect.stringContaining('a verify worker stopped') })]);
+
+    // Workers that cannot even open the store.
+    const unopenable = new LeafRangeWorkers({ kind: 'sqlite', file: join(app!.config.dataDir, 'no-such-file.sqlite') }, 2);
+    try {
+      failures.length = 0;
+      expect(await verifyLog(storage.eventStore, tree, { workers: unopenable, rangeLeaves: 2, onWorkersFailed })).toEqual(oneThread);
+      expect(failures).toHaveLength(1);
+    } finally {
+      await unopenable.close();
+    }
+  });
+
   it('starts a fresh pool when a worker stopped between two checks', async () => {
     const { workers } = await historyApp();
     expect((await rangeResults(workers)).every((result) => result.matches)).toBe(true);

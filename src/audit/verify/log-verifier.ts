@@ -44,7 +44,13 @@ export type VerifyOptions = Readonly<{
   workers?: LeafRangeWorkers;
   /** Leaves per range (a power of two); default {@link RANGE_LEAVES}. */
   rangeLeaves?: number;
+  /** Told when the workers fail (the one-thread pass then goes on from the last range they found matching). */
+  onWorkersFailed?: (error: unknown) => void;
 }>;
+
+/** What to say when the workers failed: the report is still whole, the one-thread pass having done the rest. */
+export const workersFailed = (error: unknown): string =>
+  `verify's worker threads failed, verifying the rest on one thread: ${error instanceof Error ? error.message : String(error)}`;
 
 /** Where the one-thread pass starts: after the leaves the parallel pass found matching. */
 type Start = { index: number; after: bigint; frontier: MerkleFrontier };
@@ -56,7 +62,8 @@ type Start = { index: number; after: bigint; frontier: MerkleFrontier };
  *
  * With `workers`, worker threads first check aligned ranges of leaves (see `checkLeafRange`) and
  * hand back each range's subtree hashes; this thread goes on from the first range that does not
- * match, leaf by leaf, so what it reports is the same either way.
+ * match (or from where they got to, should they fail), leaf by leaf, so what it reports is the
+ * same either way.
  */
 export async function verifyLog(store: EventStore, tree: AuditTree, options: VerifyOptions = {}): Promise<LogVerification> {
   const treeSize = await tree.size();
@@ -66,8 +73,9 @@ export async function verifyLog(store: EventStore, tree: AuditTree, options: Ver
     throw error;
   });
   const start: Start = { index: 0, after: 0n, frontier: new MerkleFrontier() };
-  const { workers, rangeLeaves = RANGE_LEAVES } = options;
-  if (workers && treeSize >= 2 * rangeLeaves) await verifyInWorkers(workers, rangeLeaves, treeSize, start);
+  const { workers, rangeLeaves = RANGE_LEAVES, onWorkersFailed } = options;
+  // `start` moves past each matching range as it comes in, so a failure leaves it where the workers got to.
+  if (workers && treeSize >= 2 * rangeLeaves) await verifyInWorkers(workers, rangeLeaves, treeSize, start).catch((error: unknown) => onWorkersFailed?.(error));
   const { frontier } = start;
   let firstMismatch: Mismatch | undefined;
   let after = start.after;
