@@ -1,7 +1,7 @@
 import { Command, Decider, Event } from '../domain/shared/event';
 import { IdGenerator } from '../platform/ids';
 import { EventMetadata, EventStore, StoredEvent, WrongExpectedVersionError } from './event-store.port';
-import { CURRENT_SCHEMA_VERSION, upcast } from './upcasters';
+import { upcast, upcasters } from './upcasters';
 
 /** Who asks, and how the request is traced. */
 export type CommandContext = Readonly<{
@@ -67,16 +67,17 @@ export async function handleCommand<State, C extends Command, E extends Event>(
       decider.initialState(),
     );
     const events = decider.decide(command, state);
-    const metadata: EventMetadata = {
-      schemaVersion: CURRENT_SCHEMA_VERSION,
+    // Each event at its type's current schema version: what it is decided in.
+    const metadata = (type: string): EventMetadata => ({
+      schemaVersion: upcasters.currentVersion(type),
       correlationId: context.correlationId,
       causationId,
       actor: context.actor,
-    };
+    });
     try {
       return await store.append(
         streamId,
-        events.map((event) => ({ eventId: context.ids.uuid(), type: event.type, data: event.data, metadata })),
+        events.map((event) => ({ eventId: context.ids.uuid(), type: event.type, data: event.data, metadata: metadata(event.type) })),
         version === undefined ? 'no-stream' : version,
       );
     } catch (error) {

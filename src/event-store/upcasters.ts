@@ -1,7 +1,7 @@
 import { StoredEvent } from './event-store.port';
 
-/** The schema version every event type is written at today. */
-export const CURRENT_SCHEMA_VERSION = 1;
+/** The schema version an event type was first written at. */
+export const FIRST_SCHEMA_VERSION = 1;
 
 /** Turns the data of one schema version of an event type into the next version's. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -22,6 +22,16 @@ export class UpcasterRegistry {
     return () => {
       if (steps.get(fromVersion) === upcaster) steps.delete(fromVersion);
     };
+  }
+
+  /**
+   * The version `type` is written at today: one past the last version an upcaster upgrades from
+   * (upcasters from the first version on), the first version when it has none.
+   */
+  currentVersion(type: string): number {
+    let version = FIRST_SCHEMA_VERSION;
+    while (this.steps.get(type)?.has(version)) version += 1;
+    return version;
   }
 
   /** The event with its data in the current schema; the event itself when it is already current. */

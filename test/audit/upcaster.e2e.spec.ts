@@ -1,8 +1,8 @@
 import { auditLeafHash } from '../../src/audit/audit-leaf';
 import { toHex } from '../../src/audit/merkle/merkle-hash';
 import { EVENT_STORE, EventStore, NewEvent } from '../../src/event-store/event-store.port';
-import { upcasters } from '../../src/event-store/upcasters';
-import { aManualClock } from '../support/builders';
+import { UpcasterRegistry, upcasters } from '../../src/event-store/upcasters';
+import { aClaim, aManualClock } from '../support/builders';
 import { TestApp, startTestApp } from '../support/test-app';
 import { loggedEvents } from './support/history';
 
@@ -82,5 +82,36 @@ describe('an event type that changed since version 1', () => {
     expect(exported[3]).toEqual({ leafIndex: 2, leafHash: toHex(auditLeafHash(claim as never)), event: claim });
     expect((await app.get('/v1/audit/inclusion?position=3')).body.leafHash).toBe(toHex(auditLeafHash(claim as never)));
     expect((await app.get('/v1/audit/verify')).body).toEqual(expect.objectContaining({ ok: true, treeSize: 3 }));
+  });
+
+  it('is written at its current version by new commands, which are then read as written, not upcast again', async () => {
+    const quantity = { value: 11000, unit: 'troops', qualifier: 'about' };
+    const posted = await app.post('/v1/developments/troop-estimate/claims', aClaim({ sourceId: 'kyiv-intel', reportedAt: '2024-10-19', quantity }));
+    expect(posted.status).toBe(201);
+    const events = await loggedEvents(app);
+    const written = events[events.length - 1] as { position: number; type: string; metadata: { schemaVersion: number } };
+    expect(written).toEqual(expect.objectContaining({ type: 'ClaimReported', metadata: expect.objectContaining({ schemaVersion: 2 }) }));
+    const [view] = (await app.get(`/v1/knowledge?asOf=2024-10-19&minPosition=${written.position}`)).body.items;
+    expect(view.claims).toEqual([
+      expect.objectContaining({ sourceId: 'kyiv-intel', quantity: { value: 12000, unit: 'troops', qualifier: 'about' } }),
+      expect.objectContaining({ sourceId: 'kyiv-intel', quantity }),
+    ]);
+    expect(view.estimates).toEqual([{ unit: 'troops', min: 11000, max: 12000, claims: 2 }]);
+    // Other types, with no upcaster, are still written at the first version.
+    expect(events.filter((event) => event.type !== 'ClaimReported').map((event) => (event.metadata as { schemaVersion: number }).schemaVersion)).toEqual([1, 1]);
+  });
+});
+
+describe('the version an event type is written at', () => {
+  it('is one past the last version an upcaster upgrades from, the first version without one', () => {
+    const registry = new UpcasterRegistry();
+    expect(registry.currentVersion('ClaimReported')).toBe(1);
+    const unregister = registry.register('ClaimReported', 1, (data) => data);
+    registry.register('ClaimReported', 2, (data) => data);
+    expect(registry.currentVersion('ClaimReported')).toBe(3);
+    expect(registry.currentVersion('SourceRegistered')).toBe(1);
+    unregister();
+    // A chain with its first step gone no longer starts at the first version.
+    expect(registry.currentVersion('ClaimReported')).toBe(1);
   });
 });
