@@ -70,6 +70,8 @@ describeWithAddon('range hashing in the native addon', (native) => {
     expect(both(bytes.subarray(1), 2)).toEqual([undefined, undefined]);
     expect(both(Buffer.alloc(0), 1)).toEqual([undefined, undefined]);
     expect(both(Buffer.alloc(0), 0).map((hashes) => hashes?.length)).toEqual([0, 0]);
+    // Counts that are no number of leaves.
+    for (const count of [-1, 1.5, Number.NaN, 2 ** 32 + 1]) expect(both(bytes, count)).toEqual([undefined, undefined]);
     // Counted as one leaf, the bytes are one leaf with LEAF_START inside.
     const [one] = both(bytes, 1);
     expect(one!.equals(leafHash(bytes.subarray(1)))).toBe(true);

@@ -15,7 +15,8 @@ export type RangeHashing = Readonly<{
   /**
    * The hashes of `count` leaves laid back to back in `bytes`, each begun by {@link LEAF_START}
    * (overwritten with the leaf's 0x00 byte) and ending where the next begins, the last at the end
-   * of `bytes`; the hashes back to back. Undefined when `bytes` does not begin `count` leaves.
+   * of `bytes`; the hashes back to back. Undefined when `bytes` does not begin `count` leaves (or
+   * `count` is not a whole number).
    */
   leafHashes(bytes: Buffer, count: number): Buffer | undefined;
   /** The hashes of `decomposition(n)` (largest subtree first) over n leaf hashes laid back to back. */
@@ -26,6 +27,7 @@ export type RangeHashing = Readonly<{
 export const nodeCryptoHashing: RangeHashing = {
   name: 'node:crypto',
   leafHashes(bytes, count) {
+    if (!Number.isInteger(count) || count < 0) return undefined;
     // Digests as 'binary' (latin1) strings, one byte a character, joined: cheaper than a Buffer each.
     let digests = '';
     for (let i = 0, start = 0; i < count; i++) {

@@ -64,47 +64,53 @@ static unsigned char *buffer_argument(napi_env env, napi_value value, size_t *le
  * leafHashes(bytes: Buffer, count: number): Buffer | undefined
  * `bytes` holds `count` leaves back to back, each begun by LEAF_START, which is overwritten with
  * the leaf's 0x00 byte; each ends where the next LEAF_START is, the last at the end of `bytes`.
- * Returns the leaf hashes back to back, or undefined when `bytes` does not start `count` leaves.
+ * Returns the leaf hashes back to back, or undefined when `bytes` does not start `count` leaves
+ * (or `count` is not a whole number of them).
  */
 static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  uint32_t count = 0;
+  double requested = 0;
   size_t length = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return thrown(env, "leafHashes(bytes, count)");
   unsigned char *bytes = buffer_argument(env, argv[0], &length);
   if (bytes == NULL) return NULL;
-  if (napi_get_value_uint32(env, argv[1], &count) != napi_ok) return thrown(env, "count must be a number");
+  if (napi_get_value_double(env, argv[1], &requested) != napi_ok) return thrown(env, "count must be a number");
+  /* Each leaf takes at least its LEAF_START byte: a count that cannot fit is no range of leaves. */
+  if (!(requested >= 0 && requested <= (double)length && requested == (double)(size_t)requested)) return undefined(env);
+  size_t count = (size_t)requested;
   napi_value result;
   unsigned char *hashes;
-  if (napi_create_buffer(env, (size_t)count * HASH_BYTES, (void **)&hashes, &result) != napi_ok) return NULL;
+  if (napi_create_buffer(env, count * HASH_BYTES, (void **)&hashes, &result) != napi_ok) return thrown(env, "out of memory");
   Hasher hasher;
   if (!hasher_open(&hasher)) {
     hasher_close(&hasher);
     return thrown(env, "OpenSSL has no SHA-256");
   }
   size_t start = 0;
-  int ok = 1;
-  for (uint32_t i = 0; ok && i < count; i++) {
+  int leaves = 1;
+  int hashed = 1;
+  for (size_t i = 0; hashed && i < count; i++) {
     if (start >= length || bytes[start] != LEAF_START) {
-      ok = 0;
+      leaves = 0;
       break;
     }
     size_t end = length;
     if (i + 1 < count) {
       const unsigned char *next = memchr(bytes + start + 1, LEAF_START, length - start - 1);
       if (next == NULL) {
-        ok = 0;
+        leaves = 0;
         break;
       }
       end = (size_t)(next - bytes);
     }
     bytes[start] = 0x00;
-    ok = sha256(&hasher, bytes + start, end - start, hashes + (size_t)i * HASH_BYTES);
+    hashed = sha256(&hasher, bytes + start, end - start, hashes + i * HASH_BYTES);
     start = end;
   }
   hasher_close(&hasher);
-  return ok ? result : undefined(env);
+  if (!hashed) return thrown(env, "SHA-256 failed");
+  return leaves ? result : undefined(env);
 }
 
 /*
@@ -129,8 +135,9 @@ static napi_value edge(napi_env env, napi_callback_info info) {
   unsigned char found[64 * HASH_BYTES];
   size_t edges = 0;
   unsigned char input[1 + 2 * HASH_BYTES];
+  if (level == NULL) return thrown(env, "out of memory");
   Hasher hasher;
-  int ok = level != NULL && hasher_open(&hasher);
+  int ok = hasher_open(&hasher);
   if (ok) memcpy(level, leaves, length);
   input[0] = 0x01;
   for (; ok && width > 0; width /= 2) {
@@ -140,7 +147,7 @@ static napi_value edge(napi_env env, napi_callback_info info) {
       ok = sha256(&hasher, input, sizeof input, level + HASH_BYTES * (i / 2));
     }
   }
-  if (level != NULL) hasher_close(&hasher);
+  hasher_close(&hasher);
   free(level);
   if (!ok) return thrown(env, "SHA-256 failed");
   napi_value result;
