@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditTree } from '../../src/audit/audit-tree';
-import { LeafRangeResult, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
+import { LeafRange, LeafRangeResult, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { RangeHashing, nodeCryptoHashing, rangeHashing } from '../../src/audit/verify/range-hashing';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { LeafRangeWorkers } from '../../src/audit/verify/leaf-range-workers';
@@ -101,6 +101,7 @@ describe('verify in worker threads (embedded store)', () => {
   it.each([
     ['position', 'UPDATE audit_leaves SET position = position + 100 WHERE leaf_index = 4'],
     ['hash', "UPDATE audit_leaves SET hash = replace(hash, substr(hash, 1, 1), CASE substr(hash, 1, 1) WHEN '0' THEN '1' ELSE '0' END) WHERE leaf_index = 5"],
+    ['hash (to the same hex in capitals)', 'UPDATE audit_leaves SET hash = upper(hash) WHERE leaf_index = 5'],
   ])('finds a stored leaf whose %s was changed, as the one-thread pass does', async (_, update) => {
     const { storage, tree, workers } = await historyApp();
     await tamperWith((raw) => raw.run(update));
@@ -162,26 +163,32 @@ describe('verify in worker threads (embedded store)', () => {
   });
 
   it('goes on on one thread from where the workers got to when they fail, and says so', async () => {
-    const { storage, tree, workers } = await historyApp();
+    const { storage, tree } = await historyApp();
     await tamperWith((raw) => raw.run("UPDATE events SET type = 'Forged' WHERE position = 7"));
     const oneThread = await verifyLog(storage.eventStore, tree);
     expect(oneThread.firstMismatch).toEqual(expect.objectContaining({ position: 7, reason: 'leaf-hash' }));
-    // The workers stop as soon as the first range is in.
-    const check = workers.check.bind(workers);
-    const delivered: number[] = [];
-    jest.spyOn(workers, 'check').mockImplementation((ranges, onResult) =>
-      check(ranges, (result) => {
-        delivered.push(result.fromIndex);
-        for (const worker of (workers as unknown as { workers: Worker[] }).workers) void worker.terminate();
-        return onResult(result);
-      }),
-    );
+    /** Workers that check the first range, then fail. */
+    class FailingAfterOneRange extends LeafRangeWorkers {
+      override async check(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void> {
+        await super.check(ranges.slice(0, 1), onResult);
+        throw new Error('a verify worker stopped (exit code 1)');
+      }
+    }
+    const failing = new FailingAfterOneRange(storage.leafRanges!, 2);
+    const reads = jest.spyOn(storage.eventStore, 'readAllText');
     const failures: unknown[] = [];
     const onWorkersFailed = (error: unknown) => failures.push(error);
-    expect(await verifyLog(storage.eventStore, tree, { workers, rangeLeaves: 2, onWorkersFailed })).toEqual(oneThread);
-    expect(delivered.length).toBeGreaterThan(0);
-    expect(delivered.length).toBeLessThan(4);
-    expect(failures).toEqual([expect.objectContaining({ message: expect.stringContaining('a verify worker stopped') })]);
+    try {
+      expect(await verifyLog(storage.eventStore, tree, { workers: failing, rangeLeaves: 2, onWorkersFailed })).toEqual(oneThread);
+      // This thread read on from after the first range (leaves 0 and 1: positions 1 and 2).
+      expect(reads.mock.calls[0][0]).toEqual(expect.objectContaining({ after: 2n }));
+      expect(failures).toEqual([expect.objectContaining({ message: 'a verify worker stopped (exit code 1)' })]);
+      // Without a callback, the failure fails verify.
+      await expect(verifyLog(storage.eventStore, tree, { workers: failing, rangeLeaves: 2 })).rejects.toThrow('a verify worker stopped');
+    } finally {
+      reads.mockRestore();
+      await failing.close();
+    }
 
     // Workers that cannot even open the store.
     const unopenable = new LeafRangeWorkers({ kind: 'sqlite', file: join(app!.config.dataDir, 'no-such-file.sqlite') }, 2);

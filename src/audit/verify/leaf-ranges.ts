@@ -87,8 +87,8 @@ export function checkLeafRange(reader: LeafRangeReader, range: LeafRange, hashin
 /** The range's leaf hashes, each hashed where it lies, when they are all the stored ones. */
 function hashedInPlace(hashing: RangeHashing, { bytes, count }: EventLeafRange, stored: StoredLeafRange): Buffer | undefined {
   const hashes = hashing.leafHashes(bytes, count);
-  const storedHashes = Buffer.from(stored.hashes, 'hex');
-  return hashes?.equals(storedHashes) ? storedHashes : undefined;
+  // Compared as the text stored, as the one-thread pass does: hex in capitals is not the stored hash.
+  return hashes?.toString('hex') === stored.hashes ? hashes : undefined;
 }
 
 /** The range's leaf hashes from the events read one by one, when each is at the stored position and hashes to the stored hash. */

@@ -44,7 +44,10 @@ export type VerifyOptions = Readonly<{
   workers?: LeafRangeWorkers;
   /** Leaves per range (a power of two); default {@link RANGE_LEAVES}. */
   rangeLeaves?: number;
-  /** Told when the workers fail (the one-thread pass then goes on from the last range they found matching). */
+  /**
+   * Told when the workers fail; the one-thread pass then goes on from the last range they found
+   * matching. Without it, a failure of the workers fails verify.
+   */
   onWorkersFailed?: (error: unknown) => void;
 }>;
 
@@ -75,7 +78,12 @@ export async function verifyLog(store: EventStore, tree: AuditTree, options: Ver
   const start: Start = { index: 0, after: 0n, frontier: new MerkleFrontier() };
   const { workers, rangeLeaves = RANGE_LEAVES, onWorkersFailed } = options;
   // `start` moves past each matching range as it comes in, so a failure leaves it where the workers got to.
-  if (workers && treeSize >= 2 * rangeLeaves) await verifyInWorkers(workers, rangeLeaves, treeSize, start).catch((error: unknown) => onWorkersFailed?.(error));
+  if (workers && treeSize >= 2 * rangeLeaves) {
+    await verifyInWorkers(workers, rangeLeaves, treeSize, start).catch((error: unknown) => {
+      if (!onWorkersFailed) throw error;
+      onWorkersFailed(error);
+    });
+  }
   const { frontier } = start;
   let firstMismatch: Mismatch | undefined;
   let after = start.after;
