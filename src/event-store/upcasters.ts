@@ -24,7 +24,7 @@ export class UpcasterRegistry {
     };
   }
 
-  /** The version `type` is written at today: one past the last version an upcaster upgrades from, the first version when it has none. */
+  /** The version `type` is written at today: one past the highest version an upcaster of it upgrades from, the first version when it has none. */
   currentVersion(type: string): number {
     return Math.max(FIRST_SCHEMA_VERSION - 1, ...(this.steps.get(type)?.keys() ?? [])) + 1;
   }
