@@ -211,11 +211,13 @@ async function main(): Promise<void> {
     const oneThreadRate = await verifyRateOf(storage, tree);
     log('where the time goes; the leaf bytes for the baseline');
     const parts = await verifyParts(storage);
-    const workers = new LeafRangeWorkers(storage.leafRanges!, DEFAULT_VERIFY_THREADS);
+    const source = storage.leafRanges;
+    if (source?.kind !== 'sqlite') throw new Error('the embedded store gave no file for verify workers');
+    const workers = new LeafRangeWorkers(source, DEFAULT_VERIFY_THREADS);
     log(`verify in ${workers.threads} worker threads, the first time (starting them from TypeScript sources)`);
     const coldRate = await verifyRateOf(storage, tree, { workers });
     // The same workers hashing through node:crypto, as where the addon is not built (none when it is not).
-    const nodeCryptoWorkers = workers.hashing === 'native' ? new LeafRangeWorkers(storage.leafRanges!, DEFAULT_VERIFY_THREADS, 'node:crypto') : undefined;
+    const nodeCryptoWorkers = workers.hashing === 'native' ? new LeafRangeWorkers(source, DEFAULT_VERIFY_THREADS, 'node:crypto') : undefined;
     if (nodeCryptoWorkers) await verifyRateOf(storage, tree, { workers: nodeCryptoWorkers });
     // Verify and its baseline in turns, so a noisy spell of the machine falls on both.
     const rounds: { verify: number; nodeCrypto: number; sha256: number; addon?: number }[] = [];

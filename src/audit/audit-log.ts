@@ -6,7 +6,7 @@ import { LeafNotFoundError, TreeSizeError } from './audit.errors';
 import { AuditTree } from './audit-tree';
 import { exportLog } from './log-export';
 import { LogReplay, replayLog } from './log-replay';
-import { LeafRangeWorkers } from './verify/leaf-range-workers';
+import { LeafRangeChecker } from './verify/leaf-ranges';
 import { LogVerification, verifyLog, workersFailed } from './verify/log-verifier';
 import { toHex } from './merkle/merkle-hash';
 import { SignedTreeHead } from './tree-head';
@@ -26,8 +26,8 @@ export class AuditLog implements OnModuleDestroy {
     private readonly queries: KnowledgeQueries,
     /** Waits until the read model has applied a position (bounded). */
     private readonly caughtUp: (position: bigint) => Promise<void>,
-    /** Worker threads verify checks the store in first, when it has some (the embedded store). */
-    private readonly verifyWorkers?: LeafRangeWorkers,
+    /** What verify checks the store's leaf ranges with first, when it has one (SQLite, PostgreSQL). */
+    private readonly verifyWorkers?: LeafRangeChecker,
   ) {}
 
   async onModuleDestroy(): Promise<void> {

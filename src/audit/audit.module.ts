@@ -9,7 +9,7 @@ import { AuditLog } from './audit-log';
 import { AuditTree } from './audit-tree';
 import { AuditController } from './http/audit.controller';
 import { loadSigningKey } from './signing-key';
-import { leafRangeWorkers } from './verify/leaf-range-workers';
+import { leafRangeChecker } from './verify/leaf-range-workers';
 import { TreeHeadSigner } from './tree-head.signer';
 
 /** Wires the audit log (its projection runs with the others, see StorageModule); holds no logic. */
@@ -26,7 +26,7 @@ import { TreeHeadSigner } from './tree-head.signer';
       provide: AuditLog,
       inject: [STORAGE, APP_CONFIG, AuditTree, TreeHeadSigner, KnowledgeQueries, ProjectionGate],
       useFactory: (storage: Storage, config: AppConfig, tree: AuditTree, signer: TreeHeadSigner, queries: KnowledgeQueries, gate: ProjectionGate) =>
-        new AuditLog(storage.eventStore, tree, signer, queries, (position) => gate.reached(position), leafRangeWorkers(storage.leafRanges, config.verifyThreads)),
+        new AuditLog(storage.eventStore, tree, signer, queries, (position) => gate.reached(position), leafRangeChecker(storage.leafRanges, config.verifyThreads)),
     },
     ProjectionGate,
   ],

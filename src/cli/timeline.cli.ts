@@ -8,7 +8,7 @@ import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';
 import { replayLog } from '../audit/log-replay';
-import { leafRangeWorkers } from '../audit/verify/leaf-range-workers';
+import { leafRangeChecker } from '../audit/verify/leaf-range-workers';
 import { verifyLog, workersFailed } from '../audit/verify/log-verifier';
 import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'verify':
       return withStorage(config, systemClock, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
-        const workers = leafRangeWorkers(storage.leafRanges, config.verifyThreads);
+        const workers = leafRangeChecker(storage.leafRanges, config.verifyThreads);
         try {
           const onWorkersFailed = (error: unknown) => process.stderr.write(`${workersFailed(error)}\n`);
           const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel), { workers, onWorkersFailed });

@@ -15,7 +15,7 @@ import { SqliteDatabase } from './sqlite-database';
 export type Storage = Readonly<{
   eventStore: EventStore;
   readModel: ReadModelDatabase;
-  /** Where audit verify's worker threads can read the log and the tree on their own connections (the embedded store only). */
+  /** Where audit verify's range checks can read the log and the tree (the embedded store's file, PostgreSQL's pool). */
   leafRanges?: LeafRangeSource;
   close(): Promise<void>;
 }>;
@@ -34,7 +34,7 @@ export async function openStorage(config: StorageConfig, clock: Clock): Promise<
     case 'sqlite':
       return openSqlite(config.dataDir, clock);
     case 'postgres':
-      return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), async (pool) => new PostgresEventStore(pool, clock));
+      return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), async (pool) => new PostgresEventStore(pool, clock), true);
     case 'kurrentdb': {
       const kurrentdbUrl = requireSetting(config.kurrentdbUrl, 'KURRENTDB_URL');
       return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), () => connectKurrentDb(kurrentdbUrl));
@@ -77,7 +77,8 @@ export async function connectPostgres(url: string): Promise<Pool> {
 }
 
 /** Read models (migrated) in PostgreSQL, with the event store `open` makes on the same pool or elsewhere. */
-async function withPostgresReadModel(url: string, open: (pool: Pool) => Promise<EventStore>): Promise<Storage> {
+/** `logInPool`: the event store keeps the log in the same database, where verify's range checks can read it with the tree. */
+async function withPostgresReadModel(url: string, open: (pool: Pool) => Promise<EventStore>, logInPool = false): Promise<Storage> {
   const pool = await connectPostgres(url);
   try {
     const eventStore = await open(pool);
@@ -86,7 +87,7 @@ async function withPostgresReadModel(url: string, open: (pool: Pool) => Promise<
       await eventStore.close();
       throw error;
     });
-    return storage(eventStore, readModel, () => pool.end());
+    return storage(eventStore, readModel, () => pool.end(), logInPool ? { kind: 'postgres', pool } : undefined);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

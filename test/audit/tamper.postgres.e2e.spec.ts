@@ -7,18 +7,54 @@ import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-
 import { verifyLog } from '../../src/audit/verify/log-verifier';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
-import { openStorage } from '../../src/database/storage';
+import { PostgresLeafRangeReader, PostgresLeafRanges } from '../../src/audit/verify/postgres-leaf-ranges';
+import { STORAGE, Storage, openStorage } from '../../src/database/storage';
 import { storedEventJson } from '../../src/http/json';
 import { aManualClock } from '../support/builders';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
 import { startTestApp } from '../support/test-app';
 import { loggedEvents, writeHistory } from './support/history';
+import { rawLog, rewriteAsOtherJson } from './support/raw-log';
 import { tamperDetectionTests } from './support/tamper-scenarios';
 
 describeWithPostgres('tampering with the PostgreSQL log is detected', () => {
   tamperDetectionTests(async () => {
     const schema = await aPostgresSchema();
     return { env: { TIMELINE_EVENT_STORE: 'postgres', DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
+  });
+});
+
+describeWithPostgres("verify's range checks on PostgreSQL", () => {
+  it('hash the leaves the server puts together, and read rows one by one only for ranges whose leaves do not all hash as stored', async () => {
+    const schema = await aPostgresSchema();
+    const clock = aManualClock();
+    const app = await startTestApp({ clock, env: { TIMELINE_EVENT_STORE: 'postgres', DATABASE_URL: schema.url } });
+    const oneByOne = jest.spyOn(PostgresLeafRangeReader.prototype, 'eventTexts');
+    try {
+      await writeHistory(app, clock);
+      const source = app.app.get<Storage>(STORAGE, { strict: false }).leafRanges;
+      if (source?.kind !== 'postgres') throw new Error('the PostgreSQL store gave no pool for range checks');
+      const checker = new PostgresLeafRanges(source.pool, 2);
+      const matches = async () => {
+        const results: boolean[] = [];
+        await checker.check([0, 2, 4, 6].map((fromIndex) => ({ fromIndex, count: 2 })), (result) => results.push(result.matches) > 0);
+        return results;
+      };
+      expect(await matches()).toEqual([true, true, true, true]);
+      expect(oneByOne).not.toHaveBeenCalled();
+      const raw = await rawLog(app.config);
+      try {
+        await rewriteAsOtherJson(raw);
+      } finally {
+        await raw.close();
+      }
+      expect(await matches()).toEqual([true, true, true, true]);
+      expect(oneByOne).toHaveBeenCalled();
+    } finally {
+      oneByOne.mockRestore();
+      await app.close();
+      await schema.drop();
+    }
   });
 });
 

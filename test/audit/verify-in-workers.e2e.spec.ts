@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditTree } from '../../src/audit/audit-tree';
-import { LeafRange, LeafRangeResult, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
+import { LeafRange, LeafRangeResult, SqliteLeafRangeSource, checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { RangeHashing, nodeCryptoHashing, rangeHashing } from '../../src/audit/verify/range-hashing';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { LeafRangeWorkers } from '../../src/audit/verify/leaf-range-workers';
@@ -18,6 +18,13 @@ import { SCENARIOS } from './support/tamper-scenarios';
  * (4 ranges), each on its own connection to the app's SQLite file; this thread goes on from the
  * first range that does not match.
  */
+/** The embedded store's file, which verify's workers open. */
+function sqliteSource(storage: Storage): SqliteLeafRangeSource {
+  const source = storage.leafRanges;
+  if (source?.kind !== 'sqlite') throw new Error('the embedded store gave no file for verify workers');
+  return source;
+}
+
 describe('verify in worker threads (embedded store)', () => {
   let app: TestApp | undefined;
   let workers: LeafRangeWorkers | undefined;
@@ -34,7 +41,7 @@ describe('verify in worker threads (embedded store)', () => {
     app = await startTestApp({ clock });
     await writeHistory(app, clock);
     const storage = app.app.get<Storage>(STORAGE, { strict: false });
-    workers = new LeafRangeWorkers(storage.leafRanges!, 2);
+    workers = new LeafRangeWorkers(sqliteSource(storage), 2);
     return { storage, tree: new AuditTree(storage.readModel), workers };
   }
 
@@ -57,10 +64,10 @@ describe('verify in worker threads (embedded store)', () => {
   }
 
   /** The four ranges checked on this thread with `hashing`. */
-  function rangesThrough(hashing: RangeHashing): LeafRangeResult[] {
+  async function rangesThrough(hashing: RangeHashing): Promise<LeafRangeResult[]> {
     const reader = new SqliteLeafRangeReader(join(app!.config.dataDir, SQLITE_FILE));
     try {
-      return [0, 2, 4, 6].map((fromIndex) => checkLeafRange(reader, { fromIndex, count: 2 }, hashing));
+      return await Promise.all([0, 2, 4, 6].map((fromIndex) => checkLeafRange(reader, { fromIndex, count: 2 }, hashing)));
     } finally {
       reader.close();
     }
@@ -70,11 +77,11 @@ describe('verify in worker threads (embedded store)', () => {
     const { storage, tree, workers } = await historyApp();
     const results = await rangeResults(workers);
     expect(results.map((result) => result.matches)).toEqual([true, true, true, true]);
-    expect(rangesThrough(nodeCryptoHashing)).toEqual(results);
+    expect(await rangesThrough(nodeCryptoHashing)).toEqual(results);
     const head = (await app!.get('/v1/audit/tree-head')).body;
     expect(await verifyLog(storage.eventStore, tree, { workers, rangeLeaves: 2 })).toEqual({ ok: true, treeSize: 8, rootHash: head.rootHash });
     // Workers asked to hash through node:crypto.
-    const nodeCryptoWorkers = new LeafRangeWorkers(storage.leafRanges!, 1, 'node:crypto');
+    const nodeCryptoWorkers = new LeafRangeWorkers(sqliteSource(storage), 1, 'node:crypto');
     try {
       expect(await rangeResults(nodeCryptoWorkers)).toEqual(results);
     } finally {
@@ -91,7 +98,7 @@ describe('verify in worker threads (embedded store)', () => {
     expect(matches.slice(0, damaged)).toEqual(Array(damaged).fill(true));
     expect(matches[damaged]).toBe(false);
     // Hashing through node:crypto, where the addon is not built, comes to the same range results.
-    expect(rangesThrough(nodeCryptoHashing)).toEqual(rangesThrough(rangeHashing));
+    expect(await rangesThrough(nodeCryptoHashing)).toEqual(await rangesThrough(rangeHashing));
 
     const oneThread = await verifyLog(storage.eventStore, tree);
     expect(oneThread.firstMismatch).toEqual(expect.objectContaining({ position, reason }));
@@ -124,16 +131,16 @@ describe('verify in worker threads (embedded store)', () => {
     const reader = new SqliteLeafRangeReader(join(app!.config.dataDir, SQLITE_FILE));
     try {
       const oneByOne = jest.spyOn(reader, 'eventTexts');
-      expect(checkLeafRange(reader, { fromIndex: 0, count: 8 }).matches).toBe(true);
+      expect((await checkLeafRange(reader, { fromIndex: 0, count: 8 })).matches).toBe(true);
       expect(oneByOne).not.toHaveBeenCalled();
       // Other JSON text for the same values in the first row: that range is checked one by one, and matches.
       await tamperWith(async (raw) => {
         const [row] = await raw.rows('SELECT data FROM events WHERE position = 1');
         await raw.run('UPDATE events SET data = ? WHERE position = 1', JSON.stringify(JSON.parse(String(row.data)), null, 2));
       });
-      expect(checkLeafRange(reader, { fromIndex: 4, count: 4 }).matches).toBe(true);
+      expect((await checkLeafRange(reader, { fromIndex: 4, count: 4 })).matches).toBe(true);
       expect(oneByOne).not.toHaveBeenCalled();
-      expect(checkLeafRange(reader, { fromIndex: 0, count: 4 })).toEqual(expect.objectContaining({ matches: true, lastPosition: '4' }));
+      expect(await checkLeafRange(reader, { fromIndex: 0, count: 4 })).toEqual(expect.objectContaining({ matches: true, lastPosition: '4' }));
       expect(oneByOne).toHaveBeenCalledTimes(1);
     } finally {
       reader.close();
@@ -174,7 +181,7 @@ describe('verify in worker threads (embedded store)', () => {
         throw new Error('a verify worker stopped (exit code 1)');
       }
     }
-    const failing = new FailingAfterOneRange(storage.leafRanges!, 2);
+    const failing = new FailingAfterOneRange(sqliteSource(storage), 2);
     const reads = jest.spyOn(storage.eventStore, 'readAllText');
     const failures: unknown[] = [];
     const onWorkersFailed = (error: unknown) => failures.push(error);

@@ -1,11 +1,12 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AsyncMutex } from '../../platform/async-mutex';
-import { LeafRange, LeafRangeResult, LeafRangeSource } from './leaf-ranges';
+import { LeafRange, LeafRangeChecker, LeafRangeResult, LeafRangeSource, SqliteLeafRangeSource } from './leaf-ranges';
+import { PostgresLeafRanges } from './postgres-leaf-ranges';
 import { RangeHashing, rangeHashing } from './range-hashing';
 
 /** What a worker is started with: where it reads, and how it hashes. */
-export type LeafRangeWorkerData = Readonly<{ source: LeafRangeSource; hashing: RangeHashing['name'] }>;
+export type LeafRangeWorkerData = Readonly<{ source: SqliteLeafRangeSource; hashing: RangeHashing['name'] }>;
 
 /**
  * The worker's script beside this one: compiled JavaScript in a build, TypeScript when this runs
@@ -31,13 +32,13 @@ const IN_FLIGHT_PER_WORKER = 2;
  * connection. Started on first use and kept, so a server pays their start once; one check runs at
  * a time.
  */
-export class LeafRangeWorkers {
+export class LeafRangeWorkers implements LeafRangeChecker {
   private workers: Worker[] | undefined;
   private readonly turn = new AsyncMutex();
 
   /** `hashing`: the native addon where it was built; node:crypto can be asked for (to compare them). */
   constructor(
-    private readonly source: LeafRangeSource,
+    private readonly source: SqliteLeafRangeSource,
     readonly threads: number,
     readonly hashing: RangeHashing['name'] = rangeHashing.name,
   ) {}
@@ -125,7 +126,11 @@ export class LeafRangeWorkers {
   }
 }
 
-/** A pool for the store, when it has a source worker threads can read (the embedded store) and threads are wanted. */
-export function leafRangeWorkers(source: LeafRangeSource | undefined, threads: number): LeafRangeWorkers | undefined {
-  return source && threads > 0 ? new LeafRangeWorkers(source, threads) : undefined;
+/**
+ * What checks the store's leaf ranges, when it has a source a range check can read and threads are
+ * wanted: worker threads on the embedded store, queries in flight on PostgreSQL.
+ */
+export function leafRangeChecker(source: LeafRangeSource | undefined, threads: number): LeafRangeChecker | undefined {
+  if (!source || threads <= 0) return undefined;
+  return source.kind === 'sqlite' ? new LeafRangeWorkers(source, threads) : new PostgresLeafRanges(source.pool, threads);
 }

@@ -8,11 +8,15 @@ import { SqliteLeafRangeReader } from './sqlite-leaf-ranges';
 const { source, hashing: hashingName } = workerData as LeafRangeWorkerData;
 const hashing = rangeHashingNamed(hashingName);
 const reader = new SqliteLeafRangeReader(source.file);
+// One range at a time, answered in the order sent.
+let previous = Promise.resolve();
 parentPort!.on('message', (range: LeafRange | null) => {
-  if (range === null) {
-    reader.close();
-    parentPort!.close();
-    return;
-  }
-  parentPort!.postMessage(checkLeafRange(reader, range, hashing));
+  previous = previous.then(async () => {
+    if (range === null) {
+      reader.close();
+      parentPort!.close();
+      return;
+    }
+    parentPort!.postMessage(await checkLeafRange(reader, range, hashing));
+  });
 });

@@ -1,14 +1,29 @@
+import { Pool } from 'pg';
 import { StoredEventText } from '../../event-store/event-store.port';
 import { leafHashOf } from '../audit-leaf';
 import { toHex } from '../merkle/merkle-hash';
 import { RangeHashing, rangeHashing } from './range-hashing';
 
 /**
- * Where verify's worker threads read the log and the tree themselves, each on its own connection:
- * something a worker can open from a description. Only the embedded store has one; the others are
- * verified on one thread.
+ * Where verify's range checks read the log and the tree themselves. The embedded store's file,
+ * which worker threads each open on a connection of their own (so it is a description a worker can
+ * be sent); PostgreSQL's pool, where the server puts each range's leaves together and this thread
+ * hashes them. KurrentDB has none: it is verified on one thread.
  */
-export type LeafRangeSource = Readonly<{ kind: 'sqlite'; file: string }>;
+export type LeafRangeSource = SqliteLeafRangeSource | Readonly<{ kind: 'postgres'; pool: Pool }>;
+export type SqliteLeafRangeSource = Readonly<{ kind: 'sqlite'; file: string }>;
+
+/** Checks ranges of leaves for verify (see {@link checkLeafRange}), several at a time. */
+export interface LeafRangeChecker {
+  /** Ranges checked at a time. */
+  readonly threads: number;
+  /**
+   * Checks `ranges` and hands each result to `onResult` in range order, as soon as it and those
+   * before it are in. `onResult` returning false stops the check: ranges not yet begun are not.
+   */
+  check(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** Leaves `fromIndex` to `fromIndex + count - 1` of the stored tree. */
 export type LeafRange = Readonly<{ fromIndex: number; count: number }>;
@@ -35,16 +50,15 @@ export type EventLeafRange = Readonly<{
   positions: string;
 }>;
 
-/** A worker's reads for one range: a few statements, each over the range in one go. */
+/** A range check's reads: a few statements, each over the range in one go. */
 export interface LeafRangeReader {
   /** The position of stored leaf `index`, as text; undefined when the tree has no such leaf. */
-  leafPosition(index: number): string | undefined;
-  storedLeaves(range: LeafRange): StoredLeafRange;
+  leafPosition(index: number): Promise<string | undefined>;
+  storedLeaves(range: LeafRange): Promise<StoredLeafRange>;
   /** Undefined when the range is too big to read in one piece (events of over ~100 KiB each). */
-  eventLeaves(afterPosition: string, limit: number): EventLeafRange | undefined;
+  eventLeaves(afterPosition: string, limit: number): Promise<EventLeafRange | undefined>;
   /** The events after a position as stored, up to `limit`, for checking one by one. */
-  eventTexts(afterPosition: bigint, limit: number): StoredEventText[];
-  close(): void;
+  eventTexts(afterPosition: bigint, limit: number): Promise<StoredEventText[]>;
 }
 
 export type LeafRangeResult = Readonly<{
@@ -69,16 +83,15 @@ const ONE_BY_ONE_BATCH = 256;
  * leaf by leaf with the one-thread pass's own rule, {@link leafHashOf}. A range that does not
  * match says nothing more: the one-thread pass goes over it and names what differs.
  */
-export function checkLeafRange(reader: LeafRangeReader, range: LeafRange, hashing: RangeHashing = rangeHashing): LeafRangeResult {
+export async function checkLeafRange(reader: LeafRangeReader, range: LeafRange, hashing: RangeHashing = rangeHashing): Promise<LeafRangeResult> {
   const { fromIndex, count } = range;
   const differs: LeafRangeResult = { fromIndex, count, matches: false, edge: [], lastPosition: '' };
-  const after = fromIndex === 0 ? '0' : reader.leafPosition(fromIndex - 1);
+  const after = fromIndex === 0 ? '0' : await reader.leafPosition(fromIndex - 1);
   if (after === undefined) return differs;
-  const stored = reader.storedLeaves(range);
+  const [stored, events] = await Promise.all([reader.storedLeaves(range), reader.eventLeaves(after, count)]);
   if (stored.count !== count || stored.lastIndex !== fromIndex + count - 1) return differs;
-  const events = reader.eventLeaves(after, count);
   if (events && (events.count !== count || events.positions !== stored.positions)) return differs;
-  const hashes = (events && hashedInPlace(hashing, events, stored)) ?? hashedOneByOne(reader, BigInt(after), stored);
+  const hashes = (events && hashedInPlace(hashing, events, stored)) ?? (await hashedOneByOne(reader, BigInt(after), stored));
   if (!hashes) return differs;
   const edge = hashing.edge(hashes).map(toHex);
   return { fromIndex, count, matches: true, edge, lastPosition: stored.positions.slice(stored.positions.lastIndexOf(',') + 1) };
@@ -92,11 +105,11 @@ function hashedInPlace(hashing: RangeHashing, { bytes, count }: EventLeafRange, 
 }
 
 /** The range's leaf hashes from the events read one by one, when each is at the stored position and hashes to the stored hash. */
-function hashedOneByOne(reader: LeafRangeReader, after: bigint, stored: StoredLeafRange): Buffer | undefined {
+async function hashedOneByOne(reader: LeafRangeReader, after: bigint, stored: StoredLeafRange): Promise<Buffer | undefined> {
   const positions = stored.positions.split(',');
   const hashes = Buffer.allocUnsafe(32 * stored.count);
   for (let i = 0; i < stored.count; ) {
-    const events = reader.eventTexts(after, Math.min(ONE_BY_ONE_BATCH, stored.count - i));
+    const events = await reader.eventTexts(after, Math.min(ONE_BY_ONE_BATCH, stored.count - i));
     if (events.length === 0) return undefined;
     for (const event of events) {
       const expected = stored.hashes.slice(64 * i, 64 * i + 64);

@@ -4,8 +4,7 @@ import { AuditTree } from '../audit-tree';
 import { toHex } from '../merkle/merkle-hash';
 import { MerkleFrontier, decomposition } from '../merkle/merkle-frontier';
 import { MissingSubtreeError, subtreeKey } from '../merkle/stored-subtrees';
-import { LeafRangeWorkers } from './leaf-range-workers';
-import { LeafRange } from './leaf-ranges';
+import { LeafRange, LeafRangeChecker } from './leaf-ranges';
 
 export type MismatchReason =
   /** The event at this leaf hashes differently from the stored leaf: its row was changed. */
@@ -40,8 +39,8 @@ const BATCH = 5000;
 export const RANGE_LEAVES = 2 ** 13;
 
 export type VerifyOptions = Readonly<{
-  /** Check the tree in ranges in these worker threads first; the one-thread pass does the rest. */
-  workers?: LeafRangeWorkers;
+  /** Check the tree in ranges with these first (worker threads, or queries in flight); the one-thread pass does the rest. */
+  workers?: LeafRangeChecker;
   /** Leaves per range (a power of two); default {@link RANGE_LEAVES}. */
   rangeLeaves?: number;
   /**
@@ -124,7 +123,7 @@ export async function verifyLog(store: EventStore, tree: AuditTree, options: Ver
  * Moves `start` past the aligned ranges, checked in worker threads, that match: up to the first
  * that does not, or to the end of the tree.
  */
-async function verifyInWorkers(workers: LeafRangeWorkers, rangeLeaves: number, treeSize: number, start: Start): Promise<void> {
+async function verifyInWorkers(workers: LeafRangeChecker, rangeLeaves: number, treeSize: number, start: Start): Promise<void> {
   const ranges: LeafRange[] = [];
   for (let fromIndex = 0; fromIndex < treeSize; fromIndex += rangeLeaves) ranges.push({ fromIndex, count: Math.min(rangeLeaves, treeSize - fromIndex) });
   await workers.check(ranges, (range) => {

@@ -23,7 +23,7 @@ const MMAP_BYTES = 2 ** 34;
 
 type EventRangeRow = { count: number; bytes: Buffer | null; positions: string | null };
 
-/** Leaf ranges from the embedded store's file, on a read-only connection of its own. */
+/** Leaf ranges from the embedded store's file, on a read-only connection of its own (each read done when it returns). */
 export class SqliteLeafRangeReader implements LeafRangeReader {
   readonly connection: Database.Database;
   private readonly statements: {
@@ -54,16 +54,16 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
     };
   }
 
-  leafPosition(index: number): string | undefined {
+  async leafPosition(index: number): Promise<string | undefined> {
     return this.statements.leafPosition.get(index);
   }
 
-  storedLeaves({ fromIndex, count }: LeafRange): StoredLeafRange {
+  async storedLeaves({ fromIndex, count }: LeafRange): Promise<StoredLeafRange> {
     const row = this.statements.storedLeaves.get(fromIndex, fromIndex + count)!;
     return { count: row.count, lastIndex: row.lastIndex, positions: row.positions ?? '', hashes: row.hashes ?? '' };
   }
 
-  eventLeaves(afterPosition: string, limit: number): EventLeafRange | undefined {
+  async eventLeaves(afterPosition: string, limit: number): Promise<EventLeafRange | undefined> {
     let row: EventRangeRow;
     try {
       row = this.statements.eventLeaves.get(BigInt(afterPosition), limit)!;
@@ -75,7 +75,7 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
     return { count: row.count, bytes: row.bytes ?? Buffer.alloc(0), positions: row.positions ?? '' };
   }
 
-  eventTexts(afterPosition: bigint, limit: number): StoredEventText[] {
+  async eventTexts(afterPosition: bigint, limit: number): Promise<StoredEventText[]> {
     return this.statements.eventRows.all(afterPosition, limit).map(storedEventTextOf);
   }
 

@@ -1,3 +1,7 @@
+import { AuditTree } from '../../../src/audit/audit-tree';
+import { leafRangeChecker } from '../../../src/audit/verify/leaf-range-workers';
+import { verifyLog } from '../../../src/audit/verify/log-verifier';
+import { STORAGE, Storage } from '../../../src/database/storage';
 import { aManualClock } from '../../support/builders';
 import { TestApp, startTestApp } from '../../support/test-app';
 import { writeHistory } from './history';
@@ -51,6 +55,12 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
     expect(verify.body).toEqual(
       expect.objectContaining({ ok: false, firstMismatch: expect.objectContaining({ position, reason, leafIndex: position - 1 }) }),
     );
+    const { report, matches } = await verifiedInRanges(app);
+    // (The tree may have grown by the inserted row since: the projection takes it for a new event.)
+    expect(report).toEqual(expect.objectContaining({ ok: false, firstMismatch: verify.body.firstMismatch }));
+    // The ranges before the damaged leaf match; the one holding it does not.
+    const damaged = Math.floor((position - 1) / 2);
+    expect(matches.slice(0, damaged + 1)).toEqual([...Array(damaged).fill(true), false]);
   });
 
   it('verifies rows stored as other JSON text for the same values (as before appends stored canonical JSON) as untouched', async () => {
@@ -70,6 +80,26 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
       await raw.close();
     }
     expect((await app.get('/v1/audit/verify')).body).toEqual({ ok: true, treeSize: 8, rootHash: head.rootHash });
+    expect(await verifiedInRanges(app)).toEqual({ report: { ok: true, treeSize: 8, rootHash: head.rootHash }, matches: [true, true, true, true] });
     expect((await app.get('/v1/events')).body).toEqual(served);
   });
+}
+
+/**
+ * Verify with the store's range checks (worker threads on SQLite, queries in flight on PostgreSQL)
+ * over ranges of 2 leaves, as the server does them for large logs (the report must be the one
+ * `/v1/audit/verify` gives on one thread for this small log), and which of the 4 ranges match.
+ */
+async function verifiedInRanges(app: TestApp): Promise<{ report: unknown; matches: boolean[] }> {
+  const storage = app.app.get<Storage>(STORAGE, { strict: false });
+  const checker = leafRangeChecker(storage.leafRanges, 2);
+  if (!checker) throw new Error('this store has no range checks');
+  try {
+    const matches: boolean[] = [];
+    await checker.check([0, 2, 4, 6].map((fromIndex) => ({ fromIndex, count: 2 })), (result) => matches.push(result.matches) > 0);
+    const report = await verifyLog(storage.eventStore, new AuditTree(storage.readModel), { workers: checker, rangeLeaves: 2 });
+    return { report, matches };
+  } finally {
+    await checker.close();
+  }
 }
