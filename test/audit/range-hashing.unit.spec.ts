@@ -72,9 +72,13 @@ describeWithAddon('range hashing in the native addon', (native) => {
     expect(both(Buffer.alloc(0), 0).map((hashes) => hashes?.length)).toEqual([0, 0]);
     // Counts that are no number of leaves.
     for (const count of [-1, 1.5, Number.NaN, 2 ** 32 + 1]) expect(both(bytes, count)).toEqual([undefined, undefined]);
-    // Counted as one leaf, the bytes are one leaf with LEAF_START inside.
-    const [one] = both(bytes, 1);
-    expect(one!.equals(leafHash(bytes.subarray(1)))).toBe(true);
+    // More LEAF_START bytes than leaves: one of them is inside a leaf, which is then cut in the wrong place.
+    expect(both(bytes, 1)).toEqual([undefined, undefined]);
+    const inside = laidOut([Buffer.from([0x7b, LEAF_START, 0x7d]), Buffer.from('{}')]);
+    expect(both(inside, 2)).toEqual([undefined, undefined]);
+    // Counted as three, they are three leaves.
+    const expected = Buffer.concat(['{', '}', '{}'].map((leaf) => leafHash(Buffer.from(leaf))));
+    expect(both(inside, 3).map((hashes) => hashes?.equals(expected))).toEqual([true, true]);
   });
 
   it('gives the same edge as node:crypto for every width', () => {

@@ -7,6 +7,7 @@ import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-
 import { verifyLog } from '../../src/audit/verify/log-verifier';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
+import { checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { PostgresLeafRangeReader, PostgresLeafRanges } from '../../src/audit/verify/postgres-leaf-ranges';
 import { STORAGE, Storage, openStorage } from '../../src/database/storage';
 import { storedEventJson } from '../../src/http/json';
@@ -50,6 +51,13 @@ describeWithPostgres("verify's range checks on PostgreSQL", () => {
       }
       expect(await matches()).toEqual([true, true, true, true]);
       expect(oneByOne).toHaveBeenCalled();
+
+      // A range whose leaves are longer than one text may be is read one by one.
+      oneByOne.mockClear();
+      const reader = new PostgresLeafRangeReader(source.pool, 100);
+      expect(await reader.eventLeaves('2', 2)).toBeUndefined();
+      expect(await checkLeafRange(reader, { fromIndex: 2, count: 2 })).toEqual(expect.objectContaining({ matches: true, lastPosition: '4' }));
+      expect(oneByOne).toHaveBeenCalledTimes(1);
     } finally {
       oneByOne.mockRestore();
       await app.close();

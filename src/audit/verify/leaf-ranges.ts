@@ -36,6 +36,11 @@ export type StoredLeafRange = Readonly<{
   positions: string;
   /** Leaf hashes in lowercase hex, back to back, in leaf order. */
   hashes: string;
+  /**
+   * Stored hashes that are not text of 64 characters. Joined, they could still give the right
+   * string (characters moved from one leaf's hash to the next): a range holding one never matches.
+   */
+  oddHashes: number;
 }>;
 
 /** The log's events after a position, as a range check reads them. */
@@ -89,7 +94,7 @@ export async function checkLeafRange(reader: LeafRangeReader, range: LeafRange, 
   const after = fromIndex === 0 ? '0' : await reader.leafPosition(fromIndex - 1);
   if (after === undefined) return differs;
   const [stored, events] = await Promise.all([reader.storedLeaves(range), reader.eventLeaves(after, count)]);
-  if (stored.count !== count || stored.lastIndex !== fromIndex + count - 1) return differs;
+  if (stored.count !== count || stored.lastIndex !== fromIndex + count - 1 || stored.oddHashes > 0) return differs;
   if (events && (events.count !== count || events.positions !== stored.positions)) return differs;
   const hashes = (events && hashedInPlace(hashing, events, stored)) ?? (await hashedOneByOne(reader, BigInt(after), stored));
   if (!hashes) return differs;

@@ -17,9 +17,22 @@ export const POSTGRES_EVENT_LEAF = `chr(${LEAF_START}) || '{"data":' || data || 
 /** PostgreSQL's error for a value over its limits (a range's texts together over 1 GB). */
 const PROGRAM_LIMIT_EXCEEDED = '54000';
 
+/** The most bytes of leaves read as one text (far below V8's longest string): larger ranges are read one by one. */
+const MAX_RANGE_TEXT = 2 ** 28;
+
+/**
+ * Ranges in flight at most: each takes two of the store's pooled connections, which appends and
+ * projections share.
+ */
+const MAX_RANGES_IN_FLIGHT = 2;
+
 /** Leaf ranges from PostgreSQL: the server joins each list for the range; this thread hashes. */
 export class PostgresLeafRangeReader implements LeafRangeReader {
-  constructor(private readonly pool: Pool) {}
+  /** `maxRangeText`: the most bytes of a range's leaves read as one text. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly maxRangeText = MAX_RANGE_TEXT,
+  ) {}
 
   async leafPosition(index: number): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ position: string }>('SELECT position::text AS position FROM audit_leaves WHERE leaf_index = $1', [index]);
@@ -27,25 +40,34 @@ export class PostgresLeafRangeReader implements LeafRangeReader {
   }
 
   async storedLeaves({ fromIndex, count }: LeafRange): Promise<StoredLeafRange> {
-    const { rows } = await this.pool.query<{ count: string; last_index: string | null; positions: string | null; hashes: string | null }>(
-      `SELECT count(*) AS count, max(leaf_index) AS last_index, string_agg(position::text, ',') AS positions, string_agg(hash, '') AS hashes
-       FROM (SELECT leaf_index, position, hash FROM audit_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index) range`,
+    const { rows } = await this.pool.query<{ count: string; last_index: string | null; positions: string | null; hashes: string | null; odd_hashes: string }>(
+      `SELECT count(*) AS count, max(leaf_index) AS last_index, string_agg(position::text, ',' ORDER BY leaf_index) AS positions,
+         string_agg(hash, '' ORDER BY leaf_index) AS hashes, count(*) FILTER (WHERE length(hash) <> 64) AS odd_hashes
+       FROM audit_leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
       [fromIndex, fromIndex + count],
     );
     const [row] = rows;
-    return { count: Number(row.count), lastIndex: row.last_index === null ? null : Number(row.last_index), positions: row.positions ?? '', hashes: row.hashes ?? '' };
+    return {
+      count: Number(row.count),
+      lastIndex: row.last_index === null ? null : Number(row.last_index),
+      positions: row.positions ?? '',
+      hashes: row.hashes ?? '',
+      oddHashes: Number(row.odd_hashes),
+    };
   }
 
   async eventLeaves(afterPosition: string, limit: number): Promise<EventLeafRange | undefined> {
     try {
-      // Joined in the order of the scan, as in SQLite; as text, which costs the server and the driver
-      // less than bytea (hex) for the same bytes.
+      // As text, which costs the server and the driver less than bytea (hex) for the same bytes; not
+      // at all past MAX_RANGE_TEXT, which a JavaScript string could not hold.
       const { rows } = await this.pool.query<{ count: string; leaves: string | null; positions: string | null }>(
-        `SELECT count(*) AS count, string_agg(leaf, '') AS leaves, string_agg(position::text, ',') AS positions
+        `SELECT count(*) AS count, string_agg(position::text, ',' ORDER BY position) AS positions,
+           CASE WHEN sum(octet_length(leaf)) <= $3 THEN string_agg(leaf, '' ORDER BY position) END AS leaves
          FROM (SELECT position, ${POSTGRES_EVENT_LEAF} AS leaf FROM events WHERE position > $1 ORDER BY position LIMIT $2) range`,
-        [afterPosition, limit],
+        [afterPosition, limit, this.maxRangeText],
       );
       const [row] = rows;
+      if (row.leaves === null && Number(row.count) > 0) return undefined;
       return { count: Number(row.count), bytes: Buffer.from(row.leaves ?? ''), positions: row.positions ?? '' };
     } catch (error) {
       if (error instanceof DatabaseError && error.code === PROGRAM_LIMIT_EXCEEDED) return undefined;
@@ -60,7 +82,7 @@ export class PostgresLeafRangeReader implements LeafRangeReader {
 }
 
 /**
- * Verify's range checks on PostgreSQL, `threads` ranges at a time on this thread: the server puts
+ * Verify's range checks on PostgreSQL, `threads` ranges at a time (at most {@link MAX_RANGES_IN_FLIGHT}) on this thread: the server puts
  * each range's leaves together (in as many backends), this thread hashes them while the server
  * works on the next. One check at a time.
  */
@@ -85,7 +107,7 @@ export class PostgresLeafRanges implements LeafRangeChecker {
         result.catch(() => undefined);
         begun.push(result);
       };
-      for (let i = 0; i < Math.max(1, this.threads); i++) begin();
+      for (let i = 0; i < Math.min(Math.max(1, this.threads), MAX_RANGES_IN_FLIGHT); i++) begin();
       try {
         for (let i = 0; i < ranges.length; i++) {
           if (!onResult(await begun[i])) return;

@@ -3,9 +3,9 @@ import { Hash, edgeOfLeafHashes } from '../merkle/merkle-hash';
 
 /**
  * What starts each leaf where a range's leaves lie back to back: the ASCII record separator, a
- * byte the JSON text of an event never holds raw (JSON escapes control characters). A text that
- * does hold one is cut in the wrong place, so its range does not match and the one-thread pass
- * decides it. The native addon has its own copy.
+ * byte the JSON text of an event never holds raw (JSON escapes control characters). A range whose
+ * texts hold one has more of them than leaves, so it is not hashed in place but event by event.
+ * The native addon has its own copy.
  */
 export const LEAF_START = 0x1e;
 
@@ -15,8 +15,8 @@ export type RangeHashing = Readonly<{
   /**
    * The hashes of `count` leaves laid back to back in `bytes`, each begun by {@link LEAF_START}
    * (overwritten with the leaf's 0x00 byte) and ending where the next begins, the last at the end
-   * of `bytes`; the hashes back to back. Undefined when `bytes` does not begin `count` leaves (or
-   * `count` is not a whole number).
+   * of `bytes`; the hashes back to back. Undefined when `bytes` does not hold exactly `count` such
+   * leaves, no more LEAF_START bytes than that (or `count` is not a whole number).
    */
   leafHashes(bytes: Buffer, count: number): Buffer | undefined;
   /** The hashes of `decomposition(n)` (largest subtree first) over n leaf hashes laid back to back. */
@@ -31,7 +31,9 @@ export const nodeCryptoHashing: RangeHashing = {
     // Digests as 'binary' (latin1) strings, one byte a character, joined: cheaper than a Buffer each.
     let digests = '';
     for (let i = 0, start = 0; i < count; i++) {
-      const end = i + 1 < count ? bytes.indexOf(LEAF_START, start + 1) : bytes.length;
+      const next = bytes.indexOf(LEAF_START, start + 1);
+      // The last leaf runs to the end: a LEAF_START inside it would mean one cut in the wrong place.
+      const end = i + 1 < count ? next : next < 0 ? bytes.length : -1;
       if (bytes[start] !== LEAF_START || end < 0) return undefined;
       bytes[start] = 0x00;
       digests += hash('sha256', bytes.subarray(start, end), 'binary');

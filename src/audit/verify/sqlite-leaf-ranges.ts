@@ -28,7 +28,7 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
   readonly connection: Database.Database;
   private readonly statements: {
     leafPosition: Database.Statement<[number], string>;
-    storedLeaves: Database.Statement<[number, number], { count: number; lastIndex: number | null; positions: string | null; hashes: string | null }>;
+    storedLeaves: Database.Statement<[number, number], { count: number; lastIndex: number | null; positions: string | null; hashes: string | null; oddHashes: number }>;
     eventLeaves: Database.Statement<[bigint, number], EventRangeRow>;
     eventRows: Database.Statement<[bigint, number], EventRow>;
   };
@@ -43,7 +43,8 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
     this.statements = {
       leafPosition: db.prepare<[number], string>('SELECT CAST(position AS TEXT) FROM audit_leaves WHERE leaf_index = ?').pluck(),
       storedLeaves: db.prepare(
-        `SELECT count(*) AS count, max(leaf_index) AS lastIndex, group_concat(position, ',') AS positions, group_concat(hash, '') AS hashes
+        `SELECT count(*) AS count, max(leaf_index) AS lastIndex, group_concat(position, ',') AS positions, group_concat(hash, '') AS hashes,
+           total(typeof(hash) != 'text' OR length(hash) != 64) AS oddHashes
          FROM audit_leaves WHERE leaf_index >= ? AND leaf_index < ?`,
       ),
       eventLeaves: db.prepare(
@@ -60,7 +61,7 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
 
   async storedLeaves({ fromIndex, count }: LeafRange): Promise<StoredLeafRange> {
     const row = this.statements.storedLeaves.get(fromIndex, fromIndex + count)!;
-    return { count: row.count, lastIndex: row.lastIndex, positions: row.positions ?? '', hashes: row.hashes ?? '' };
+    return { count: row.count, lastIndex: row.lastIndex, positions: row.positions ?? '', hashes: row.hashes ?? '', oddHashes: row.oddHashes };
   }
 
   async eventLeaves(afterPosition: string, limit: number): Promise<EventLeafRange | undefined> {

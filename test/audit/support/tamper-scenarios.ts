@@ -63,6 +63,26 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
     expect(matches.slice(0, damaged + 1)).toEqual([...Array(damaged).fill(true), false]);
   });
 
+  it("names a stored leaf hash whose last character was moved to the next leaf's, also through the range checks", async () => {
+    const store = await env();
+    cleanup = store.cleanup;
+    const clock = aManualClock();
+    app = await startTestApp({ clock, env: store.env });
+    await writeHistory(app, clock);
+    const raw = await rawLog(app.config);
+    try {
+      // Leaf 4 loses its last character to the front of leaf 5's hash: joined, the two read as before.
+      const [{ hash }] = await raw.rows('SELECT hash FROM audit_leaves WHERE leaf_index = 4');
+      await raw.run('UPDATE audit_leaves SET hash = ? WHERE leaf_index = 4', String(hash).slice(0, -1));
+      await raw.run('UPDATE audit_leaves SET hash = ? || hash WHERE leaf_index = 5', String(hash).slice(-1));
+    } finally {
+      await raw.close();
+    }
+    const verify = (await app.get('/v1/audit/verify')).body;
+    expect(verify).toEqual(expect.objectContaining({ ok: false, firstMismatch: expect.objectContaining({ position: 5, reason: 'leaf-hash' }) }));
+    expect(await verifiedInRanges(app)).toEqual({ report: verify, matches: [true, true, false, true] });
+  });
+
   it('verifies rows stored as other JSON text for the same values (as before appends stored canonical JSON) as untouched', async () => {
     const store = await env();
     cleanup = store.cleanup;

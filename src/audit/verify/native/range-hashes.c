@@ -64,8 +64,8 @@ static unsigned char *buffer_argument(napi_env env, napi_value value, size_t *le
  * leafHashes(bytes: Buffer, count: number): Buffer | undefined
  * `bytes` holds `count` leaves back to back, each begun by LEAF_START, which is overwritten with
  * the leaf's 0x00 byte; each ends where the next LEAF_START is, the last at the end of `bytes`.
- * Returns the leaf hashes back to back, or undefined when `bytes` does not start `count` leaves
- * (or `count` is not a whole number of them).
+ * Returns the leaf hashes back to back, or undefined when `bytes` does not hold exactly `count`
+ * leaves, no more LEAF_START bytes than that (or `count` is not a whole number of them).
  */
 static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -95,15 +95,13 @@ static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
       leaves = 0;
       break;
     }
-    size_t end = length;
-    if (i + 1 < count) {
-      const unsigned char *next = memchr(bytes + start + 1, LEAF_START, length - start - 1);
-      if (next == NULL) {
-        leaves = 0;
-        break;
-      }
-      end = (size_t)(next - bytes);
+    const unsigned char *next = memchr(bytes + start + 1, LEAF_START, length - start - 1);
+    /* The last leaf runs to the end: a LEAF_START inside it would mean one cut in the wrong place. */
+    if ((i + 1 < count) != (next != NULL)) {
+      leaves = 0;
+      break;
     }
+    size_t end = next != NULL ? (size_t)(next - bytes) : length;
     bytes[start] = 0x00;
     hashed = sha256(&hasher, bytes + start, end - start, hashes + i * HASH_BYTES);
     start = end;
