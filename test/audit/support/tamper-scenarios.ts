@@ -34,12 +34,19 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
     cleanup = undefined;
   });
 
-  it.each(SCENARIOS)('detects $name, naming position $position', async ({ tamper, position, reason }) => {
+  /** An app on the store `env` selects, with the 8-event history written (closed after the test). */
+  async function appWithHistory(): Promise<TestApp> {
     const store = await env();
     cleanup = store.cleanup;
     const clock = aManualClock();
-    app = await startTestApp({ clock, env: store.env });
-    await writeHistory(app, clock);
+    const started = await startTestApp({ clock, env: store.env });
+    app = started; // closed after the test, also should the history fail
+    await writeHistory(started, clock);
+    return started;
+  }
+
+  it.each(SCENARIOS)('detects $name, naming position $position', async ({ tamper, position, reason }) => {
+    app = await appWithHistory();
     const clean = await app.get('/v1/audit/verify');
     expect(clean.status).toBe(200);
     expect(clean.body).toEqual({ ok: true, treeSize: 8, rootHash: (await app.get('/v1/audit/tree-head')).body.rootHash });
@@ -64,11 +71,7 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
   });
 
   it("names a stored leaf hash whose last character was moved to the next leaf's, also through the range checks", async () => {
-    const store = await env();
-    cleanup = store.cleanup;
-    const clock = aManualClock();
-    app = await startTestApp({ clock, env: store.env });
-    await writeHistory(app, clock);
+    app = await appWithHistory();
     const raw = await rawLog(app.config);
     try {
       // Leaf 4 loses its last character to the front of leaf 5's hash: joined, the two read as before.
@@ -84,11 +87,7 @@ export function tamperDetectionTests(env: () => Promise<{ env: Record<string, st
   });
 
   it('verifies rows stored as other JSON text for the same values (as before appends stored canonical JSON) as untouched', async () => {
-    const store = await env();
-    cleanup = store.cleanup;
-    const clock = aManualClock();
-    app = await startTestApp({ clock, env: store.env });
-    await writeHistory(app, clock);
+    app = await appWithHistory();
     const head = (await app.get('/v1/audit/tree-head')).body;
     const served = (await app.get('/v1/events')).body;
 
