@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { StoredEventText } from '../../event-store/event-store.port';
 import { leafHashOf } from '../audit-leaf';
 import { toHex } from '../merkle/merkle-hash';
