@@ -76,8 +76,10 @@ export async function connectPostgres(url: string): Promise<Pool> {
   }
 }
 
-/** Read models (migrated) in PostgreSQL, with the event store `open` makes on the same pool or elsewhere. */
-/** `logInPool`: the event store keeps the log in the same database, where verify's range checks can read it with the tree. */
+/**
+ * Read models (migrated) in PostgreSQL, with the event store `open` makes on the same pool or
+ * elsewhere; `logInPool`: it keeps the log in the same database, where verify's range checks read it with the tree.
+ */
 async function withPostgresReadModel(url: string, open: (pool: Pool) => Promise<EventStore>, logInPool = false): Promise<Storage> {
   const pool = await connectPostgres(url);
   try {

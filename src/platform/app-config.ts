@@ -25,7 +25,7 @@ export type AppConfig = Readonly<{
   projectionWaitMs: number;
   /** Requests per minute per API key (or client address); 0: no limit. Default: 6000 with keys, off without. */
   rateLimitPerMinute: number;
-  /** Worker threads `/v1/audit/verify` (and `cli -- verify`) check the embedded store in; 0: the request's thread only. */
+  /** Leaf ranges `/v1/audit/verify` (and `cli -- verify`) check at a time: worker threads on the embedded store, queries on PostgreSQL (at most 2); 0: one thread. */
   verifyThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;

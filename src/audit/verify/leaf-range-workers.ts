@@ -43,10 +43,7 @@ export class LeafRangeWorkers implements LeafRangeChecker {
     readonly hashing: RangeHashing['name'] = rangeHashing.name,
   ) {}
 
-  /**
-   * Checks `ranges` and hands each result to `onResult` in range order, as soon as it and those
-   * before it are in. `onResult` returning false stops the check: ranges not yet sent are not.
-   */
+  /** See {@link LeafRangeChecker.check}; ranges not yet sent to a worker are not sent. */
   check(ranges: readonly LeafRange[], onResult: (result: LeafRangeResult) => boolean): Promise<void> {
     return this.turn.run(() => this.run(ranges, onResult));
   }
