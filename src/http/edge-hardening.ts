@@ -17,7 +17,8 @@ const API_HEADERS: FastifyHelmetOptions = {
 /**
  * The OpenAPI page (@nestjs/swagger's swagger-ui): its scripts are files under /docs, its HTML has
  * inline <style> blocks and its icons are data: URIs; "Try it out" calls this origin. No
- * upgrade-insecure-requests, which would send the page's assets to an https port that is not there.
+ * upgrade-insecure-requests, which would send the page's assets to an https port that is not there,
+ * and no 'unsafe-eval': the bundle's one `new Function` is a globalThis fallback it does not need.
  */
 const DOCS_HEADERS = {
   contentSecurityPolicy: {
