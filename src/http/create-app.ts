@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
 import { openStorage } from '../database/storage';
+import { hardenEdge } from './edge-hardening';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 
@@ -19,6 +20,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // fastify's own pino logger: one JSON line per request at `info`, nothing when silent.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
+  // Issue 11 (security): timeouts, request ids, security headers; before any route is added.
+  await hardenEdge(adapter, config);
   // Storage opens first, outside Nest, so an unreachable backend is one ConfigError line, not a stack.
   const storage = await openStorage(config, clock);
   let app: NestFastifyApplication;

@@ -25,6 +25,10 @@ export type AppConfig = Readonly<{
   projectionWaitMs: number;
   /** Requests per minute per API key (or client address); 0: no limit. Default: 6000 with keys, off without. */
   rateLimitPerMinute: number;
+  /** Failed authentications per minute per client address before it gets 429s without a key check; 0: no limit. */
+  authFailureLimitPerMinute: number;
+  /** How long a client has to send a request's headers, and the whole request; idle keep-alive connections close after the third. */
+  timeouts: Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
   /** Leaf ranges `/v1/audit/verify` (and `cli -- verify`) check at a time: worker threads on the embedded store, queries on PostgreSQL (at most 2); 0: one thread. */
   verifyThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
@@ -85,6 +89,27 @@ function apiKeys(raw: string | undefined): Map<string, Role> {
   return keys;
 }
 
+/** An address (to listen on, or a client's) only this machine can reach; `localhost` resolves to one. */
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
+/** Any other interface lets other machines in, and without keys anyone reaching it could write. */
+function host(env: NodeJS.ProcessEnv, keys: ReadonlyMap<string, Role>): string {
+  const value = env.HOST || '127.0.0.1';
+  if (!isLoopback(value) && keys.size === 0) {
+    throw new ConfigError('HOST', `${value} is not a loopback address and TIMELINE_API_KEYS is empty: anyone reaching it could read and write (set TIMELINE_API_KEYS, or HOST=127.0.0.1)`);
+  }
+  return value;
+}
+
+function timeouts(env: NodeJS.ProcessEnv): AppConfig['timeouts'] {
+  const requestMs = integer(env, 'TIMELINE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  // Node refuses a header timeout longer than the request timeout.
+  const headersMs = integer(env, 'TIMELINE_HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 100, requestMs);
+  return { headersMs, requestMs, keepAliveMs: integer(env, 'TIMELINE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000) };
+}
+
 function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], required: boolean): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') {
@@ -112,18 +137,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const eventStore = oneOf(env, 'TIMELINE_EVENT_STORE', EVENT_STORE_KINDS, 'sqlite');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], eventStore !== 'sqlite');
   const kurrentdbUrl = url(env, 'KURRENTDB_URL', ['kurrentdb:', 'kurrentdb+discover:', 'esdb:', 'esdb+discover:'], eventStore === 'kurrentdb');
+  const keys = apiKeys(env.TIMELINE_API_KEYS);
   return {
     databaseUrl,
     kurrentdbUrl,
     signingKeyFile: env.TIMELINE_SIGNING_KEY_FILE ? resolve(cwd, env.TIMELINE_SIGNING_KEY_FILE) : undefined,
-    host: env.HOST || '127.0.0.1',
+    host: host(env, keys),
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     eventStore,
     seed: oneOf(env, 'TIMELINE_SEED', ['article', 'none'], 'article'),
-    apiKeys: apiKeys(env.TIMELINE_API_KEYS),
+    apiKeys: keys,
     projectionWaitMs: integer(env, 'TIMELINE_PROJECTION_WAIT_MS', 5000, 0, 60000),
     rateLimitPerMinute: integer(env, 'TIMELINE_RATE_LIMIT', env.TIMELINE_API_KEYS ? 6000 : 0, 0, 1_000_000),
+    authFailureLimitPerMinute: integer(env, 'TIMELINE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+    timeouts: timeouts(env),
     sseHeartbeatMs: integer(env, 'TIMELINE_SSE_HEARTBEAT_MS', 15000, 100, 300000),
     verifyThreads: integer(env, 'TIMELINE_VERIFY_THREADS', DEFAULT_VERIFY_THREADS, 0, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),

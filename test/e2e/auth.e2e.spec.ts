@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { aClaim, aDevelopment, aSource, created, expectProblem, headPosition } from '../support/builders';
+import { listening, rawRequest, servedRoutes } from '../support/raw-http';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const KEYS = {
@@ -104,5 +107,165 @@ describe('API keys and roles', () => {
       expect(everything.text).not.toContain(key);
       expect(history.text).not.toContain(key);
     }
+  });
+});
+
+describe('authorization on the matched route', () => {
+  const ROLE_NAMES = Object.keys(KEYS) as (keyof typeof KEYS)[];
+  const AUDIT = ['auditor', 'admin'];
+  const EVERYONE = ['reader', 'editor', 'auditor', 'admin'];
+  const EDITORS = ['editor', 'admin'];
+  let app: TestApp;
+  let port: number;
+
+  /** Who may call a route, as the README's role matrix says; a route it does not cover fails the test. */
+  function allowedRoles(method: string, path: string): string[] | 'public' {
+    if (path === '/health' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-')) return 'public';
+    if (path.startsWith('/v1/audit/')) return AUDIT;
+    if (path.startsWith('/v1/') && (method === 'GET' || method === 'HEAD')) return EVERYONE;
+    if (path.startsWith('/v1/') && method === 'POST') return EDITORS;
+    throw new Error(`no expected roles for ${method} ${path}: add the route to the role matrix (README, docs/security.md) and here`);
+  }
+
+  /** A concrete URL for a route; the live stream gets a bad `after`, so an allowed caller gets its 400 and no endless stream. */
+  const urlOf = (path: string) =>
+    path.replace(':claimId', 'no-such-claim').replace(':id', 'no-such-id') + (path === '/v1/events/live' ? '?after=not-a-position' : '');
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: {
+        TIMELINE_API_KEYS: Object.entries(KEYS).map(([role, key]) => `${key}:${role}`).join(','),
+        // The table makes hundreds of refused requests from one address.
+        TIMELINE_AUTH_FAILURE_LIMIT: '0',
+      },
+    });
+    port = await listening(app.app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('walks a route table that holds the API, the audit, /health and /docs', () => {
+    const paths = servedRoutes(app.app).map(([method, path]) => `${method} ${path}`);
+    expect(paths).toEqual(expect.arrayContaining(['GET /v1/audit/export', 'POST /v1/sources', 'GET /v1/events/live', 'GET /health', 'GET /docs']));
+  });
+
+  it('refuses every API route without a key or with a bad one (401 with a Bearer challenge), and a role the route does not name (403)', async () => {
+    const before = await headPosition(app, bearer(KEYS.reader));
+    const outcomes: string[] = [];
+    for (const [method, path] of servedRoutes(app.app)) {
+      const allowed = allowedRoles(method, path);
+      if (allowed === 'public') continue;
+      const url = urlOf(path);
+      const noKey = await app.request(method, url);
+      const badKey = await app.request(method, url, { headers: bearer('not-a-configured-key-at-all') });
+      outcomes.push(`${method} ${path} no key ${noKey.status} ${noKey.headers['www-authenticate']}`);
+      outcomes.push(`${method} ${path} bad key ${badKey.status} ${badKey.headers['www-authenticate']}`);
+      for (const role of ROLE_NAMES) {
+        const { status } = await app.request(method, url, { headers: bearer(KEYS[role]) });
+        const refused = status === 401 || status === 403 || status === 429;
+        outcomes.push(`${method} ${path} ${role} ${allowed.includes(role) ? (refused ? `refused ${status}` : 'served') : status}`);
+      }
+    }
+    const expected = servedRoutes(app.app).flatMap(([method, path]) => {
+      const allowed = allowedRoles(method, path);
+      if (allowed === 'public') return [];
+      return [
+        `${method} ${path} no key 401 Bearer realm="timeline"`,
+        `${method} ${path} bad key 401 Bearer realm="timeline", error="invalid_token"`,
+        ...ROLE_NAMES.map((role) => `${method} ${path} ${role} ${allowed.includes(role) ? 'served' : 403}`),
+      ];
+    });
+    expect(outcomes).toEqual(expected);
+    expect(await headPosition(app, bearer(KEYS.reader))).toBe(before);
+  });
+
+  it('serves /health and /docs without a key', async () => {
+    for (const [method, path] of servedRoutes(app.app)) {
+      if (allowedRoles(method, path) !== 'public' || path.endsWith('LICENSE')) continue;
+      const { status } = await app.request(method, path.replace('*', 'swagger-ui-bundle.js'));
+      expect({ method, path, status }).toEqual({ method, path, status: 200 });
+    }
+  });
+
+  const auditRoutes = () => servedRoutes(app.app).filter(([method, path]) => method === 'GET' && path.startsWith('/v1/audit/'));
+  /** The same audit route spelled so the URL text no longer starts with `/v1/audit`, which the router still matches. */
+  const encodedVariants = (path: string) => [
+    path.replace('/v1/audit/', '/v1/%61udit/'),
+    path.replace('/v1/audit/', '/v1/%61%75%64%69%74/'),
+    path.replace('/v1/audit/', '/%76%31/audit/'),
+    path.replace('/v1/audit/', '/v1/aud%69t/'),
+  ];
+
+  it('answers 403 to a reader or editor reaching an audit route through a percent-encoded path, and serves an auditor there', async () => {
+    const outcomes: string[] = [];
+    for (const [, path] of auditRoutes()) {
+      for (const url of encodedVariants(path)) {
+        for (const role of ['reader', 'editor', 'auditor'] as const) {
+          const { status } = await rawRequest(port, `GET ${url} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS[role]}\r\nConnection: close\r\n\r\n`);
+          outcomes.push(`${url} ${role} ${status === 403 ? 403 : status === 401 ? 401 : 'served'}`);
+        }
+      }
+    }
+    const expected = auditRoutes().flatMap(([, path]) =>
+      encodedVariants(path).flatMap((url) => [`${url} reader 403`, `${url} editor 403`, `${url} auditor served`]),
+    );
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('answers 403 to a reader or editor sending an absolute-form request target for an audit route', async () => {
+    const outcomes: string[] = [];
+    for (const [, path] of auditRoutes()) {
+      for (const target of [`http://x${path}`, `http://127.0.0.1:${port}${path}`, `http://x${encodedVariants(path)[0]}`]) {
+        for (const role of ['reader', 'editor'] as const) {
+          const { status } = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS[role]}\r\nConnection: close\r\n\r\n`);
+          // The router may refuse the form outright (400/404); what it must never do is serve it.
+          outcomes.push(`${target} ${role} ${status >= 200 && status < 300 ? 'served' : 'refused'}`);
+        }
+      }
+    }
+    expect(outcomes.filter((outcome) => outcome.endsWith('served'))).toEqual([]);
+    expect(outcomes.length).toBe(auditRoutes().length * 6);
+  });
+});
+
+describe('binding and /health', () => {
+  it('refuses to start on 0.0.0.0 without API keys: one line naming HOST, exit code 2', () => {
+    const env = { ...process.env, HOST: '0.0.0.0', TIMELINE_API_KEYS: '', PORT: '0', LOG_LEVEL: 'silent', TIMELINE_DATA_DIR: '/nonexistent/never-created' };
+    const result = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/main.ts'], {
+      cwd: join(__dirname, '..', '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^timeline: configuration error: HOST: 0\.0\.0\.0 is not a loopback address/)]);
+  });
+
+  describe('with keys', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp({ env: { TIMELINE_API_KEYS: `${KEYS.reader}:reader` } });
+    });
+    afterAll(() => app.close());
+
+    const health = async (remoteAddress: string) => {
+      const response = await app.app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health', remoteAddress });
+      return { status: response.statusCode, body: JSON.parse(response.body) };
+    };
+
+    it('answers /health to a client on another machine with up or down only', async () => {
+      for (const address of ['203.0.113.5', '2001:db8::5', '::ffff:192.0.2.1']) {
+        expect(await health(address)).toEqual({ status: 200, body: { status: 'ok' } });
+      }
+    });
+
+    it('answers /health to a loopback client with the store head and each projection', async () => {
+      const { status, body } = await health('127.0.0.1');
+      expect(status).toBe(200);
+      expect(body.details.eventStore).toEqual({ status: 'up', head: expect.any(Number) });
+      expect(Object.keys(body.details)).toEqual(expect.arrayContaining(['eventStore', 'projections']));
+    });
   });
 });

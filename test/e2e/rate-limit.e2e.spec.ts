@@ -21,14 +21,22 @@ describe('rate limiting', () => {
 
       expect((await api.get('/health')).status).toBe(200);
     });
+
+    it('counts each client address on its own', async () => {
+      const fastify = api.app.getHttpAdapter().getInstance();
+      const from = async (remoteAddress: string) => (await fastify.inject({ method: 'GET', url: '/v1/sources', remoteAddress })).statusCode;
+      while ((await from('127.0.0.3')) !== 429);
+      expect(await from('127.0.0.4')).toBe(200);
+    });
   });
 
   describe('with API keys, per key', () => {
     const first = 'first-reader-key-0123456789';
     const second = 'second-reader-key-0123456789';
+    const thirdKey = 'third-reader-key-0123456789';
     let api: TestApp;
     beforeAll(async () => {
-      api = await startTestApp({ env: { TIMELINE_API_KEYS: `${first}:reader,${second}:reader`, TIMELINE_RATE_LIMIT: '3' } });
+      api = await startTestApp({ env: { TIMELINE_API_KEYS: `${first}:reader,${second}:reader,${thirdKey}:reader`, TIMELINE_RATE_LIMIT: '3' } });
     });
     afterAll(() => api.close());
 
@@ -37,6 +45,51 @@ describe('rate limiting', () => {
       for (let i = 0; i < 3; i++) expect((await api.get('/v1/sources', as(first))).status).toBe(200);
       expect((await api.get('/v1/sources', as(first))).status).toBe(429);
       expect((await api.get('/v1/sources', as(second))).status).toBe(200);
+    });
+
+    it('counts a key across all routes together, not per route', async () => {
+      const third = { authorization: `Bearer ${thirdKey}` };
+      expect((await api.get('/v1/sources', third)).status).toBe(200);
+      expect((await api.get('/v1/knowledge', third)).status).toBe(200);
+      expect((await api.get('/v1/events', third)).status).toBe(200);
+      const refused = await api.get('/v1/projections', third);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    });
+  });
+
+  describe('failed authentications, per client address', () => {
+    const key = 'a-reader-key-0123456789';
+    let api: TestApp;
+    beforeAll(async () => {
+      api = await startTestApp({ env: { TIMELINE_API_KEYS: `${key}:reader`, TIMELINE_AUTH_FAILURE_LIMIT: '3' } });
+    });
+    afterAll(() => api.close());
+
+    const from = async (remoteAddress: string, authorization?: string) => {
+      const headers = authorization ? { authorization } : undefined;
+      const response = await api.app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/v1/sources', remoteAddress, headers });
+      return { status: response.statusCode, retryAfter: response.headers['retry-after'], type: response.headers['content-type'] };
+    };
+
+    it('answers 429 with Retry-After once an address has failed too often, before looking at its key, and only to that address', async () => {
+      const guesses = [];
+      for (let i = 0; i < 3; i++) guesses.push((await from('198.51.100.7', `Bearer guessed-key-${i}-0123456789`)).status);
+      expect(guesses).toEqual([401, 401, 401]);
+
+      const next = await from('198.51.100.7', 'Bearer guessed-key-3-0123456789');
+      expect(next.status).toBe(429);
+      expect(next.type).toMatch(/application\/problem\+json/);
+      expect(Number(next.retryAfter)).toBeGreaterThan(0);
+      // The right key gets no try either, so the 429 tells a guesser nothing.
+      expect((await from('198.51.100.7', `Bearer ${key}`)).status).toBe(429);
+      expect((await from('198.51.100.8', `Bearer ${key}`)).status).toBe(200);
+    });
+
+    it('counts requests with no key at all as failures too', async () => {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await from('198.51.100.9')).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
     });
   });
 

@@ -55,4 +55,28 @@ describe('configuration', () => {
       ['editor-key-0123456789', 'editor'],
     ]);
   });
+
+  it('refuses to listen on a non-loopback address without API keys, naming HOST and why', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', '10.0.0.5', 'timeline.example']) {
+      const error = refusal({ HOST: host });
+      expect({ host, setting: error.setting }).toEqual({ host, setting: 'HOST' });
+      expect(error.message).toMatch(/not a loopback address.*TIMELINE_API_KEYS/);
+      expect(error.message).not.toContain('\n');
+    }
+    expect(refusal({ HOST: '0.0.0.0', TIMELINE_API_KEYS: ' , ' }).setting).toBe('HOST');
+  });
+
+  it('listens on loopback addresses without keys, and anywhere with them', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(load({ HOST: host }).host).toBe(host);
+    expect(load({ HOST: '0.0.0.0', TIMELINE_API_KEYS: 'an-admin-key-0123456789:admin' }).host).toBe('0.0.0.0');
+  });
+
+  it('gives clients 10 s for headers and 30 s for a whole request, closes idle keep-alive connections after 5 s, and limits failed authentications to 20 a minute', () => {
+    expect(load({}).timeouts).toEqual({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 });
+    expect(load({ TIMELINE_REQUEST_TIMEOUT_MS: '2000' }).timeouts).toEqual({ headersMs: 2000, requestMs: 2000, keepAliveMs: 5000 });
+    expect(refusal({ TIMELINE_REQUEST_TIMEOUT_MS: '2000', TIMELINE_HEADERS_TIMEOUT_MS: '3000' }).setting).toBe('TIMELINE_HEADERS_TIMEOUT_MS');
+    expect(refusal({ TIMELINE_KEEP_ALIVE_TIMEOUT_MS: '0' }).setting).toBe('TIMELINE_KEEP_ALIVE_TIMEOUT_MS');
+    expect(load({}).authFailureLimitPerMinute).toBe(20);
+    expect(load({ TIMELINE_AUTH_FAILURE_LIMIT: '0' }).authFailureLimitPerMinute).toBe(0);
+  });
 });

@@ -513,7 +513,9 @@ describe('Dockerfile', () => {
     expect(volumes).toContain(imageEnv.TIMELINE_DATA_DIR);
     const reads = settingsTheAppReads();
     expect(Object.keys(imageEnv).filter((name) => !reads.has(name))).toEqual([]);
-    expect(() => loadConfig(imageEnv, '/app')).not.toThrow();
+    // Every interface, so the image starts only once it is given keys (docker-compose.yml gives a development one).
+    expect(() => loadConfig(imageEnv, '/app')).toThrow(/^HOST: 0\.0\.0\.0 is not a loopback address/);
+    expect(() => loadConfig({ ...imageEnv, TIMELINE_API_KEYS: 'an-admin-key-0123456789:admin' }, '/app')).not.toThrow();
   });
 
   it('reports the container healthy while GET /health answers 200, and unhealthy on 503 or no answer', async () => {

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../http/auth/roles.decorator';
 import { Readable } from 'node:stream';
 import { ProjectionGate } from '../../application/projection-gate';
 import { boundMs, instantText } from '../../http/time-params';
@@ -11,6 +12,7 @@ const optionalCount = (value: string | undefined): number | undefined => (value 
 /** The auditor's view of the log (auditor and admin roles): signed heads, proofs, verify, replay, export. */
 @ApiTags('audit')
 @Controller('v1/audit')
+@Roles('auditor', 'admin')
 export class AuditController {
   constructor(
     private readonly audit: AuditLog,

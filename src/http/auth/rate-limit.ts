@@ -4,14 +4,17 @@ import { TimelineRequest } from '../request-context';
 
 /**
  * 429 past `TIMELINE_RATE_LIMIT` requests a minute, counted per API key (per client address without
- * keys), in this instance's memory. `/health` is never limited.
+ * keys) over all routes together, in this instance's memory. `/health` is never limited
+ * (`@SkipThrottle()` on its controller).
  */
-export function rateLimitModule(config: Pick<AppConfig, 'rateLimitPerMinute'>) {
+export function rateLimitModule(config: Pick<AppConfig, 'rateLimitPerMinute' | 'apiKeys'>) {
   const options: ThrottlerModuleOptions = {
     throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
-    getTracker: (request) => (request as TimelineRequest).actor ?? (request as TimelineRequest).ip,
-    skipIf: (context) =>
-      config.rateLimitPerMinute === 0 || context.switchToHttp().getRequest<TimelineRequest>().url.split('?')[0] === '/health',
+    // The key guard runs first and names the caller's key; without keys every loopback client is `local`.
+    getTracker: (request) => (config.apiKeys.size > 0 ? (request as TimelineRequest).actor : undefined) ?? (request as TimelineRequest).ip,
+    // One budget per caller: the library's default key adds the controller and handler, a budget per route.
+    generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
+    skipIf: () => config.rateLimitPerMinute === 0,
   };
   return ThrottlerModule.forRoot(options);
 }

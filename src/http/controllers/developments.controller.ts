@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ProjectionGate } from '../../application/projection-gate';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { CorrectClaimCommand } from '../../application/commands/correct-claim.handler';
 import { CorrectDevelopmentCommand } from '../../application/commands/correct-development.handler';
 import { RecordDevelopmentCommand } from '../../application/commands/record-development.handler';
@@ -29,6 +30,7 @@ import { positionParam, timePoint } from '../time-params';
 
 @ApiTags('developments')
 @Controller('v1/developments')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class DevelopmentsController {
   constructor(
     private readonly commands: CommandBus,
@@ -41,17 +43,20 @@ export class DevelopmentsController {
   }
 
   @Post()
+  @Roles('editor', 'admin')
   record(@Body() dto: RecordDevelopmentDto, @WriteContext() context: CommandContext) {
     const input = { id: dto.id, fields: toDevelopmentFields(dto), claim: toClaimFields(dto.claim) };
     return this.write(new RecordDevelopmentCommand(input, context));
   }
 
   @Post(':id/claims')
+  @Roles('editor', 'admin')
   reportClaim(@Param('id') id: string, @Body() dto: ClaimInputDto, @WriteContext() context: CommandContext) {
     return this.write(new ReportClaimCommand({ developmentId: id, claim: toClaimFields(dto) }, context));
   }
 
   @Post(':id/claims/:claimId/retraction')
+  @Roles('editor', 'admin')
   retract(
     @Param('id') id: string,
     @Param('claimId') claimId: string,
@@ -63,12 +68,14 @@ export class DevelopmentsController {
   }
 
   @Post(':id/corrections')
+  @Roles('editor', 'admin')
   correct(@Param('id') id: string, @Body() dto: CorrectDevelopmentDto, @WriteContext() context: CommandContext) {
     const input = { developmentId: id, changes: toDevelopmentChanges(dto.changes), reason: dto.reason };
     return this.write(new CorrectDevelopmentCommand(input, context));
   }
 
   @Post(':id/claims/:claimId/corrections')
+  @Roles('editor', 'admin')
   correctClaim(
     @Param('id') id: string,
     @Param('claimId') claimId: string,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LiveEventsQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
@@ -25,6 +26,7 @@ export function resumeAfter(query: LiveEventsQueryDto, lastEventId: string | str
 
 @ApiTags('events')
 @Controller('v1/events')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class EventsLiveController {
   constructor(private readonly streams: LiveEventStreams) {}
 

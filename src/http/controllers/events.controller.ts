@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { EventsQuery } from '../../application/queries/log.handler';
 import { StoredEvent } from '../../event-store/event-store.port';
 import { EventsQueryDto } from '../dto/query.dto';
@@ -9,6 +10,7 @@ import { limitParam, positionParam } from '../time-params';
 
 @ApiTags('events')
 @Controller('v1/events')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class EventsController {
   constructor(private readonly queries: QueryBus) {}
 

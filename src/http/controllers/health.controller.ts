@@ -1,11 +1,17 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ConsumerStatuses } from '../../application/consumer-statuses';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { HealthDetailForLoopback } from '../auth/health-detail.interceptor';
+import { Public } from '../auth/roles.decorator';
 
 @ApiTags('operations')
 @Controller('health')
+@Public()
+@SkipThrottle()
+@UseInterceptors(HealthDetailForLoopback)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

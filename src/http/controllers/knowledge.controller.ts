@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ProjectionGate } from '../../application/projection-gate';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
@@ -31,6 +32,7 @@ function decodeCursor(raw: string): Cursor {
 
 @ApiTags('knowledge')
 @Controller('v1/knowledge')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class KnowledgeController {
   constructor(
     private readonly queries: QueryBus,

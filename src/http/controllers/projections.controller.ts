@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { ConsumerStatuses } from '../../application/consumer-statuses';
 
 @ApiTags('operations')
 @Controller('v1/projections')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class ProjectionsController {
   constructor(private readonly statuses: ConsumerStatuses) {}
 

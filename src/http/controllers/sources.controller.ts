@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { RegisterSourceCommand } from '../../application/commands/register-source.handler';
 import { SourceQuery, SourcesQuery } from '../../application/queries/sources.handler';
 import { WriteResult } from '../../application/write-result';
@@ -12,6 +13,7 @@ import { WriteContext } from '../request-context';
 
 @ApiTags('sources')
 @Controller('v1/sources')
+@Roles('reader', 'editor', 'auditor', 'admin')
 export class SourcesController {
   constructor(
     private readonly commands: CommandBus,
@@ -19,6 +21,7 @@ export class SourcesController {
   ) {}
 
   @Post()
+  @Roles('editor', 'admin')
   async register(@Body() dto: RegisterSourceDto, @WriteContext() context: CommandContext) {
     const result = await this.commands.execute<RegisterSourceCommand, WriteResult>(new RegisterSourceCommand(toSourceInput(dto), context));
     return writeResultJson(result);

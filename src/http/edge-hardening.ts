@@ -1,0 +1,74 @@
+import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../platform/app-config';
+
+/** An incoming `X-Request-Id` is kept only when it is a short token, so it cannot forge log lines. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The API answers JSON only: nothing in it may run, frame or load anything. */
+const API_HEADERS: FastifyHelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  // Served over plain HTTP behind whatever terminates TLS; that proxy owns HSTS.
+  strictTransportSecurity: false,
+};
+
+/**
+ * The OpenAPI page (@nestjs/swagger's swagger-ui): its scripts are files under /docs, its HTML has
+ * inline <style> blocks and its icons are data: URIs; "Try it out" calls this origin. No
+ * upgrade-insecure-requests, which would send the page's assets to an https port that is not there,
+ * and no 'unsafe-eval': the bundle's one `new Function` is a globalThis fallback it does not need.
+ */
+const DOCS_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+};
+
+const isDocsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs-');
+
+/**
+ * Limits and headers at the HTTP edge, for every route and for errors fastify answers before Nest:
+ * timeouts (a client has `headersMs` for its headers and `requestMs` for the whole request; an idle
+ * keep-alive connection closes after `keepAliveMs`; none of them cut a response being streamed, such
+ * as `/v1/events/live`), an `X-Request-Id` on every response and log line, helmet's headers with a CSP
+ * (one for the API, one for /docs), and `Cache-Control: no-store` on the API. Call before any route
+ * is registered (the /docs routes pick their headers up as they are added).
+ */
+export async function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig, 'timeouts'>): Promise<void> {
+  const fastify = adapter.getInstance();
+  const server = adapter.getHttpServer();
+  server.headersTimeout = config.timeouts.headersMs;
+  server.requestTimeout = config.timeouts.requestMs;
+  server.keepAliveTimeout = config.timeouts.keepAliveMs;
+  // Node looks for timed-out requests this often (30 s by default, longer than the timeouts themselves);
+  // read when the server starts listening, though @types/node lists it as a constructor option only.
+  (server as typeof server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, config.timeouts.headersMs);
+
+  fastify.setGenReqId((request: IncomingMessage) => {
+    const incoming = request.headers['x-request-id'];
+    return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  });
+  fastify.addHook('onRoute', (route) => {
+    if (isDocsRoute(route.url)) route.config = { ...route.config, helmet: DOCS_HEADERS, docs: true };
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    // On the raw response, so streams that write their own head (SSE) carry it too.
+    reply.raw.setHeader('x-request-id', request.id);
+    if (!(request.routeOptions.config as { docs?: boolean }).docs) void reply.header('cache-control', 'no-store');
+  });
+  await fastify.register(helmet, API_HEADERS);
+}
