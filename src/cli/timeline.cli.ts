@@ -14,7 +14,7 @@ import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
-import { Storage, openStorage } from '../database/storage';
+import { Storage, StorageAccess, openStorage } from '../database/storage';
 import { boundMs, instantText } from '../http/time-params';
 import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
@@ -29,6 +29,8 @@ const USAGE = `usage: npm run cli -- <command>
   export [--out FILE]                      the log as NDJSON with leaf hashes and a signed tree head (stdout by default)
   import FILE [--public-key BASE64]        load an export into an empty store, verifying it first
 The store is the one the environment configures (TIMELINE_EVENT_STORE, TIMELINE_DATA_DIR, DATABASE_URL).
+verify, replay and export run beside a server on the same data dir; import, which appends,
+needs the data dir to itself (it is refused while a server holds it).
 Exit codes: 0 ok, 1 the check failed or the import was refused, 2 usage or configuration error.`;
 
 class UsageError extends Error {}
@@ -54,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig({ ...process.env, TIMELINE_SEED: 'none' });
   switch (command) {
     case 'verify':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
         const workers = leafRangeChecker(storage.leafRanges, config.verifyThreads);
         try {
@@ -68,7 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       });
     case 'replay':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new KnowledgeProjection()]);
         try {
           const now = Date.now();
@@ -81,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       });
     case 'export':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
         try {
           const signer = new TreeHeadSigner(loadSigningKey(config), systemClock);
@@ -96,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!file) throw new UsageError('import needs the export file');
       if (config.eventStore === 'kurrentdb') throw new UsageError('import needs a SQL event store (sqlite or postgres): KurrentDB assigns its own positions and times');
       const clock = new ImportClock();
-      return withStorage(config, clock, async (storage) => {
+      return withStorage(config, clock, {}, async (storage) => {
         const verification = await importLog(() => fileLines(file), storage.eventStore, clock, { trustedPublicKey: values['public-key'] });
         const running = await catchUp(storage, [new AuditProjection()]);
         try {
@@ -116,8 +118,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function withStorage(config: AppConfig, clock: Clock, run: (storage: Storage) => Promise<number>): Promise<number> {
-  const storage = await openStorage(config, clock);
+/** Appends nothing, so it may run beside the server that holds the data dir's lock. */
+const BESIDE_SERVER: StorageAccess = { lockDataDir: false };
+
+async function withStorage(config: AppConfig, clock: Clock, access: StorageAccess, run: (storage: Storage) => Promise<number>): Promise<number> {
+  const storage = await openStorage(config, clock, access);
   try {
     return await run(storage);
   } finally {
