@@ -31,8 +31,17 @@ export class ProjectionGate {
     return Math.max(this.clock.now(), ...this.runners.map((runner) => runner.recordedAtMs));
   }
 
+  /** For reads (`minPosition`): a {@link ProjectionLagError} when the projections do not reach `position` in time. */
   async reached(position: bigint): Promise<void> {
+    if (!(await this.caughtUp(position))) throw new ProjectionLagError(position);
+  }
+
+  /**
+   * For writes (read-your-writes): whether the projections reached `position` in time. Never
+   * throws, since the write it waits for is durable and answers its result either way.
+   */
+  async caughtUp(position: bigint): Promise<boolean> {
     const results = await Promise.all(this.runners.map((runner) => runner.waitFor(position, this.config.projectionWaitMs)));
-    if (results.includes(false)) throw new ProjectionLagError(position);
+    return !results.includes(false);
   }
 }

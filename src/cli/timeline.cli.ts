@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,8 @@ import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
-import { Storage, openStorage } from '../database/storage';
+import { BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
+import { SQLITE_FILE, Storage, StorageAccess, openStorage } from '../database/storage';
 import { boundMs, instantText } from '../http/time-params';
 import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
@@ -28,14 +30,17 @@ const USAGE = `usage: npm run cli -- <command>
                                            fold the raw log to the knowledge view and compare with the read model
   export [--out FILE]                      the log as NDJSON with leaf hashes and a signed tree head (stdout by default)
   import FILE [--public-key BASE64]        load an export into an empty store, verifying it first
+  backup FILE [--force]                    an online copy of the embedded store (timeline.sqlite) while the server runs
 The store is the one the environment configures (TIMELINE_EVENT_STORE, TIMELINE_DATA_DIR, DATABASE_URL).
+verify, replay, export and backup run beside a server on the same data dir; import, which appends,
+needs the data dir to itself (it is refused while a server holds it).
 Exit codes: 0 ok, 1 the check failed or the import was refused, 2 usage or configuration error.`;
 
 class UsageError extends Error {}
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-/** `npm run cli -- verify | replay | export | import`: the auditor's commands, on the configured store, no server needed. */
+/** `npm run cli -- verify | replay | export | import | backup`: the auditor's and operator's commands, on the configured store, no server needed. */
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: [...argv],
@@ -46,6 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
       topic: { type: 'string' },
       out: { type: 'string' },
       'public-key': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig({ ...process.env, TIMELINE_SEED: 'none' });
   switch (command) {
     case 'verify':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
         const workers = leafRangeChecker(storage.leafRanges, config.verifyThreads);
         try {
@@ -68,7 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       });
     case 'replay':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new KnowledgeProjection()]);
         try {
           const now = Date.now();
@@ -81,7 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       });
     case 'export':
-      return withStorage(config, systemClock, async (storage) => {
+      return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new AuditProjection()]);
         try {
           const signer = new TreeHeadSigner(loadSigningKey(config), systemClock);
@@ -96,7 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!file) throw new UsageError('import needs the export file');
       if (config.eventStore === 'kurrentdb') throw new UsageError('import needs a SQL event store (sqlite or postgres): KurrentDB assigns its own positions and times');
       const clock = new ImportClock();
-      return withStorage(config, clock, async (storage) => {
+      return withStorage(config, clock, {}, async (storage) => {
         const verification = await importLog(() => fileLines(file), storage.eventStore, clock, { trustedPublicKey: values['public-key'] });
         const running = await catchUp(storage, [new AuditProjection()]);
         try {
@@ -111,13 +117,26 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       });
     }
+    case 'backup': {
+      if (!file) throw new UsageError('backup needs the file to write');
+      if (config.eventStore === 'postgres') throw new ConfigError('TIMELINE_EVENT_STORE', 'backup copies the embedded store only; back up PostgreSQL with pg_dump');
+      if (config.eventStore === 'kurrentdb') throw new ConfigError('TIMELINE_EVENT_STORE', "backup copies the embedded store only; use KurrentDB's backup and pg_dump");
+      const source = join(config.dataDir, SQLITE_FILE);
+      if (!existsSync(source)) throw new ConfigError('TIMELINE_DATA_DIR', `no store to back up in ${config.dataDir}`);
+      const { pages } = await backupSqlite(source, file, { overwrite: values.force });
+      print({ backup: file, pages });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
 
-async function withStorage(config: AppConfig, clock: Clock, run: (storage: Storage) => Promise<number>): Promise<number> {
-  const storage = await openStorage(config, clock);
+/** Appends nothing, so it may run beside the server that holds the data dir's lock. */
+const BESIDE_SERVER: StorageAccess = { lockDataDir: false };
+
+async function withStorage(config: AppConfig, clock: Clock, access: StorageAccess, run: (storage: Storage) => Promise<number>): Promise<number> {
+  const storage = await openStorage(config, clock, access);
   try {
     return await run(storage);
   } finally {
@@ -136,6 +155,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`timeline: configuration error: ${message}\n`);
       process.exit(2);
+    }
+    if (error instanceof BackupTargetExistsError) {
+      process.stderr.write(`timeline backup: refused: ${message}\n`);
+      process.exit(1);
     }
     if (error instanceof ImportRefusedError) {
       process.stderr.write(`timeline import: refused: ${message}\n`);

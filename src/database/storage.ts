@@ -7,6 +7,7 @@ import { PostgresEventStore } from '../event-store/postgres/postgres-event-store
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { AppConfig, ConfigError } from '../platform/app-config';
 import { Clock } from '../platform/clock';
+import { DataDirLock, DataDirLockedError } from './data-dir-lock';
 import { PostgresReadModelDatabase } from './postgres-read-model-database';
 import { ReadModelDatabase, SqliteReadModelDatabase } from './read-model-database';
 import { SqliteDatabase } from './sqlite-database';
@@ -28,11 +29,20 @@ export type StorageConfig = Pick<AppConfig, 'dataDir' | 'eventStore' | 'database
 
 const KURRENTDB_CONNECT_TIMEOUT_MS = 10_000;
 
-/** Opens what the configuration names; an unreachable backend is a {@link ConfigError} naming its setting. */
-export async function openStorage(config: StorageConfig, clock: Clock): Promise<Storage> {
+export type StorageAccess = Readonly<{
+  /**
+   * Take the embedded store's data dir lock (default), as every process that appends must: a
+   * second one is refused. `false` only for commands that run beside the server and append
+   * nothing (their catch-up projections share the checkpoints, as instances on PostgreSQL do).
+   */
+  lockDataDir?: boolean;
+}>;
+
+/** Opens what the configuration names; an unreachable backend (or a data dir in use) is a {@link ConfigError} naming its setting. */
+export async function openStorage(config: StorageConfig, clock: Clock, access: StorageAccess = {}): Promise<Storage> {
   switch (config.eventStore) {
     case 'sqlite':
-      return openSqlite(config.dataDir, clock);
+      return openSqlite(config.dataDir, clock, access.lockDataDir ?? true);
     case 'postgres':
       return withPostgresReadModel(requireSetting(config.databaseUrl, 'DATABASE_URL'), async (pool) => new PostgresEventStore(pool, clock), true);
     case 'kurrentdb': {
@@ -114,19 +124,27 @@ async function connectKurrentDb(url: string): Promise<EventStore> {
   }
 }
 
-async function openSqlite(dataDir: string, clock: Clock): Promise<Storage> {
+async function openSqlite(dataDir: string, clock: Clock, lockDataDir: boolean): Promise<Storage> {
+  let lock: DataDirLock | undefined;
   let sqlite: SqliteDatabase;
   try {
+    if (lockDataDir) lock = DataDirLock.acquire(dataDir);
     sqlite = new SqliteDatabase(join(dataDir, SQLITE_FILE));
   } catch (error) {
+    lock?.release();
+    if (error instanceof DataDirLockedError) throw new ConfigError('TIMELINE_DATA_DIR', error.message);
     throw new ConfigError('TIMELINE_DATA_DIR', `cannot open the store in ${dataDir}: ${describe(error)}`);
   }
+  const close = () => {
+    sqlite.close();
+    lock?.release();
+  };
   try {
     const readModel = new SqliteReadModelDatabase(sqlite);
     await readModel.migrate();
-    return storage(new SqliteEventStore(sqlite, clock), readModel, () => sqlite.close(), { kind: 'sqlite', file: sqlite.file });
+    return storage(new SqliteEventStore(sqlite, clock), readModel, close, { kind: 'sqlite', file: sqlite.file });
   } catch (error) {
-    sqlite.close();
+    close();
     throw error;
   }
 }

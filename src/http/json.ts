@@ -8,6 +8,7 @@ export function writeResultJson(result: WriteResult) {
     version: Number(result.version),
     position: Number(result.position),
     ...(result.claimId ? { claimId: result.claimId } : {}),
+    ...(result.readModelBehind ? { readModelBehind: true } : {}),
   };
 }
 

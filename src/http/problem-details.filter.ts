@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { problemFor } from './problem';
+import { RETRY_AFTER_SECONDS, problemFor } from './problem';
 
 const logger = new Logger('Problem');
 
@@ -8,6 +8,7 @@ const logger = new Logger('Problem');
 export function sendProblem(reply: FastifyReply, error: unknown): void {
   const problem = problemFor(error);
   if (problem.status >= 500 && problem.status !== 503) logger.error(error instanceof Error ? error.stack : String(error));
+  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
 }
 

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { DomainError, FieldError, InvalidInputError, NotFoundError } from '../domain/shared/domain.errors';
 import { ProjectionLagError } from '../application/projection-gate';
 import { EventIdConflictError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { storageFailureOf } from '../database/storage-errors';
 
 /** RFC 9457 problem details. */
 export type Problem = {
@@ -100,5 +101,15 @@ export function problemFor(error: unknown): Problem {
     const detail = error instanceof Error ? error.message : title;
     return problem(statusCode, `http-${statusCode}`, title, detail);
   }
+  switch (storageFailureOf(error)) {
+    case 'busy':
+      return problem(503, 'store-busy', 'Store busy', 'the store is busy with another writer; retry shortly');
+    // Only an append reaches here for space: later writes (projections, idempotency keys) never fail a request.
+    case 'full':
+      return problem(507, 'insufficient-storage', 'Insufficient storage', 'the store has no space left; nothing was stored');
+  }
   return problem(500, 'internal', 'Internal server error', 'an unexpected error occurred');
 }
+
+/** Seconds a client should wait before retrying a 503 (a busy store, projections behind). */
+export const RETRY_AFTER_SECONDS = 1;

@@ -6,6 +6,9 @@ import { AsyncMutex } from '../platform/async-mutex';
 import { Projection } from './projection';
 
 const MAX_BATCH = 1000;
+/** After a failure the runner follows the log again after this pause, doubled each time up to the max. */
+export const RETRY_FIRST_MS = 100;
+export const RETRY_MAX_MS = 5000;
 /** Refresh the planner's statistics after this many events applied (and after the first batch). */
 const STATISTICS_EVERY = 20_000;
 
@@ -14,7 +17,8 @@ type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: No
 /**
  * Keeps one projection up to date from the log: subscribes after its checkpoint, applies events in
  * batches, and stores the checkpoint in the same transaction as the rows, so a restart neither
- * skips nor repeats an event.
+ * skips nor repeats an event. A batch that fails (a full disk, a busy store) rolls back; the runner
+ * then follows the log again from its last applied position, with a growing pause, until it succeeds.
  */
 export class ProjectionRunner {
   private readonly logger: Logger;
@@ -26,7 +30,11 @@ export class ProjectionRunner {
   private flushScheduled = false;
   private readonly flushLock = new AsyncMutex();
   private waiters: Waiter[] = [];
+  /** The last failure, until a batch is applied again. */
   private failure?: Error;
+  private retryDelayMs = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly store: EventStore,
@@ -40,12 +48,12 @@ export class ProjectionRunner {
     return this.projection.name;
   }
 
-  /** The position of the last event applied. */
-  /** 'failed' once an event could not be applied: it stays stopped there (and its lag grows). */
-  get state(): 'running' | 'failed' {
-    return this.failure ? 'failed' : 'running';
+  /** 'retrying' from a failed batch until a batch is applied again (its lag grows meanwhile). */
+  get state(): 'running' | 'retrying' {
+    return this.failure ? 'retrying' : 'running';
   }
 
+  /** The position of the last event applied. */
   get checkpoint(): bigint {
     return this.position;
   }
@@ -63,18 +71,25 @@ export class ProjectionRunner {
       .executeTakeFirst();
     this.position = row ? BigInt(row.position) : 0n;
     this.lastRecordedAtMs = row?.recorded_at ? Date.parse(row.recorded_at) : 0;
-    this.subscription = this.store.subscribe({ after: this.position });
-    void this.consume(this.subscription);
+    this.follow();
+  }
+
+  private follow(): void {
+    const subscription = this.store.subscribe({ after: this.position });
+    this.subscription = subscription;
+    void this.consume(subscription);
   }
 
   private async consume(subscription: EventSubscription): Promise<void> {
     try {
       for await (const event of subscription) {
+        // A subscription given up after a failure may still yield what it had read.
+        if (subscription !== this.subscription) return;
         this.buffer.push(event);
         if (this.buffer.length >= MAX_BATCH) await this.flush();
         else this.scheduleFlush();
       }
-      await this.flush();
+      if (subscription === this.subscription) await this.flush();
     } catch (error) {
       this.fail(error);
     }
@@ -92,7 +107,7 @@ export class ProjectionRunner {
   private flush(): Promise<void> {
     return this.flushLock.run(async () => {
       const batch = this.buffer;
-      if (batch.length === 0 || this.failure) return;
+      if (batch.length === 0) return;
       this.buffer = [];
       const last = batch[batch.length - 1];
       await this.db.write(async (trx) => {
@@ -116,6 +131,9 @@ export class ProjectionRunner {
       });
       this.position = last.position;
       this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, Date.parse(last.recordedAt));
+      if (this.failure) this.logger.log(`recovered: applied up to position ${this.position}`);
+      this.failure = undefined;
+      this.retryDelayMs = 0;
       this.releaseWaiters();
       this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
       if (this.appliedSinceStatistics >= STATISTICS_EVERY) {
@@ -125,13 +143,27 @@ export class ProjectionRunner {
     });
   }
 
+  /** Drops the subscription and what it buffered, and follows the log again after a pause. */
   private fail(error: unknown): void {
+    // Once per failure: the subscription and a scheduled flush may both report it.
+    if (this.stopped || this.retryTimer || !this.subscription) return;
     this.failure = error instanceof Error ? error : new Error(String(error));
-    this.logger.error(`stopped at position ${this.position}: ${this.failure.message}`, this.failure.stack);
-    this.subscription?.close();
+    this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2 || RETRY_FIRST_MS);
+    this.logger.error(`stopped at position ${this.position}, retrying in ${this.retryDelayMs} ms: ${this.failure.message}`, this.failure.stack);
+    this.subscription.close();
+    this.subscription = undefined;
+    this.buffer = [];
+    this.resolveWaiters(false);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.follow();
+    }, this.retryDelayMs);
+  }
+
+  private resolveWaiters(reached: boolean): void {
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.resolve(false);
+      waiter.resolve(reached);
     }
   }
 
@@ -144,7 +176,7 @@ export class ProjectionRunner {
     });
   }
 
-  /** Resolves true once `position` is applied, false after `timeoutMs` (or if the projection failed). */
+  /** Resolves true once `position` is applied; false after `timeoutMs`, or at once while the projection is retrying after a failure. */
   waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (position <= this.position) return Promise.resolve(true);
     if (this.failure) return Promise.resolve(false);
@@ -162,11 +194,10 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.subscription?.close();
     await this.flushLock.run(() => undefined);
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
+    this.resolveWaiters(false);
   }
 }

@@ -320,7 +320,8 @@ describeWithNats('NATS JetStream relay', () => {
       const { NatsRelay } = require('./src/relay/nats-relay');
       const [dataDir, url, stream, subjectPrefix] = process.argv.slice(1);
       (async () => {
-        const storage = await openStorage({ dataDir, eventStore: 'sqlite' }, { now: () => Date.now() });
+        // Beside the test's own store on the data dir (which holds its lock): the relay appends nothing.
+        const storage = await openStorage({ dataDir, eventStore: 'sqlite' }, { now: () => Date.now() }, { lockDataDir: false });
         const nats = await connectNats(url, 'relay-to-kill');
         const relay = new NatsRelay(storage.eventStore, storage.readModel, nats, { stream, subjectPrefix, checkpointEveryEvents: 1e9, checkpointEveryMs: 600000 });
         await relay.start();

@@ -27,13 +27,14 @@ export class DevelopmentCommands {
     const developmentId = command.data.developmentId;
     const streamId = developmentStreamId(developmentId);
     const result = await this.streams.run(streamId, () => handleCommand(this.store, streamId, developmentDecider, command, context));
-    await this.projections.reached(result.position);
+    const caughtUp = await this.projections.caughtUp(result.position);
     return {
       id: developmentId,
       version: result.streamVersion,
       position: result.position,
       ...(claimId ? { claimId } : {}),
       ...(result.replayed ? { replayed: true } : {}),
+      ...(caughtUp ? {} : { readModelBehind: true }),
     };
   }
 }

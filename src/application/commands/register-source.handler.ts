@@ -32,7 +32,13 @@ export class RegisterSourceHandler implements ICommandHandler<RegisterSourceComm
       { type: 'RegisterSource', data: { sourceId, ...profile } },
       context,
     );
-    await this.projections.reached(result.position);
-    return { id: sourceId, version: result.streamVersion, position: result.position, ...(result.replayed ? { replayed: true } : {}) };
+    const caughtUp = await this.projections.caughtUp(result.position);
+    return {
+      id: sourceId,
+      version: result.streamVersion,
+      position: result.position,
+      ...(result.replayed ? { replayed: true } : {}),
+      ...(caughtUp ? {} : { readModelBehind: true }),
+    };
   }
 }

@@ -61,7 +61,9 @@ export class SqliteEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     checkDistinctEventIds(events);
-    const result = await this.sqlite.write((db) => db.transaction(() => this.appendInTransaction(streamId, events, expected))());
+    // IMMEDIATE: the write lock before the first read, so a writer in another process (a CLI catch-up)
+    // makes this wait (busy_timeout) instead of failing the upgrade from read to write at once.
+    const result = await this.sqlite.write((db) => db.transaction(() => this.appendInTransaction(streamId, events, expected)).immediate());
     this.appended.emit('appended', result.position);
     return result;
   }

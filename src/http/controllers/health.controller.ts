@@ -38,7 +38,7 @@ export class HealthController {
           consumers.map(({ name, checkpoint, lag, state }) => [name, { checkpoint: Number(checkpoint), lag, state }]),
         );
         const indicator = this.indicators.check('projections');
-        return consumers.some((consumer) => consumer.state === 'failed') ? indicator.down(details) : indicator.up(details);
+        return consumers.some((consumer) => consumer.state === 'retrying') ? indicator.down(details) : indicator.up(details);
       },
     ]);
   }

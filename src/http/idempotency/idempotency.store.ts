@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../../database/read-model-database';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KeyedMutex } from '../../platform/async-mutex';
 import { IdempotencyKeyReusedError } from '../problem';
 
@@ -21,10 +21,13 @@ export function requestHash(method: string, path: string, body: unknown): string
  * The response is stored after the write commits. If the process dies in between (or the write
  * answered an error after committing), the retry runs the command again with the same derived ids,
  * and `handleCommand` finds its events already in the stream and answers the original result.
+ * For the same reason a key that cannot be stored (a full disk) is logged, and the write still
+ * answers its result: its events are durable.
  */
 @Injectable()
 export class IdempotencyStore {
   private readonly locks = new KeyedMutex();
+  private readonly logger = new Logger('Idempotency');
 
   constructor(@Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase) {}
 
@@ -41,6 +44,13 @@ export class IdempotencyStore {
         return { status: seen.status, body: JSON.parse(seen.response), replayed: true };
       }
       const response = await execute();
+      await this.remember(key, hash, response);
+      return { ...response, replayed: false };
+    });
+  }
+
+  private async remember(key: string, hash: string, response: StoredResponse): Promise<void> {
+    try {
       await this.db.write((trx) =>
         trx
           .insertInto('idempotency_keys')
@@ -54,7 +64,8 @@ export class IdempotencyStore {
           .onConflict((conflict) => conflict.doNothing())
           .execute(),
       );
-      return { ...response, replayed: false };
-    });
+    } catch (error) {
+      this.logger.warn(`the response to an Idempotency-Key was not stored (a retry runs the command again and finds its events): ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOCK_FILE = 'timeline.lock';
+
+/** Another process holds the data dir: two writers on one file fail each other with `database is locked`. */
+export class DataDirLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`${dataDir} is in use by another Timeline process (it holds ${join(dataDir, LOCK_FILE)}); stop it or use another data dir`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+/**
+ * The data dir's exclusive lock, held by the one process that writes it (the server, `cli -- import`)
+ * for its life. It is SQLite's own lock on a small file, taken by a write in EXCLUSIVE locking mode
+ * and never given back while the connection is open; the OS drops it when the process dies, even by
+ * kill -9, so a stale lock never needs cleaning up (a PID file would).
+ */
+export class DataDirLock {
+  private constructor(private readonly db: Database.Database) {}
+
+  static acquire(dataDir: string): DataDirLock {
+    mkdirSync(dataDir, { recursive: true });
+    // timeout 0: a held lock is an answer, not something to wait for.
+    const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
+      db.transaction(() => {
+        db.exec('DELETE FROM holder');
+        db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+      })();
+      return new DataDirLock(db);
+    } catch (error) {
+      db.close();
+      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) throw new DataDirLockedError(dataDir);
+      throw error;
+    }
+  }
+
+  release(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,36 @@
+import Database from 'better-sqlite3';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+
+/** Pages a backup step may copy: all of them, so the copy is one read transaction's snapshot. */
+const ALL_PAGES = 0x7fffffff;
+
+/** The target exists and `overwrite` was not asked for. */
+export class BackupTargetExistsError extends Error {
+  constructor(readonly target: string) {
+    super(`${target} exists; pass --force to overwrite it`);
+    this.name = 'BackupTargetExistsError';
+  }
+}
+
+/**
+ * An online backup of the embedded store's file into `target`, through SQLite's backup API, while
+ * the server goes on writing: the copy is a snapshot holding every transaction committed before it
+ * began (one step copies every page under one read transaction; WAL lets writers carry on). It is
+ * written beside the target and renamed into place, so an interrupted backup leaves no partial file.
+ */
+export async function backupSqlite(source: string, target: string, options: { overwrite?: boolean } = {}): Promise<{ pages: number }> {
+  if (!options.overwrite && existsSync(target)) throw new BackupTargetExistsError(target);
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  const db = new Database(source, { fileMustExist: true });
+  try {
+    const { totalPages } = await db.backup(partial, { progress: () => ALL_PAGES });
+    renameSync(partial, target);
+    return { pages: totalPages };
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  } finally {
+    db.close();
+  }
+}

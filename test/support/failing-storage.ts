@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { STORAGE, Storage } from '../../src/database/storage';
+import { TestApp } from './test-app';
+
+/** What each driver throws when the disk is full, or when another writer holds the store. */
+export const storeErrors = {
+  sqliteFull: () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL'),
+  postgresDiskFull: () => Object.assign(new Error('could not extend file "base/16384/2619": No space left on device'), { code: '53100' }),
+  sqliteBusy: () => new Database.SqliteError('database is locked', 'SQLITE_BUSY'),
+  postgresLockTimeout: () => Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }),
+};
+
+/**
+ * Makes the app's store fail on demand, on every machine: its appends, and every read-model write
+ * (projections, idempotency keys), throw what the test names while the switch is on.
+ */
+export function failingStorage(app: TestApp) {
+  const storage = app.app.get<symbol, Storage>(STORAGE);
+  const failing: { append?: () => Error; readModelWrite?: () => Error } = {};
+  const append = storage.eventStore.append.bind(storage.eventStore);
+  storage.eventStore.append = async (...args) => {
+    if (failing.append) throw failing.append();
+    return append(...args);
+  };
+  const write = storage.readModel.write.bind(storage.readModel);
+  storage.readModel.write = async (section) => {
+    if (failing.readModelWrite) throw failing.readModelWrite();
+    return write(section);
+  };
+  return failing;
+}
+
+/** Polls `probe` until `done` says yes, or fails naming `what`. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
