@@ -5,6 +5,11 @@ import { EventSubscription, ReadAllOptions, SubscribeOptions } from './event-sto
 export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<E[]>;
 
 const BATCH = 500;
+/**
+ * A page also ends before 32 KiB of event text, so what a consumer that stopped pulling holds
+ * (the rest of its page) is small whatever the events' size.
+ */
+export const PAGE_BYTES = 32 * 1024;
 /** How long a shared read may be served again: short, so polling (without a signal) stays live. */
 const SHARED_READ_MS = 20;
 
@@ -16,7 +21,9 @@ const SHARED_READ_MS = 20;
  * The events are shared: consumers must not mutate them (they are readonly by type).
  */
 export class SharedReads<E extends { position: bigint }> {
+  /** In the order they were read, so the expired ones are at the front. */
   private readonly reads = new Map<string, { at: number; events: Promise<E[]> }>();
+  private sweep?: NodeJS.Timeout;
 
   constructor(
     private readonly read: LogRead<E>,
@@ -26,16 +33,33 @@ export class SharedReads<E extends { position: bigint }> {
   }
 
   readonly readAll: LogRead<E> = (options) => {
-    const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.types, options.streamPrefix]);
+    const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.maxBytes, options.types, options.streamPrefix]);
     const now = performance.now();
+    this.forgetBefore(now - SHARED_READ_MS);
     const seen = this.reads.get(key);
-    if (seen && now - seen.at <= SHARED_READ_MS) return seen.events;
-    if (this.reads.size > 1000) this.reads.clear();
+    if (seen) return seen.events;
     const events = this.read(options);
     this.reads.set(key, { at: now, events });
     events.catch(() => this.reads.delete(key));
+    this.sweepLater();
     return events;
   };
+
+  /** Expired pages are let go even when no read follows: consumers that stopped must not pin them here. */
+  private sweepLater(): void {
+    this.sweep ??= setTimeout(() => {
+      this.sweep = undefined;
+      this.forgetBefore(performance.now() - SHARED_READ_MS);
+      if (this.reads.size > 0) this.sweepLater();
+    }, SHARED_READ_MS + 1).unref();
+  }
+
+  private forgetBefore(time: number): void {
+    for (const [key, read] of this.reads) {
+      if (read.at >= time) return;
+      this.reads.delete(key);
+    }
+  }
 }
 
 /**
@@ -74,7 +98,7 @@ export function pollingSubscription<E extends { position: bigint }>(
             resolve();
           };
         });
-        const batch = await read({ ...options, after, limit: BATCH });
+        const batch = await read({ ...options, after, limit: BATCH, maxBytes: PAGE_BYTES });
         for (const event of batch) {
           if (closed) return;
           after = event.position;
@@ -82,7 +106,8 @@ export function pollingSubscription<E extends { position: bigint }>(
         }
         // Let timers and I/O run between batches: a long catch-up must not starve the process.
         await new Promise((resolve) => setImmediate(resolve));
-        if (batch.length === BATCH || signalled) continue;
+        // A page may end at its byte budget before the head: only an empty one says caught up.
+        if (batch.length > 0 || signalled) continue;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([waiting, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollMs)))]);
         clearTimeout(timer);

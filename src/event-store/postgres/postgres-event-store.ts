@@ -123,7 +123,12 @@ export class PostgresEventStore implements EventStore {
       params.push(Math.max(0, Math.floor(options.limit)));
       limit = ` LIMIT $${params.length}`;
     }
-    const result = await this.pool.query<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`, params);
+    const page = `FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
+    if (options.maxBytes === undefined) return (await this.pool.query<EventRow>(`SELECT * ${page}`, params)).rows;
+    // Sized on the server, so rows past the budget are never sent (octet_length reads no TOASTed text).
+    params.push(Math.max(0, Math.floor(options.maxBytes)));
+    const sized = `SELECT *, sum(octet_length(data) + octet_length(metadata)) OVER (ORDER BY position) AS page_bytes, row_number() OVER (ORDER BY position) AS page_row ${page}`;
+    const result = await this.pool.query<EventRow>(`SELECT * FROM (${sized}) sized WHERE page_bytes <= $${params.length} OR page_row = 1 ORDER BY position`, params);
     return result.rows;
   }
 

@@ -124,7 +124,9 @@ export class SqliteEventStore implements EventStore {
       params.push(options.streamPrefix, options.streamPrefix);
     }
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
-    const source = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
+    const { maxBytes } = options;
+    const columns = maxBytes === undefined ? '*' : '*, octet_length(data) + octet_length(metadata) AS text_bytes';
+    const source = `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
     // Subscriptions run this after every append: prepare each shape once.
     let statement = this.readAllStatements.get(source);
     if (!statement) {
@@ -132,7 +134,16 @@ export class SqliteEventStore implements EventStore {
       if (this.readAllStatements.size >= 200) this.readAllStatements.clear();
       this.readAllStatements.set(source, statement);
     }
-    return statement.all(...params) as EventRow[];
+    if (maxBytes === undefined) return statement.all(...params) as EventRow[];
+    // Row by row, so the rows past the budget are never read into memory.
+    const rows: EventRow[] = [];
+    let bytes = 0;
+    for (const row of statement.iterate(...params) as IterableIterator<EventRow & { text_bytes: bigint }>) {
+      bytes += Number(row.text_bytes);
+      if (rows.length > 0 && bytes > maxBytes) break;
+      rows.push(row);
+    }
+    return rows;
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
