@@ -112,7 +112,7 @@ export class LiveEventStream {
         this.gathering = false;
         this.flush();
       });
-      this.response.write(message);
+      this.write(message);
       return;
     }
     this.pending += message;
@@ -124,7 +124,15 @@ export class LiveEventStream {
     const chunk = this.pending;
     this.pending = '';
     // Once stopped, what was not handed over is dropped like bytes the client did not take.
-    if (this.end === undefined) this.response.write(chunk);
+    if (this.end === undefined) this.write(chunk);
+  }
+
+  /**
+   * As bytes: a string that waits on a full socket is held as a copy sized for its worst-case
+   * encoding (three bytes a character), so a stalled client would pin three times what it is sent.
+   */
+  private write(text: string): void {
+    this.response.write(Buffer.from(text));
   }
 
   private beat(): void {
