@@ -21,9 +21,10 @@ export type LiveStreamEnd = 'client-closed' | 'stalled' | 'shutdown' | 'log-clos
 
 /**
  * One SSE connection fed by one subscription, pulled one event at a time. While the client has
- * not taken `highWaterBytes`, nothing more is read, so a slow client holds at most that plus one
- * event in memory and never holds up writers or other clients; one that takes nothing for
- * `stallMs` is dropped and resumes from its last id when it reconnects.
+ * not taken `highWaterBytes`, nothing more is pulled, so a slow client holds at most that, one
+ * event and the rest of the subscription's page (bounded in bytes by the store) in memory, and
+ * never holds up writers or other clients; one that takes nothing for `stallMs` is dropped and
+ * resumes from its last id when it reconnects.
  */
 export class LiveEventStream {
   private end?: LiveStreamEnd;
