@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { EventSubscription, ReadAllOptions, SubscribeOptions } from './event-store.port';
 
-/** What a subscription reads: events with positions, after a position, in position order. */
-export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<E[]>;
+/** A page of the log; `more` when it ended at its limit or byte budget, so more may follow at once. */
+export type LogPage<E> = Readonly<{ events: E[]; more: boolean }>;
+
+/** What a subscription reads: a page of events with positions, after a position, in position order. */
+export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<LogPage<E>>;
 
 const BATCH = 500;
 /**
@@ -22,7 +25,7 @@ const SHARED_READ_MS = 20;
  */
 export class SharedReads<E extends { position: bigint }> {
   /** In the order they were read, so the expired ones are at the front. */
-  private readonly reads = new Map<string, { at: number; events: Promise<E[]> }>();
+  private readonly reads = new Map<string, { at: number; page: Promise<LogPage<E>> }>();
   private sweep?: NodeJS.Timeout;
 
   constructor(
@@ -37,12 +40,12 @@ export class SharedReads<E extends { position: bigint }> {
     const now = performance.now();
     this.forgetBefore(now - SHARED_READ_MS);
     const seen = this.reads.get(key);
-    if (seen) return seen.events;
-    const events = this.read(options);
-    this.reads.set(key, { at: now, events });
-    events.catch(() => this.reads.delete(key));
+    if (seen) return seen.page;
+    const page = this.read(options);
+    this.reads.set(key, { at: now, page });
+    page.catch(() => this.reads.delete(key));
     this.sweepLater();
-    return events;
+    return page;
   };
 
   /** Expired pages are let go even when no read follows: consumers that stopped must not pin them here. */
@@ -98,16 +101,15 @@ export function pollingSubscription<E extends { position: bigint }>(
             resolve();
           };
         });
-        const batch = await read({ ...options, after, limit: BATCH, maxBytes: PAGE_BYTES });
-        for (const event of batch) {
+        const page = await read({ ...options, after, limit: BATCH, maxBytes: PAGE_BYTES });
+        for (const event of page.events) {
           if (closed) return;
           after = event.position;
           yield event;
         }
         // Let timers and I/O run between batches: a long catch-up must not starve the process.
         await new Promise((resolve) => setImmediate(resolve));
-        // A page may end at its byte budget before the head: only an empty one says caught up.
-        if (batch.length > 0 || signalled) continue;
+        if (page.more || signalled) continue;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([waiting, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollMs)))]);
         clearTimeout(timer);
