@@ -55,11 +55,17 @@ export type ReadAllOptions = Readonly<{
   /** Only events with `position > after`; from the start when absent. */
   after?: bigint;
   limit?: number;
+  /**
+   * Stop before the events read would hold more than this many bytes of data and metadata (as
+   * UTF-8 JSON text); the first event is read whatever its size. Bounds a page in memory, not only
+   * in events: a short page then does not mean the end of the log.
+   */
+  maxBytes?: number;
   types?: readonly string[];
   streamPrefix?: string;
 }>;
 
-export type SubscribeOptions = Omit<ReadAllOptions, 'limit'>;
+export type SubscribeOptions = Omit<ReadAllOptions, 'limit' | 'maxBytes'>;
 
 /** A catch-up-then-live feed of the log. Iterating yields each matching event once, in order. */
 export interface EventSubscription<E = StoredEvent> extends AsyncIterable<E> {

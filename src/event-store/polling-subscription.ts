@@ -1,10 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { EventSubscription, ReadAllOptions, SubscribeOptions } from './event-store.port';
 
-/** What a subscription reads: events with positions, after a position, in position order. */
-export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<E[]>;
+/** A page of the log; `more` when it ended at its limit or byte budget, so more may follow at once. */
+export type LogPage<E> = Readonly<{ events: E[]; more: boolean }>;
+
+/** What a subscription reads: a page of events with positions, after a position, in position order. */
+export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<LogPage<E>>;
 
 const BATCH = 500;
+/**
+ * A page also ends before 32 KiB of event text, so what a consumer that stopped pulling holds
+ * (the rest of its page) is small whatever the events' size.
+ */
+export const PAGE_BYTES = 32 * 1024;
 /** How long a shared read may be served again: short, so polling (without a signal) stays live. */
 const SHARED_READ_MS = 20;
 
@@ -16,7 +24,9 @@ const SHARED_READ_MS = 20;
  * The events are shared: consumers must not mutate them (they are readonly by type).
  */
 export class SharedReads<E extends { position: bigint }> {
-  private readonly reads = new Map<string, { at: number; events: Promise<E[]> }>();
+  /** In the order they were read, so the expired ones are at the front. */
+  private readonly reads = new Map<string, { at: number; page: Promise<LogPage<E>> }>();
+  private sweep?: NodeJS.Timeout;
 
   constructor(
     private readonly read: LogRead<E>,
@@ -26,16 +36,33 @@ export class SharedReads<E extends { position: bigint }> {
   }
 
   readonly readAll: LogRead<E> = (options) => {
-    const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.types, options.streamPrefix]);
+    const key = JSON.stringify([String(options.after ?? 0n), options.limit, options.maxBytes, options.types, options.streamPrefix]);
     const now = performance.now();
+    this.forgetBefore(now - SHARED_READ_MS);
     const seen = this.reads.get(key);
-    if (seen && now - seen.at <= SHARED_READ_MS) return seen.events;
-    if (this.reads.size > 1000) this.reads.clear();
-    const events = this.read(options);
-    this.reads.set(key, { at: now, events });
-    events.catch(() => this.reads.delete(key));
-    return events;
+    if (seen) return seen.page;
+    const page = this.read(options);
+    this.reads.set(key, { at: now, page });
+    page.catch(() => this.reads.delete(key));
+    this.sweepLater();
+    return page;
   };
+
+  /** Expired pages are let go even when no read follows: consumers that stopped must not pin them here. */
+  private sweepLater(): void {
+    this.sweep ??= setTimeout(() => {
+      this.sweep = undefined;
+      this.forgetBefore(performance.now() - SHARED_READ_MS);
+      if (this.reads.size > 0) this.sweepLater();
+    }, SHARED_READ_MS + 1).unref();
+  }
+
+  private forgetBefore(time: number): void {
+    for (const [key, read] of this.reads) {
+      if (read.at >= time) return;
+      this.reads.delete(key);
+    }
+  }
 }
 
 /**
@@ -74,15 +101,15 @@ export function pollingSubscription<E extends { position: bigint }>(
             resolve();
           };
         });
-        const batch = await read({ ...options, after, limit: BATCH });
-        for (const event of batch) {
+        const page = await read({ ...options, after, limit: BATCH, maxBytes: PAGE_BYTES });
+        for (const event of page.events) {
           if (closed) return;
           after = event.position;
           yield event;
         }
         // Let timers and I/O run between batches: a long catch-up must not starve the process.
         await new Promise((resolve) => setImmediate(resolve));
-        if (batch.length === BATCH || signalled) continue;
+        if (page.more || signalled) continue;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([waiting, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollMs)))]);
         clearTimeout(timer);

@@ -8,7 +8,9 @@ const logger = new Logger('Problem');
 export function sendProblem(reply: FastifyReply, error: unknown): void {
   const problem = problemFor(error);
   if (problem.status >= 500 && problem.status !== 503) logger.error(error instanceof Error ? error.stack : String(error));
-  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+  else if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
 }
 

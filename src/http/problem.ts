@@ -3,6 +3,7 @@ import { DomainError, FieldError, InvalidInputError, NotFoundError } from '../do
 import { ProjectionLagError } from '../application/projection-gate';
 import { EventIdConflictError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { storageFailureOf } from '../database/storage-errors';
+import { LiveStreamLimitError } from './sse/live-stream-limits';
 
 /** RFC 9457 problem details. */
 export type Problem = {
@@ -53,6 +54,8 @@ const BY_CODE: Record<string, { status: number; slug: string; title: string }> =
   EVENT_ID_CONFLICT: { status: 409, slug: 'event-id-conflict', title: 'Event id conflict' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
   PROJECTION_LAG: { status: 503, slug: 'projection-lag', title: 'Read model not caught up' },
+  LIVE_STREAMS_PER_CLIENT: { status: 429, slug: 'too-many-live-streams', title: 'Too many live streams for this client' },
+  LIVE_STREAMS_TOTAL: { status: 503, slug: 'live-streams-full', title: 'Too many live streams on this server' },
 };
 
 const FASTIFY_TITLES: Record<number, string> = {
@@ -81,6 +84,7 @@ export function problemFor(error: unknown): Problem {
       error instanceof RequestValidationError ||
       error instanceof IdempotencyKeyReusedError ||
       error instanceof ProjectionLagError ||
+      error instanceof LiveStreamLimitError ||
       error instanceof WrongExpectedVersionError ||
       error instanceof EventIdConflictError)
   ) {

@@ -33,6 +33,10 @@ export type AppConfig = Readonly<{
   verifyThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
+  /** Open `/v1/events/live` streams the server serves at once; one more is answered 503. */
+  sseMaxStreams: number;
+  /** Open streams per API key (per client address without keys); one more is answered 429. */
+  sseMaxStreamsPerClient: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** NATS server for the JetStream relay (`src/relay`); the relay is off when absent. */
   natsUrl?: string;
@@ -153,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     authFailureLimitPerMinute: integer(env, 'TIMELINE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     timeouts: timeouts(env),
     sseHeartbeatMs: integer(env, 'TIMELINE_SSE_HEARTBEAT_MS', 15000, 100, 300000),
+    sseMaxStreams: integer(env, 'TIMELINE_SSE_MAX_STREAMS', 1000, 1, 100_000),
+    sseMaxStreamsPerClient: integer(env, 'TIMELINE_SSE_MAX_STREAMS_PER_CLIENT', 100, 1, 100_000),
     verifyThreads: integer(env, 'TIMELINE_VERIFY_THREADS', DEFAULT_VERIFY_THREADS, 0, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),

@@ -591,6 +591,16 @@ export function describeEventStoreContract(
 
         expect([...caughtUp, ...live]).toEqual(await store.readAllText({ streamPrefix: 'development-' }));
       });
+
+      it('catches up through subscribeText at once over a log many times larger than one page of text', async () => {
+        // 1 MB in 40 events: pages bounded in bytes end long before the head, and none may wait for a poll.
+        await store.append('development-1', events(40, { data: { text: 'x'.repeat(25_000) } }), 'no-stream');
+        const subscription = store.subscribeText();
+        subscriptions.push(subscription);
+        const caughtUp = await nextEvents(subscription[Symbol.asyncIterator](), 40, 2_000);
+
+        expect(positionsOf(caughtUp)).toEqual((await nth()).range(1, 40));
+      });
     });
 
     describe('readStream', () => {
@@ -675,6 +685,31 @@ export function describeEventStoreContract(
           const page = await store.readAll({ after, limit: 3 });
           if (page.length === 0) break;
           expect(page.length).toBeLessThanOrEqual(3);
+          paged.push(...positionsOf(page));
+          after = page[page.length - 1].position;
+        }
+        expect(paged).toEqual(p.range(1, 8));
+      });
+
+      it('stops a page before maxBytes of data and metadata text, yet always reads the first event, so byte-bounded pages cover the log once', async () => {
+        // Each event's text is ~1,100 bytes (é is two in UTF-8): three fit in 3,500 bytes, four do not.
+        const sized = (n: number) => events(n, { data: { text: 'é'.repeat(500) } });
+        await store.append('development-1', sized(8), 'no-stream');
+        const p = await nth();
+        const [one] = await store.readAllText({ limit: 1 });
+        const bytes = Buffer.byteLength(one.data) + Buffer.byteLength(one.metadata);
+        expect(bytes).toBeGreaterThan(3500 / 4);
+        expect(bytes).toBeLessThanOrEqual(3500 / 3);
+
+        expect(positionsOf(await store.readAll({ maxBytes: 3500 }))).toEqual(p.of(1, 2, 3));
+        expect(positionsOf(await store.readAllText({ maxBytes: 3500, after: p(6) }))).toEqual(p.of(7, 8));
+        expect(positionsOf(await store.readAllText({ maxBytes: 10 }))).toEqual(p.of(1));
+        expect(positionsOf(await store.readAllText({ maxBytes: 1_000_000, limit: 2 }))).toEqual(p.of(1, 2));
+        const paged: bigint[] = [];
+        let after = 0n;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.readAllText({ after, maxBytes: 3500 });
+          if (page.length === 0) break;
           paged.push(...positionsOf(page));
           after = page[page.length - 1].position;
         }

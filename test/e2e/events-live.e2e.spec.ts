@@ -35,10 +35,11 @@ class SseClient {
     response.on('end', () => this.end());
   }
 
-  /** Opens a stream; `paused`: a client that reads nothing until {@link resume}. */
-  static open(port: number, path: string, headers: Record<string, string> = {}, options: { paused?: boolean } = {}): Promise<SseClient> {
+  /** Opens a stream; `paused`: a client that reads nothing until {@link resume}; `localAddress`: another client address. */
+  static open(port: number, path: string, headers: Record<string, string> = {}, options: { paused?: boolean; localAddress?: string } = {}): Promise<SseClient> {
     return new Promise((resolve, reject) => {
-      const req = get({ host: '127.0.0.1', port, path, agent: false, headers: { accept: 'text/event-stream', ...headers } }, (response) => {
+      const { localAddress } = options;
+      const req = get({ host: '127.0.0.1', port, path, localAddress, agent: false, headers: { accept: 'text/event-stream', ...headers } }, (response) => {
         const client = new SseClient(response.statusCode ?? 0, response.headers, response, req);
         if (options.paused) response.pause();
         else client.resume();
@@ -454,6 +455,64 @@ describe('GET /v1/events/live with API keys', () => {
       await client.until((c) => c.retry !== undefined, 'the retry hint', 3000);
       client.close();
     } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('GET /v1/events/live past the stream caps', () => {
+  const READER_A = 'reader-a-key-0123456789:reader';
+  const READER_B = 'reader-b-key-0123456789:reader';
+  const bearer = (entry: string) => ({ authorization: `Bearer ${entry.split(':')[0]}` });
+
+  const expectRefused = (response: { status: number; headers: Record<string, unknown>; body: any }, status: number, slug: string) => {
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    expect(response.body).toMatchObject({ status, type: `https://timeline.dev/problems/${slug}` });
+  };
+
+  it('answers 429 with Retry-After to a key past its own cap and 503 past the overall cap, and frees a slot when a stream ends', async () => {
+    const t = await startTestApp({
+      env: { TIMELINE_API_KEYS: `${READER_A},${READER_B}`, TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: '2', TIMELINE_SSE_MAX_STREAMS: '3' },
+    });
+    const clients: SseClient[] = [];
+    try {
+      const port = await listening(t);
+      const streams = t.app.get(LiveEventStreams);
+      for (let i = 0; i < 2; i++) clients.push(await SseClient.open(port, '/v1/events/live', bearer(READER_A)));
+      expect(clients.map((client) => client.status)).toEqual([200, 200]);
+      expectRefused(await t.get('/v1/events/live', bearer(READER_A)), 429, 'too-many-live-streams');
+
+      // Another key has its own allowance, up to the server's.
+      clients.push(await SseClient.open(port, '/v1/events/live', bearer(READER_B)));
+      expect(clients[2].status).toBe(200);
+      expectRefused(await t.get('/v1/events/live', bearer(READER_B)), 503, 'live-streams-full');
+      expect(streams.open).toBe(3);
+
+      clients.shift()!.close();
+      await eventually(() => streams.open === 2, 'the closed stream to free its slot');
+      clients.push(await SseClient.open(port, '/v1/events/live', bearer(READER_A)));
+      expect(clients.at(-1)!.status).toBe(200);
+    } finally {
+      for (const client of clients) client.close();
+      await t.close();
+    }
+  });
+
+  it('counts streams per client address when no keys are configured', async () => {
+    const t = await startTestApp({ env: { TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: '1' } });
+    const clients: SseClient[] = [];
+    try {
+      const port = await listening(t);
+      clients.push(await SseClient.open(port, '/v1/events/live'));
+      expect(clients[0].status).toBe(200);
+      expectRefused(await t.get('/v1/events/live'), 429, 'too-many-live-streams');
+      // Another loopback address is another client.
+      clients.push(await SseClient.open(port, '/v1/events/live', {}, { localAddress: '127.0.0.2' }));
+      expect(clients[1].status).toBe(200);
+    } finally {
+      for (const client of clients) client.close();
       await t.close();
     }
   });

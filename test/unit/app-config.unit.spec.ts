@@ -33,6 +33,13 @@ describe('configuration', () => {
     expect(load({ TIMELINE_VERIFY_THREADS: '3' }).verifyThreads).toBe(3);
   });
 
+  it('caps live streams at 1,000 in all and 100 a client unless told otherwise, and refuses a cap of 0', () => {
+    expect(load({})).toMatchObject({ sseMaxStreams: 1000, sseMaxStreamsPerClient: 100 });
+    expect(load({ TIMELINE_SSE_MAX_STREAMS: '50', TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: '5' })).toMatchObject({ sseMaxStreams: 50, sseMaxStreamsPerClient: 5 });
+    expect(refusal({ TIMELINE_SSE_MAX_STREAMS: '0' }).setting).toBe('TIMELINE_SSE_MAX_STREAMS');
+    expect(refusal({ TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: 'many' }).setting).toBe('TIMELINE_SSE_MAX_STREAMS_PER_CLIENT');
+  });
+
   it('requires DATABASE_URL for the PostgreSQL store and KURRENTDB_URL as well for KurrentDB', () => {
     expect(refusal({ TIMELINE_EVENT_STORE: 'postgres' }).setting).toBe('DATABASE_URL');
     expect(refusal({ TIMELINE_EVENT_STORE: 'kurrentdb', DATABASE_URL: 'postgres://db/timeline' }).setting).toBe('KURRENTDB_URL');

@@ -128,7 +128,9 @@ export class KurrentDbEventStore implements EventStore {
     const limit = options.limit === undefined ? Infinity : Math.max(0, Math.floor(options.limit));
     const found: StoredEvent[] = [];
     let cursor = options.after ?? 0n;
-    while (found.length < limit) {
+    let bytes = 0;
+    let full = false;
+    while (found.length < limit && !full) {
       // One more than needed: a forward read of $all includes the event at its start position.
       const maxCount = Math.min(limit - found.length, PAGE) + 1;
       let read = 0;
@@ -139,7 +141,14 @@ export class KurrentDbEventStore implements EventStore {
         const position = positionOf(event);
         if (position <= cursor) continue;
         cursor = position;
-        if (isWanted(event, options)) found.push(toStoredEvent(event));
+        if (!isWanted(event, options)) continue;
+        const stored = toStoredEvent(event);
+        if (options.maxBytes !== undefined) {
+          bytes += textBytes(stored);
+          full = found.length > 0 && bytes > options.maxBytes;
+          if (full) break;
+        }
+        found.push(stored);
         if (found.length >= limit) break;
       }
       if (read < maxCount) break;
@@ -159,7 +168,8 @@ export class KurrentDbEventStore implements EventStore {
   /** `subscribeToAll`: catch-up from `after`, then live, on one server-side subscription. */
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     const after = options.after ?? 0n;
-    const source = this.client.subscribeToAll({ fromPosition: positionAfter(after), filter: serverFilter(options) });
+    // One event buffered each side of the client's stream (16 by default): a consumer that stops pulling pins little.
+    const source = this.client.subscribeToAll({ fromPosition: positionAfter(after), filter: serverFilter(options) }, { highWaterMark: 1 });
     type Stop = { stopped: true; error?: unknown };
     let stop!: (reason: Stop) => void;
     const stopped = new Promise<Stop>((resolve) => (stop = resolve));
@@ -216,6 +226,10 @@ export class KurrentDbEventStore implements EventStore {
 function toEventData(event: NewEvent) {
   return jsonEvent({ id: event.eventId, type: event.type, data: event.data as Record<string, unknown>, metadata: event.metadata });
 }
+
+/** The UTF-8 length of an event's data and metadata as JSON text, as the SQL stores count it for `maxBytes`. */
+const textBytes = (event: StoredEvent): number =>
+  Buffer.byteLength(JSON.stringify(event.data)) + Buffer.byteLength(JSON.stringify(event.metadata));
 
 function toStoredEvent(recorded: RecordedEvent): StoredEvent {
   if (!recorded.isJson) throw new Error(`event ${recorded.id} in '${recorded.streamId}' is not JSON`);

@@ -15,7 +15,7 @@ import {
   storedJson,
 } from '../event-store.port';
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
-import { SharedReads, pollingSubscription } from '../polling-subscription';
+import { LogPage, SharedReads, pollingSubscription } from '../polling-subscription';
 import { QueuedAppend, appendInOneTransaction } from './append-batch';
 import { BatchOutcome, GroupCommit } from './group-commit';
 
@@ -40,8 +40,8 @@ const POLL_MS = 1000;
  */
 export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
-  private readonly sharedReads = new SharedReads((options) => this.readAll(options), this.appended);
-  private readonly sharedTextReads = new SharedReads((options) => this.readAllText(options), this.appended);
+  private readonly sharedReads = new SharedReads((options) => this.page(options, storedEventOf), this.appended);
+  private readonly sharedTextReads = new SharedReads((options) => this.page(options, storedEventTextOf), this.appended);
   private listener?: Promise<PoolClient>;
   private readonly commits = new GroupCommit<QueuedAppend, AppendResult>((appends) => this.commitBatch(appends), {
     ...BATCH_LIMITS,
@@ -99,14 +99,19 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    return (await this.rows(options)).map(storedEventOf);
+    return (await this.page(options, storedEventOf)).events;
   }
 
   async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
-    return (await this.rows(options)).map(storedEventTextOf);
+    return (await this.page(options, storedEventTextOf)).events;
   }
 
-  private async rows(options: ReadAllOptions): Promise<EventRow[]> {
+  private async page<E>(options: ReadAllOptions, map: (row: EventRow) => E): Promise<LogPage<E>> {
+    const { rows, more } = await this.rows(options);
+    return { events: rows.map(map), more };
+  }
+
+  private async rows(options: ReadAllOptions): Promise<{ rows: EventRow[]; more: boolean }> {
     const params: unknown[] = [(options.after ?? 0n).toString()];
     const where = ['position > $1'];
     if (options.types && options.types.length > 0) {
@@ -123,8 +128,21 @@ export class PostgresEventStore implements EventStore {
       params.push(Math.max(0, Math.floor(options.limit)));
       limit = ` LIMIT $${params.length}`;
     }
-    const result = await this.pool.query<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`, params);
-    return result.rows;
+    const page = `FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
+    if (options.maxBytes === undefined) {
+      const { rows } = await this.pool.query<EventRow>(`SELECT * ${page}`, params);
+      return { rows, more: options.limit !== undefined && rows.length >= options.limit };
+    }
+    // Sized on the server, so rows past the budget are never sent (octet_length reads no TOASTed
+    // text); `next_position`, taken before the limit, says whether any matching row follows.
+    params.push(Math.max(0, Math.floor(options.maxBytes)));
+    const window = 'OVER (ORDER BY position)';
+    const sized = `SELECT *, sum(octet_length(data) + octet_length(metadata)) ${window} AS page_bytes, row_number() ${window} AS page_row, lead(position) ${window} AS next_position ${page}`;
+    const { rows } = await this.pool.query<EventRow & { next_position: string | null }>(
+      `SELECT * FROM (${sized}) sized WHERE page_bytes <= $${params.length} OR page_row = 1 ORDER BY position`,
+      params,
+    );
+    return { rows, more: rows.length > 0 && rows[rows.length - 1].next_position !== null };
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {

@@ -18,7 +18,7 @@ import {
   storedJson,
 } from '../event-store.port';
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
-import { SharedReads, pollingSubscription } from '../polling-subscription';
+import { LogPage, SharedReads, pollingSubscription } from '../polling-subscription';
 
 
 /** Polls for appends made by other processes on the same file (e.g. `npm run seed`). */
@@ -27,8 +27,8 @@ const CROSS_PROCESS_POLL_MS = 500;
 /** The event store in the embedded SQLite file. One process writes; appends are serialised. */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
-  private readonly sharedReads = new SharedReads((options) => this.readAll(options), this.appended);
-  private readonly sharedTextReads = new SharedReads((options) => this.readAllText(options), this.appended);
+  private readonly sharedReads = new SharedReads(async (options) => this.page(options, storedEventOf), this.appended);
+  private readonly sharedTextReads = new SharedReads(async (options) => this.page(options, storedEventTextOf), this.appended);
   private readonly readAllStatements = new Map<string, Statement>();
   private readonly statements: {
     streamVersion: Statement<[string], { version: bigint | null }>;
@@ -106,14 +106,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    return this.rows(this.sqlite.logReader, options).map(storedEventOf);
+    return this.page(options, storedEventOf).events;
   }
 
   async readAllText(options: ReadAllOptions = {}): Promise<StoredEventText[]> {
-    return this.rows(this.sqlite.logReader, options).map(storedEventTextOf);
+    return this.page(options, storedEventTextOf).events;
   }
 
-  private rows(db: Database, options: ReadAllOptions): EventRow[] {
+  private page<E>(options: ReadAllOptions, map: (row: EventRow) => E): LogPage<E> {
+    const { rows, more } = this.rows(this.sqlite.logReader, options);
+    return { events: rows.map(map), more };
+  }
+
+  private rows(db: Database, options: ReadAllOptions): { rows: EventRow[]; more: boolean } {
     const where = ['position > ?'];
     const params: unknown[] = [options.after ?? 0n];
     if (options.types && options.types.length > 0) {
@@ -126,7 +131,9 @@ export class SqliteEventStore implements EventStore {
       params.push(options.streamPrefix, options.streamPrefix);
     }
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
-    const source = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
+    const { maxBytes } = options;
+    const columns = maxBytes === undefined ? '*' : '*, octet_length(data) + octet_length(metadata) AS text_bytes';
+    const source = `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position${limit}`;
     // Subscriptions run this after every append: prepare each shape once.
     let statement = this.readAllStatements.get(source);
     if (!statement) {
@@ -134,7 +141,20 @@ export class SqliteEventStore implements EventStore {
       if (this.readAllStatements.size >= 200) this.readAllStatements.clear();
       this.readAllStatements.set(source, statement);
     }
-    return statement.all(...params) as EventRow[];
+    const full = (rows: EventRow[]) => options.limit !== undefined && rows.length >= options.limit;
+    if (maxBytes === undefined) {
+      const rows = statement.all(...params) as EventRow[];
+      return { rows, more: full(rows) };
+    }
+    // Row by row, so the rows past the budget are never read into memory.
+    const rows: EventRow[] = [];
+    let bytes = 0;
+    for (const row of statement.iterate(...params) as IterableIterator<EventRow & { text_bytes: bigint }>) {
+      bytes += Number(row.text_bytes);
+      if (rows.length > 0 && bytes > maxBytes) return { rows, more: true };
+      rows.push(row);
+    }
+    return { rows, more: full(rows) };
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {

@@ -1,9 +1,10 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LiveEventsQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
+import { TimelineRequest } from '../request-context';
 import { LiveEventStreams } from '../sse/live-event-streams';
 import { positionParam } from '../time-params';
 
@@ -34,8 +35,10 @@ export class EventsLiveController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this position; wins over `after`' })
   @ApiOkResponse({ description: 'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <StoredEvent>`; `: keep-alive` comments while idle' })
-  live(@Query() query: LiveEventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.streams.serve(reply, {
+  @ApiTooManyRequestsResponse({ description: 'this API key (or address, without keys) has `TIMELINE_SSE_MAX_STREAMS_PER_CLIENT` streams open; `Retry-After`' })
+  @ApiServiceUnavailableResponse({ description: 'the server has `TIMELINE_SSE_MAX_STREAMS` streams open; `Retry-After`' })
+  live(@Query() query: LiveEventsQueryDto, @Req() request: TimelineRequest, @Res() reply: FastifyReply): void {
+    this.streams.serve(request, reply, {
       after: resumeAfter(query, request.headers['last-event-id']),
       types: query.types?.split(','),
       streamPrefix: query.streamPrefix,

@@ -21,9 +21,10 @@ export type LiveStreamEnd = 'client-closed' | 'stalled' | 'shutdown' | 'log-clos
 
 /**
  * One SSE connection fed by one subscription, pulled one event at a time. While the client has
- * not taken `highWaterBytes`, nothing more is read, so a slow client holds at most that plus one
- * event in memory and never holds up writers or other clients; one that takes nothing for
- * `stallMs` is dropped and resumes from its last id when it reconnects.
+ * not taken `highWaterBytes`, nothing more is pulled, so a slow client holds at most that, one
+ * event and the rest of the subscription's page (bounded in bytes by the store) in memory, and
+ * never holds up writers or other clients; one that takes nothing for `stallMs` is dropped and
+ * resumes from its last id when it reconnects.
  */
 export class LiveEventStream {
   private end?: LiveStreamEnd;
@@ -112,7 +113,7 @@ export class LiveEventStream {
         this.gathering = false;
         this.flush();
       });
-      this.response.write(message);
+      this.write(message);
       return;
     }
     this.pending += message;
@@ -124,7 +125,15 @@ export class LiveEventStream {
     const chunk = this.pending;
     this.pending = '';
     // Once stopped, what was not handed over is dropped like bytes the client did not take.
-    if (this.end === undefined) this.response.write(chunk);
+    if (this.end === undefined) this.write(chunk);
+  }
+
+  /**
+   * As bytes: a string that waits on a full socket is held as a copy sized for its worst-case
+   * encoding (three bytes a character), so a stalled client would pin three times what it is sent.
+   */
+  private write(text: string): void {
+    this.response.write(Buffer.from(text));
   }
 
   private beat(): void {
