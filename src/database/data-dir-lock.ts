@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { storageFailureOf } from './storage-errors';
 
 export const LOCK_FILE = 'timeline.lock';
 
@@ -35,7 +36,9 @@ export class DataDirLock {
       return new DataDirLock(db);
     } catch (error) {
       db.close();
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) throw new DataDirLockedError(dataDir);
+      // By code, not `instanceof SqliteError`: the addon keeps the error class of the first copy of
+      // better-sqlite3 that loaded it, so another copy's class (a jest module registry) never matches.
+      if (storageFailureOf(error) === 'busy') throw new DataDirLockedError(dataDir);
       throw error;
     }
   }

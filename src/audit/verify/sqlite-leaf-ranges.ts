@@ -70,7 +70,7 @@ export class SqliteLeafRangeReader implements LeafRangeReader {
       row = this.statements.eventLeaves.get(BigInt(afterPosition), limit)!;
     } catch (error) {
       // The range's texts together exceed SQLite's longest value (events of over ~100 KiB each).
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_TOOBIG') return undefined;
+      if ((error as { code?: unknown }).code === 'SQLITE_TOOBIG') return undefined;
       throw error;
     }
     return { count: row.count, bytes: row.bytes ?? Buffer.alloc(0), positions: row.positions ?? '' };
