@@ -6,6 +6,8 @@ import { AppModule } from '../app.module';
 import { openStorage } from '../database/storage';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
+import { FASTIFY_PROBLEM_OPTIONS } from './fastify-problems';
+import { refuseDeepInput } from './input-depth';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -18,6 +20,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     onConstructorPoisoning: 'error',
     // fastify's own pino logger: one JSON line per request at `info`, nothing when silent.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    ...FASTIFY_PROBLEM_OPTIONS,
   });
   // Storage opens first, outside Nest, so an unreachable backend is one ConfigError line, not a stack.
   const storage = await openStorage(config, clock);
@@ -34,6 +37,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   }
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  // Bad input never reaches a recursive walk.
+  refuseDeepInput(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LiveEventsQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { LiveEventStreams } from '../sse/live-event-streams';
+import { SSE_HEADERS } from '../sse/sse-messages';
 import { positionParam } from '../time-params';
 
 const POSITION = /^\d{1,19}$/;
@@ -33,8 +34,11 @@ export class EventsLiveController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this position; wins over `after`' })
   @ApiOkResponse({ description: 'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <StoredEvent>`; `: keep-alive` comments while idle' })
   live(@Query() query: LiveEventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const after = resumeAfter(query, request.headers['last-event-id']);
+    // A HEAD gets the headers only: a stream whose body Node drops would never send them, nor end.
+    if (request.method === 'HEAD') return void reply.headers(SSE_HEADERS).send();
     this.streams.serve(reply, {
-      after: resumeAfter(query, request.headers['last-event-id']),
+      after,
       types: query.types?.split(','),
       streamPrefix: query.streamPrefix,
     });
