@@ -8,6 +8,7 @@ import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 import { FASTIFY_PROBLEM_OPTIONS } from './fastify-problems';
 import { refuseDeepInput } from './input-depth';
+import { drainRefusedBodies } from './refused-body-drain';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -37,8 +38,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   }
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
-  // Bad input never reaches a recursive walk.
+  // Bad input never reaches a recursive walk, and a refused body is read so its client sees the answer.
   refuseDeepInput(app.getHttpAdapter().getInstance());
+  drainRefusedBodies(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
