@@ -7,6 +7,9 @@ import { openStorage } from '../database/storage';
 import { hardenEdge } from './edge-hardening';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
+import { FASTIFY_PROBLEM_OPTIONS } from './fastify-problems';
+import { refuseDeepInput } from './input-depth';
+import { drainRefusedBodies } from './refused-body-drain';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -19,8 +22,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     onConstructorPoisoning: 'error',
     // fastify's own pino logger: one JSON line per request at `info`, nothing when silent.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    ...FASTIFY_PROBLEM_OPTIONS,
   });
-  // Issue 11 (security): timeouts, request ids, security headers; before any route is added.
+  // Timeouts, request ids and security headers, before any route is added.
   await hardenEdge(adapter, config);
   // Storage opens first, outside Nest, so an unreachable backend is one ConfigError line, not a stack.
   const storage = await openStorage(config, clock);
@@ -37,6 +41,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   }
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  // Bad input never reaches a recursive walk, and a refused body is read so its client sees the answer.
+  refuseDeepInput(app.getHttpAdapter().getInstance());
+  drainRefusedBodies(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

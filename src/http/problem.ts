@@ -65,9 +65,12 @@ const FASTIFY_TITLES: Record<number, string> = {
   404: 'Not found',
   405: 'Method not allowed',
   406: 'Not acceptable',
+  408: 'Request timeout',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   429: 'Too many requests',
+  431: 'Request header fields too large',
 };
 
 type Coded = Error & { code: string; errors?: readonly FieldError[] };

@@ -171,11 +171,47 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
 
     it('reads asOf=YYYY-MM-DD as the end of that day, UTC', async () => {
       created(await post('/v1/developments', aDevelopment({ id: 'tide-gauge-failure', claim: aClaim({ reportedAt: '2025-03-06T23:00:00Z' }) })));
-      expect((await view('tide-gauge-failure', 'asOf=2025-03-06')).firstReportedAt).toBe('2025-03-06T23:00:00Z');
+      expect((await view('tide-gauge-failure', 'asOf=2025-03-06')).firstReportedAt).toBe('2025-03-06T23:00:00.000Z');
       expectProblem(await app.get('/v1/developments/tide-gauge-failure?asOf=2025-03-06T22:59:59Z'), 404);
       // An instant with an offset is compared as the UTC instant it names.
       expect((await view('tide-gauge-failure', 'asOf=2025-03-07T00:00:00%2B01:00')).status).toBe('reported');
       expectProblem(await app.get('/v1/developments/tide-gauge-failure?asOf=2025-03-07T00:59:59%2B02:00'), 404);
+    });
+
+    it('stores and answers an instant given with an offset as its UTC instant, in the view, the history and the log', async () => {
+      const recorded = created(
+        await post(
+          '/v1/developments',
+          aDevelopment({
+            id: 'jetty-fire',
+            topics: ['jetty'],
+            occurred: { from: '2025-03-08', to: '2025-03-08T18:00:00+02:00' },
+            claim: aClaim({ reportedAt: '2025-03-08T20:30:00+02:00', publication: { title: 'Harbour Watch', publishedAt: '2025-03-08T21:00:00-01:00' } }),
+          }),
+        ),
+      );
+      const claim = created(await post('/v1/developments/jetty-fire/claims', aClaim({ sourceId: 'coast-guard', reportedAt: '2025-03-09T00:15:00+01:00' })));
+      created(await post(`/v1/developments/jetty-fire/claims/${claim.claimId}/retraction`, aRetraction({ reportedAt: '2025-03-10T09:00:00+09:00' })));
+
+      const jetty = await view('jetty-fire', 'asOf=2025-03-09');
+      expect(jetty.occurred).toEqual(expect.objectContaining({ from: '2025-03-08', to: '2025-03-08T16:00:00.000Z' }));
+      expect(jetty.firstReportedAt).toBe('2025-03-08T18:30:00.000Z');
+      expect(jetty.claims.map((c: { reportedAt: string }) => c.reportedAt)).toEqual(['2025-03-08T18:30:00.000Z', '2025-03-08T23:15:00.000Z']);
+      expect(jetty.claims[0].publication.publishedAt).toBe('2025-03-08T22:00:00.000Z');
+      const history = await app.get('/v1/developments/jetty-fire/history');
+      const stored = JSON.stringify(history.body.items);
+      expect(stored).not.toMatch(/[+-]\d{2}:\d{2}"/);
+      expect(history.body.items.at(-1).data.reportedAt).toBe('2025-03-10T00:00:00.000Z');
+      const log = await app.get(`/v1/events?after=${recorded.position - 1}&limit=10`);
+      expect(JSON.stringify(log.body.items)).not.toMatch(/[+-]\d{2}:\d{2}"/);
+    });
+
+    it('refuses a reportedAt that is beyond year 9999 in UTC, naming the field, and stores nothing', async () => {
+      const before = await headPosition(app);
+      const response = await post('/v1/developments', aDevelopment({ id: 'far-future', topics: ['far-future'], claim: aClaim({ reportedAt: '9999-12-31T23:00:00-02:00' }) }));
+      expectProblem(response, 400);
+      expect(response.body.errors).toEqual([{ field: 'claim.reportedAt', message: expect.stringContaining('0000-9999') }]);
+      expect(await headPosition(app)).toBe(before);
     });
 
     it('reads a date reportedAt as the start of that day and keeps its day precision in responses', async () => {
@@ -633,9 +669,9 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       expect(brief(body.items)).toEqual([
         ['2025-02-01', 'development-reported', null, 'reported'],
         ['2025-02-01', 'claim-reported', claimIds.k1, 'fisher-union'],
-        ['2025-02-01T12:00:00Z', 'claim-reported', lateClaimId, 'fisher-union'],
-        ['2025-02-02T10:00:00Z', 'claim-reported', claimIds.k2, 'alpha-news'],
-        ['2025-02-02T10:00:00Z', 'status-changed', 'reported', 'corroborated'],
+        ['2025-02-01T12:00:00.000Z', 'claim-reported', lateClaimId, 'fisher-union'],
+        ['2025-02-02T10:00:00.000Z', 'claim-reported', claimIds.k2, 'alpha-news'],
+        ['2025-02-02T10:00:00.000Z', 'status-changed', 'reported', 'corroborated'],
         ['2025-02-03', 'claim-reported', claimIds.k3, 'ministry-of-ports'],
         ['2025-02-03', 'status-changed', 'corroborated', 'disputed'],
         ['2025-02-04', 'claim-retracted', claimIds.k3, 'ministry-of-ports'],
@@ -668,15 +704,15 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       // to=2025-02-02T10:00:00Z is exactly when k2 became known: included.
       const body = await changes('topic=gulls&from=2025-02-01T00:00:00Z&to=2025-02-02T10:00:00Z');
       expect(brief(body.items)).toEqual([
-        ['2025-02-01T12:00:00Z', 'claim-reported', lateClaimId, 'fisher-union'],
-        ['2025-02-02T10:00:00Z', 'claim-reported', claimIds.k2, 'alpha-news'],
-        ['2025-02-02T10:00:00Z', 'status-changed', 'reported', 'corroborated'],
+        ['2025-02-01T12:00:00.000Z', 'claim-reported', lateClaimId, 'fisher-union'],
+        ['2025-02-02T10:00:00.000Z', 'claim-reported', claimIds.k2, 'alpha-news'],
+        ['2025-02-02T10:00:00.000Z', 'status-changed', 'reported', 'corroborated'],
       ]);
       // A date bound means the end of that day: from=2025-02-01 leaves the whole first day out.
       const byDay = await changes('topic=gulls&from=2025-02-01&to=2025-02-03');
       expect(brief(byDay.items).map(([at, kind]) => `${at} ${kind}`)).toEqual([
-        '2025-02-02T10:00:00Z claim-reported',
-        '2025-02-02T10:00:00Z status-changed',
+        '2025-02-02T10:00:00.000Z claim-reported',
+        '2025-02-02T10:00:00.000Z status-changed',
         '2025-02-03 claim-reported',
         '2025-02-03 status-changed',
       ]);

@@ -1,4 +1,6 @@
 import { aClaim, aClaimCorrection, aDevelopment, aDevelopmentCorrection, aQuantity, aRetraction, aSource, created, headPosition } from '../support/builders';
+import { LiveEventStreams } from '../../src/http/sse/live-event-streams';
+import { listening, rawRequest } from '../support/raw-http';
 import { TestApp, startTestApp } from '../support/test-app';
 
 type BadRequest = {
@@ -40,6 +42,12 @@ const source = (path: string, value: unknown) => withField(aSource({ id: 'fresh-
 const development = (path: string, value: unknown) => withField(aDevelopment({ id: 'fresh-development' }), path, value);
 const claim = (path: string, value: unknown) => withField(aClaim({ reportedAt: '2025-03-06' }), path, value);
 const claimWithQuantity = (path: string, value: unknown) => withField(aClaim({ reportedAt: '2025-03-06', quantity: aQuantity() }), path, value);
+
+/** JSON text of `levels` objects nested in one another under `key`, around `leaf`. */
+const nested = (levels: number, key = 'name', leaf = '"x"') => `{"${key}":`.repeat(levels) + leaf + '}'.repeat(levels);
+const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+/** A `nextCursor` of the shape the server issues, with any fields. */
+const cursor = (...fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
 
 const badBodies: BadRequest[] = [
   // wrong types
@@ -117,6 +125,17 @@ const badBodies: BadRequest[] = [
   { name: 'a top-level constructor.prototype key', url: SOURCES, rawBody: '{"id":"ctor-source-a","name":"C","kind":"media","constructor":{"prototype":{"admin":true}}}', status: 400 },
   { name: 'a top-level constructor key', url: SOURCES, rawBody: '{"id":"ctor-source-b","name":"C","kind":"media","constructor":"Object"}', status: 400, field: 'constructor' },
   { name: 'a nested constructor key', url: CLAIMS, rawBody: '{"sourceId":"harbour-watch","stance":"asserts","reportedAt":"2025-03-06","quantity":{"value":1,"unit":"litres","qualifier":"exact","constructor":{"name":"x"}}}', status: 400, field: 'quantity.constructor' },
+  // nesting: refused before anything walks the body (a recursive walk overflowed the stack at ~1,500 levels)
+  { name: 'a body nested 1,500 levels deep', url: SOURCES, rawBody: nested(1500), status: 400, field: '' },
+  { name: 'a body nested 100,000 levels deep', url: DEVELOPMENTS, rawBody: nested(100_000, 'claim'), status: 400, field: '' },
+  { name: 'an array nested 1,500 levels deep in a field', url: DEVELOPMENTS, rawBody: JSON.stringify(development('id', 'deep-array')).replace('"actors":', `"actors":${deepArray(1500)},"x":`), status: 400, field: '' },
+  { name: 'a body nested 1,500 levels deep with an Idempotency-Key', url: SOURCES, rawBody: nested(1500, 'kind'), headers: { 'idempotency-key': 'deep-body' }, status: 400, field: '' },
+  { name: 'a body nested 65 levels deep (one past the limit)', url: SOURCES, rawBody: nested(65), status: 400, field: '' },
+  { name: 'a deep __proto__ key 1,500 levels down', url: SOURCES, rawBody: nested(1500, 'a', '{"__proto__":{"x":1}}'), status: 400 },
+  // times outside years 0000-9999 in UTC
+  { name: 'reportedAt beyond year 9999 in UTC (9999-12-31T23:00:00-02:00)', url: CLAIMS, body: claim('reportedAt', '9999-12-31T23:00:00-02:00'), status: 400, field: 'reportedAt' },
+  { name: 'reportedAt before year 0000 in UTC', url: CLAIMS, body: claim('reportedAt', '0000-01-01T00:30:00+01:00'), status: 400, field: 'reportedAt' },
+  { name: 'a retraction beyond year 9999 in UTC', url: '<retraction>', body: aRetraction({ reportedAt: '9999-12-31T23:59:59-00:01' }), status: 400, field: 'reportedAt' },
   // size and media type
   { name: 'a body over 1 MiB', url: DEVELOPMENTS, body: development('summary', 'x'.repeat(1024 * 1024 + 1)), status: 413 },
   { name: 'an XML content type', url: SOURCES, rawBody: '<source><name>X</name></source>', headers: { 'content-type': 'application/xml' }, status: 415 },
@@ -179,6 +198,14 @@ const badQueries: BadRequest[] = [
   { name: 'status=unknown', url: '/v1/knowledge?status=unknown', status: 400, field: 'status' },
   { name: 'cursor=garbage', url: '/v1/knowledge?cursor=garbage', status: 400, field: 'cursor' },
   { name: 'a well-formed base64 cursor of the wrong shape', url: `/v1/knowledge?cursor=${Buffer.from('{"a":1}').toString('base64url')}`, status: 400, field: 'cursor' },
+  { name: 'a cursor whose time is beyond any date (1e20 ms)', url: `/v1/knowledge?cursor=${cursor(0, DEV, 1e20)}`, status: 400, field: 'cursor' },
+  { name: 'a cursor whose time is fractional', url: `/v1/knowledge?cursor=${cursor(0, DEV, 1.5)}`, status: 400, field: 'cursor' },
+  { name: 'a cursor whose sort key is fractional', url: `/v1/knowledge?cursor=${cursor(0.5, DEV, 0)}`, status: 400, field: 'cursor' },
+  { name: 'a cursor whose sort key is beyond 2^53', url: `/v1/knowledge?cursor=${cursor(1e300, DEV, 0)}`, status: 400, field: 'cursor' },
+  { name: 'a cursor whose id is not a slug', url: `/v1/knowledge?cursor=${cursor(0, "x' OR 1=1", 0)}`, status: 400, field: 'cursor' },
+  { name: 'a cursor with a fourth field', url: `/v1/knowledge?cursor=${cursor(0, DEV, 0, 1)}`, status: 400, field: 'cursor' },
+  { name: 'a recordedAsOf beyond year 9999 in UTC', url: '/v1/knowledge?recordedAsOf=9999-12-31T23:00:00-02:00', status: 400, field: 'recordedAsOf' },
+  { name: 'a query parameter nested with brackets', url: `/v1/knowledge?${'a'.repeat(1)}${'[b]'.repeat(2000)}=1`, status: 400 },
   { name: 'occurredFrom=2025-02-30', url: '/v1/knowledge?occurredFrom=2025-02-30', status: 400, field: 'occurredFrom' },
   { name: 'an empty topic', url: '/v1/knowledge?topic=', status: 400, field: 'topic' },
   { name: 'minPosition=abc', url: '/v1/knowledge?minPosition=abc', status: 400, field: 'minPosition' },
@@ -197,6 +224,14 @@ const badQueries: BadRequest[] = [
   { name: 'an unknown development', url: '/v1/developments/no-such-development', status: 404 },
   { name: 'the history of an unknown development', url: '/v1/developments/no-such-development/history', status: 404 },
   { name: 'an unknown source', url: '/v1/sources/no-such-source', status: 404 },
+  // paths fastify refuses before routing
+  { name: 'a path with malformed percent-encoding', url: '/v1/developments/%E0%A4%A', status: 400 },
+  { name: 'a path with a percent sign not followed by hex', url: '/v1/%zz/export', status: 400 },
+  { name: 'a docs path with malformed percent-encoding', url: '/docs/%zz', status: 400 },
+  { name: 'a development id of 201 characters', url: `/v1/developments/${'a'.repeat(201)}`, status: 414 },
+  { name: 'the history of a development id of 5,000 characters', url: `/v1/developments/${'a'.repeat(5000)}/history`, status: 414 },
+  { name: 'a source id of 120 characters that was never registered (the longest slug is routed)', url: `/v1/sources/${'a'.repeat(120)}`, status: 404 },
+  { name: 'an unknown path', url: '/nowhere', status: 404 },
 ];
 
 describe('malformed requests', () => {
@@ -253,5 +288,53 @@ describe('malformed requests', () => {
     expect(sources.body.items.map((s: { id: string }) => s.id)).toEqual(['harbour-watch']);
     const developments = await app.get('/v1/knowledge');
     expect(developments.body.items.map((d: { id: string }) => d.id)).toEqual([DEV, IF_MATCH_TARGET]);
+  });
+});
+
+/** Requests Node's HTTP parser refuses before fastify routes them: only a real socket sends them. */
+const unparsable: { name: string; request: string; status: number }[] = [
+  { name: 'a Content-Length that is not a number', request: 'POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}', status: 400 },
+  { name: 'both Transfer-Encoding and Content-Length', request: 'POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}', status: 400 },
+  { name: 'a header name with a space', request: 'GET /v1/sources HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n', status: 400 },
+  { name: 'an unknown HTTP version', request: 'GET /v1/sources HTTP/7.1\r\nHost: x\r\n\r\n', status: 400 },
+  { name: 'headers over 16 KiB', request: `GET /v1/sources HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`, status: 431 },
+  { name: 'a 20,000-character path', request: `GET /v1/developments/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 431 },
+];
+
+describe('malformed HTTP on a socket', () => {
+  let app: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    port = await listening(app.app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it.each(unparsable.map((bad) => [bad.name, bad] as const))('answers %s with a problem and closes the connection', async (_name, bad) => {
+    const before = await headPosition(app);
+    const response = await rawRequest(port, bad.request);
+
+    expect({ status: response.status, contentType: response.headers['content-type'], connection: response.headers.connection }).toEqual({
+      status: bad.status,
+      contentType: 'application/problem+json',
+      connection: 'close',
+    });
+    expect(JSON.parse(response.body)).toEqual({ type: expect.any(String), title: expect.any(String), status: bad.status, detail: expect.any(String) });
+    expect(await headPosition(app)).toBe(before);
+  });
+
+  it('answers a HEAD of the live stream with its headers and ends it, holding no stream open', async () => {
+    const response = await rawRequest(port, 'HEAD /v1/events/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+
+    expect({ status: response.status, contentType: response.headers['content-type'], body: response.body }).toEqual({
+      status: 200,
+      contentType: expect.stringMatching(/^text\/event-stream/),
+      body: '',
+    });
+    expect(app.app.get(LiveEventStreams).open).toBe(0);
   });
 });

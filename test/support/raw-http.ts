@@ -1,12 +1,17 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, Socket } from 'node:net';
+
+/** The loopback port of an app that listens. */
+export function portOf(app: NestFastifyApplication): number {
+  const address = app.getHttpServer().address();
+  if (typeof address !== 'object' || address === null) throw new Error('the app is not listening');
+  return address.port;
+}
 
 /** Listens on a free loopback port and returns it; for what only a real socket shows. */
 export async function listening(app: NestFastifyApplication): Promise<number> {
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  if (typeof address !== 'object' || address === null) throw new Error('the app is not listening');
-  return address.port;
+  return portOf(app);
 }
 
 /** A socket to the app, with everything it received and whether (and when) the server closed it. */
@@ -22,13 +27,21 @@ export async function rawConnection(port: number): Promise<RawConnection> {
   return { socket, received: () => text, closed };
 }
 
-/** Sends raw request bytes (absolute-form targets, bytes no client would send) and returns the raw response. */
-export async function rawRequest(port: number, request: string): Promise<{ status: number; text: string }> {
+export type RawResponse = { status: number; headers: Record<string, string>; body: string; text: string };
+
+/**
+ * Sends bytes as they are (absolute-form targets, requests Node's HTTP parser refuses: what no client
+ * would send and fastify's inject never sees) and reads one response until the server closes the connection.
+ */
+export async function rawRequest(port: number, request: string): Promise<RawResponse> {
   const connection = await rawConnection(port);
   connection.socket.end(request);
   await connection.closed;
-  const text = connection.received();
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text };
+  const text = Buffer.from(connection.received(), 'latin1').toString('utf8');
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: rest.join('\r\n\r\n'), text };
 }
 
 /** Resolves true if `closed` settles within `ms`, false otherwise; the bound is generous, never a measurement. */

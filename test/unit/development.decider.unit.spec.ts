@@ -153,4 +153,38 @@ describe('development decider', () => {
         .thenThrows(NotFoundError);
     });
   });
+
+  describe('times', () => {
+    const recorded = [aDevelopmentRecorded(), aClaimReported()];
+    const EAST = '2024-10-18T09:30:00+02:00';
+    const EAST_IN_UTC = '2024-10-18T07:30:00.000Z';
+
+    it('records the instants of a development and its first claim in UTC, and dates as dates', () => {
+      const fields = { title: 't', occurred: { from: '2024-10-08', to: EAST } };
+      const claim = aClaim({ reportedAt: EAST, publication: { title: 'NIS', publishedAt: '2024-10-18T10:00:00-05:00' } });
+      given([])
+        .when(record({ fields, claim }))
+        .then([
+          aDevelopmentRecorded({ title: 't', topics: undefined, occurred: { from: '2024-10-08', to: EAST_IN_UTC } }),
+          aClaimReported({ ...claim, reportedAt: EAST_IN_UTC, publication: { title: 'NIS', publishedAt: '2024-10-18T15:00:00.000Z' } }),
+        ]);
+    });
+
+    it('reports, retracts and corrects with instants in UTC', () => {
+      given(recorded).when(report(aClaim({ reportedAt: EAST }))).then([aClaimReported({ claimId: 'c2', reportedAt: EAST_IN_UTC })]);
+      given(recorded).when(retract('2024-10-25T01:00:00+03:00')).then([aClaimRetracted({ reportedAt: '2024-10-24T22:00:00.000Z' })]);
+      given(recorded)
+        .when({ type: 'CorrectClaim', data: { developmentId: 'troops', claimId: 'c1', changes: { reportedAt: EAST }, reason: 'r', ...known } })
+        .then([{ type: 'ClaimCorrected', data: { developmentId: 'troops', claimId: 'c1', changes: { reportedAt: EAST_IN_UTC }, reason: 'r' } }]);
+      given(recorded)
+        .when({ type: 'CorrectDevelopment', data: { developmentId: 'troops', changes: { occurred: { from: EAST } }, reason: 'r' } })
+        .then([{ type: 'DevelopmentCorrected', data: { developmentId: 'troops', changes: { occurred: { from: EAST_IN_UTC } }, reason: 'r' } }]);
+    });
+
+    it('refuses a reportedAt that is beyond year 9999 in UTC', () => {
+      given([])
+        .when(record({ claim: aClaim({ reportedAt: '9999-12-31T23:00:00-02:00' }) }))
+        .thenThrows(InvalidInputError, /claim.reportedAt/);
+    });
+  });
 });

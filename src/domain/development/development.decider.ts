@@ -58,8 +58,9 @@ function requireClaim(state: Recorded, claimId: string): ClaimState {
   return claim;
 }
 
-function checkOccurred(occurred: Occurred | undefined, field: string): void {
-  if (!occurred) return;
+/** `occurred` checked, its instants in UTC (dates stay dates), so events never hold an offset. */
+function occurredInUtc(occurred: Occurred | undefined, field: string): Occurred | undefined {
+  if (!occurred) return undefined;
   const from = occurred.from === undefined ? undefined : requireReportedTime(occurred.from, `${field}.from`);
   const to = occurred.to === undefined ? undefined : requireReportedTime(occurred.to, `${field}.to`);
   if (from && to && to.ms < from.ms) {
@@ -67,16 +68,25 @@ function checkOccurred(occurred: Occurred | undefined, field: string): void {
       { field: `${field}.to`, message: 'must not be before occurred.from' },
     ]);
   }
+  return { ...occurred, ...(from ? { from: from.text } : {}), ...(to ? { to: to.text } : {}) };
 }
 
 /** A field's path in the command's input: `prefix` is where the claim sits ('' when it is the input). */
 const fieldPath = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 
-function checkClaim(claim: Partial<ClaimFields>, known: readonly string[], prefix: string): void {
-  if (claim.reportedAt !== undefined) requireReportedTime(claim.reportedAt, fieldPath(prefix, 'reportedAt'));
+/** A claim (or its changes) checked, its times in UTC as in {@link occurredInUtc}. */
+function claimInUtc<T extends Partial<ClaimFields>>(claim: T, known: readonly string[], prefix: string): T {
+  const reportedAt = claim.reportedAt === undefined ? undefined : requireReportedTime(claim.reportedAt, fieldPath(prefix, 'reportedAt'));
   if (claim.sourceId !== undefined && !known.includes(claim.sourceId)) {
     throw new NotFoundError('source', claim.sourceId, fieldPath(prefix, 'sourceId'));
   }
+  const publishedAt = claim.publication?.publishedAt;
+  const published = publishedAt === undefined ? undefined : requireReportedTime(publishedAt, fieldPath(prefix, 'publication.publishedAt'));
+  return {
+    ...claim,
+    ...(reportedAt ? { reportedAt: reportedAt.text } : {}),
+    ...(published ? { publication: { ...claim.publication, publishedAt: published.text } } : {}),
+  };
 }
 
 function requireChanges(changes: object): void {
@@ -98,14 +108,14 @@ function decideRetraction(state: Recorded, data: RetractClaim['data']): Developm
       { field: 'reportedAt', message: `must not be before the claim's reportedAt (${claim.fields.reportedAt})` },
     ]);
   }
-  return [{ type: 'ClaimRetracted', data }];
+  return [{ type: 'ClaimRetracted', data: { ...data, reportedAt: at.text } }];
 }
 
 function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): DevelopmentEvent[] {
   const claim = requireClaim(state, data.claimId);
   requireChanges(data.changes);
-  checkClaim(data.changes, data.registeredSourceIds, 'changes');
-  const reportedAt = data.changes.reportedAt;
+  const changes = claimInUtc(data.changes, data.registeredSourceIds, 'changes');
+  const reportedAt = changes.reportedAt;
   if (reportedAt !== undefined && claim.retractedAt !== undefined) {
     const retractedAt = requireReportedTime(claim.retractedAt, 'retraction.reportedAt');
     if (requireReportedTime(reportedAt, 'changes.reportedAt').ms > retractedAt.ms) {
@@ -115,14 +125,14 @@ function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): Dev
     }
   }
   const { registeredSourceIds: _known, ...event } = data;
-  return [{ type: 'ClaimCorrected', data: event }];
+  return [{ type: 'ClaimCorrected', data: { ...event, changes } }];
 }
 
 function decideDevelopmentCorrection(state: Recorded, data: CorrectDevelopment['data']): DevelopmentEvent[] {
   requireChanges(data.changes);
   // `occurred` is one field: a correction replaces it whole.
-  checkOccurred(data.changes.occurred, 'changes.occurred');
-  return [{ type: 'DevelopmentCorrected', data }];
+  const occurred = occurredInUtc(data.changes.occurred, 'changes.occurred');
+  return [{ type: 'DevelopmentCorrected', data: { ...data, changes: { ...data.changes, ...(occurred ? { occurred } : {}) } } }];
 }
 
 /** Applies a correction: listed fields replace the old ones, unlisted fields stay. */
@@ -138,20 +148,19 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
       case 'RecordDevelopment': {
         const { developmentId, fields, claimId, claim, registeredSourceIds } = command.data;
         if (state.recorded) throw new AlreadyExistsError('development', developmentId);
-        checkOccurred(fields.occurred, 'occurred');
-        checkClaim(claim, registeredSourceIds, 'claim');
+        const occurred = occurredInUtc(fields.occurred, 'occurred');
+        const claimFields = claimInUtc(claim, registeredSourceIds, 'claim');
         // A development becomes known with its first claim: both are appended atomically.
         return [
-          { type: 'DevelopmentRecorded', data: { developmentId, ...fields } },
-          { type: 'ClaimReported', data: { developmentId, claimId, ...claim } },
+          { type: 'DevelopmentRecorded', data: { developmentId, ...fields, ...(occurred ? { occurred } : {}) } },
+          { type: 'ClaimReported', data: { developmentId, claimId, ...claimFields } },
         ];
       }
       case 'ReportClaim': {
         const { developmentId, claimId, claim, registeredSourceIds } = command.data;
         const recorded = requireRecorded(state, developmentId);
         if (recorded.claims.has(claimId)) throw new AlreadyExistsError('claim', claimId);
-        checkClaim(claim, registeredSourceIds, '');
-        return [{ type: 'ClaimReported', data: { developmentId, claimId, ...claim } }];
+        return [{ type: 'ClaimReported', data: { developmentId, claimId, ...claimInUtc(claim, registeredSourceIds, '') } }];
       }
       case 'RetractClaim':
         return decideRetraction(requireRecorded(state, command.data.developmentId), command.data);

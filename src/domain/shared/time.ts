@@ -12,38 +12,52 @@ export type ReportedTime = Readonly<{
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const DAY_MS = 86_400_000;
+/** Instants are written `YYYY-MM-DDTHH:mm:ss.sssZ`, so a time must fall in years 0000-9999 in UTC. */
+const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
-function isRealDay(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+/** Epoch ms of a real calendar day, or `undefined` (setUTCFullYear, since Date.UTC reads years 0-99 as 19xx). */
+function realDayMs(y: number, m: number, d: number): number | undefined {
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date.getTime() : undefined;
 }
 
-/** Parses `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it is neither. */
+/** Whether epoch ms are an instant this service can write out: an integer in years 0000-9999, UTC. */
+export function isWritableInstantMs(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS;
+}
+
+/**
+ * Parses `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it is neither, or
+ * when it falls outside years 0000-9999 in UTC. An instant's `text` is its UTC form.
+ */
 export function parseReportedTime(input: string): ReportedTime | undefined {
   const day = DAY.exec(input);
   if (day) {
-    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
-    if (!isRealDay(y, m, d)) return undefined;
-    return { text: input, ms: Date.UTC(y, m - 1, d), precision: 'day' };
+    const ms = realDayMs(Number(day[1]), Number(day[2]), Number(day[3]));
+    return ms === undefined ? undefined : { text: input, ms, precision: 'day' };
   }
   const instant = INSTANT.exec(input);
   if (!instant) return undefined;
   const [y, m, d, hh, mm, ss] = [1, 2, 3, 4, 5, 6].map((i) => Number(instant[i] ?? 0));
   const offset = instant[8];
-  if (!isRealDay(y, m, d) || hh > 23 || mm > 59 || ss > 59) return undefined;
+  if (realDayMs(y, m, d) === undefined || hh > 23 || mm > 59 || ss > 59) return undefined;
   if (offset !== 'Z' && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) return undefined;
   const ms = Date.parse(input);
-  if (!Number.isFinite(ms) || ms < Date.UTC(0, 0, 1)) return undefined;
-  return { text: new Date(ms).toISOString(), ms, precision: 'instant' };
+  if (!isWritableInstantMs(ms)) return undefined;
+  return { text: instantText(ms), ms, precision: 'instant' };
 }
+
+export const TIME_MESSAGE = 'must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset, in years 0000-9999 (UTC)';
 
 /** Like {@link parseReportedTime}, raising a field error when the value is not a time. */
 export function requireReportedTime(input: string, field: string): ReportedTime {
   const parsed = parseReportedTime(input);
   if (!parsed) {
     throw new InvalidInputError(`${field} is not a valid date or instant`, [
-      { field, message: 'must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset' },
+      { field, message: TIME_MESSAGE },
     ]);
   }
   return parsed;

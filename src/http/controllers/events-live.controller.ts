@@ -6,6 +6,7 @@ import { LiveEventsQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { TimelineRequest } from '../request-context';
 import { LiveEventStreams } from '../sse/live-event-streams';
+import { SSE_HEADERS } from '../sse/sse-messages';
 import { positionParam } from '../time-params';
 
 const POSITION = /^\d{1,19}$/;
@@ -38,8 +39,11 @@ export class EventsLiveController {
   @ApiTooManyRequestsResponse({ description: 'this API key (or address, without keys) has `TIMELINE_SSE_MAX_STREAMS_PER_CLIENT` streams open; `Retry-After`' })
   @ApiServiceUnavailableResponse({ description: 'the server has `TIMELINE_SSE_MAX_STREAMS` streams open; `Retry-After`' })
   live(@Query() query: LiveEventsQueryDto, @Req() request: TimelineRequest, @Res() reply: FastifyReply): void {
+    const after = resumeAfter(query, request.headers['last-event-id']);
+    // A HEAD gets the headers only: a stream whose body Node drops would never send them, nor end.
+    if (request.method === 'HEAD') return void reply.headers(SSE_HEADERS).send();
     this.streams.serve(request, reply, {
-      after: resumeAfter(query, request.headers['last-event-id']),
+      after,
       types: query.types?.split(','),
       streamPrefix: query.streamPrefix,
     });

@@ -6,6 +6,8 @@ import { Roles } from '../auth/roles.decorator';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
+import { SLUG_PATTERN } from '../../domain/shared/slug';
+import { isWritableInstantMs } from '../../domain/shared/time';
 import { KnowledgeChange, KnowledgeCursor, KnowledgePage } from '../../projections/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
@@ -18,10 +20,12 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sortKey, cursor.id, cursor.recordedAsOfMs])).toString('base64url');
 }
 
+/** Every field checked: a cursor is client input, and an unchecked time or key fails deep in a query (a 500). */
 function decodeCursor(raw: string): Cursor {
   try {
-    const [sortKey, id, recordedAsOfMs] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (typeof sortKey === 'number' && typeof id === 'string' && typeof recordedAsOfMs === 'number') {
+    const fields: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const [sortKey, id, recordedAsOfMs] = Array.isArray(fields) && fields.length === 3 ? fields : [];
+    if (Number.isSafeInteger(sortKey) && typeof id === 'string' && SLUG_PATTERN.test(id) && isWritableInstantMs(recordedAsOfMs)) {
       return { sortKey, id, recordedAsOfMs };
     }
   } catch {

@@ -1,18 +1,18 @@
 import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
 import { SLUG_PATTERN } from '../../domain/shared/slug';
-import { parseReportedTime } from '../../domain/shared/time';
+import { TIME_MESSAGE, parseReportedTime } from '../../domain/shared/time';
 
 /** Optional means absent: unlike `@IsOptional`, an explicit `null` is still validated (and refused). */
 export const Optional = () => ValidateIf((_object, value) => value !== undefined);
 
-/** A real calendar date `YYYY-MM-DD` or an ISO 8601 instant with an offset. */
+/** A real calendar date `YYYY-MM-DD` or an ISO 8601 instant with an offset, in years 0000-9999 (UTC). */
 export function IsTime(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isTime',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset', ...options },
+      options: { message: `$property ${TIME_MESSAGE}`, ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && parseReportedTime(value) !== undefined },
     });
 }
