@@ -21,6 +21,7 @@ import { AuditModule } from './audit/audit.module';
 import { Storage } from './database/storage';
 import { StorageModule } from './database/storage.module';
 import { ApiKeyGuard } from './http/auth/api-key.guard';
+import { ApiKeys } from './http/auth/api-keys';
 import { rateLimitModule } from './http/auth/rate-limit';
 import { DevelopmentsController } from './http/controllers/developments.controller';
 import { EventsController } from './http/controllers/events.controller';
@@ -84,6 +85,7 @@ export class AppModule {
         IdempotencyStore,
         LiveEventStreams,
         ArticleSeeder,
+        ApiKeys,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After the key guard, so requests are counted per API key.
         { provide: APP_GUARD, useClass: ThrottlerGuard },

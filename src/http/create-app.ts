@@ -4,11 +4,12 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
 import { openStorage } from '../database/storage';
+import { ApiKeys } from './auth/api-keys';
 import { hardenEdge } from './edge-hardening';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 import { FASTIFY_PROBLEM_OPTIONS } from './fastify-problems';
-import { refuseDeepInput } from './input-depth';
+import { enforceInputLimits } from './input-limits';
 import { drainRefusedBodies } from './refused-body-drain';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -41,8 +42,10 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   }
   // JSON only: any other media type is a 415 (fastify's errors reach the problem-details filter).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
-  // Bad input never reaches a recursive walk, and a refused body is read so its client sees the answer.
-  refuseDeepInput(app.getHttpAdapter().getInstance());
+  // No body is read for a caller without a key; bad input never reaches a recursive walk, and a
+  // refused body is read so its client sees the answer.
+  app.getHttpAdapter().getInstance().addHook('onRequest', app.get(ApiKeys).beforeBody);
+  enforceInputLimits(app.getHttpAdapter().getInstance());
   drainRefusedBodies(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,

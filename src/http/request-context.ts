@@ -3,10 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandContext } from '../event-store/handle-command';
 import { IdGenerator } from '../platform/ids';
+import type { ApiKey } from './auth/api-keys';
 import { RequestValidationError } from './problem';
 
-/** What the auth guard and the idempotency interceptor leave on the request. */
-export type TimelineRequest = FastifyRequest & { actor?: string; idempotencyKey?: string };
+/** What authentication, the auth guard and the idempotency interceptor leave on the request. */
+export type TimelineRequest = FastifyRequest & { apiKey?: ApiKey; actor?: string; idempotencyKey?: string };
 
 /** Strong comparison only: `"3"` (or a bare 3); weak tags and unbalanced quotes are refused. */
 const IF_MATCH = /^(?:"(\d{1,19})"|(\d{1,19}))$/;

@@ -106,6 +106,11 @@ const badBodies: BadRequest[] = [
   { name: 'occurred.to before occurred.from', url: DEVELOPMENTS, body: development('occurred', { from: '2025-03-04', to: '2025-03-03' }), status: 400, field: 'occurred.to' },
   { name: 'a corrected occurred.to before occurred.from', url: CORRECTIONS, body: aDevelopmentCorrection({ occurred: { from: '2025-03-04', to: '2025-03-03T23:00:00Z' } }), status: 400, field: 'changes.occurred.to' },
   { name: 'a corrected reportedAt 2024-02-30', url: '<claim-corrections>', body: aClaimCorrection({ reportedAt: '2024-02-30' }), status: 400, field: 'changes.reportedAt' },
+  // U+0000: PostgreSQL's text and jsonb cannot hold it (stored, it stopped the projections for good)
+  { name: 'a U+0000 in a source name', url: SOURCES, body: source('name', 'Harbour\u0000Watch'), status: 400, field: '' },
+  { name: 'a U+0000 in a claim quote', url: CLAIMS, body: claim('quote', 'said \u0000 so'), status: 400, field: '' },
+  { name: 'a U+0000 in a retraction reason', url: '<retraction>', body: aRetraction({ reason: 'with a \u0000 nul' }), status: 400, field: '' },
+  { name: 'a U+0000 in a key', url: SOURCES, rawBody: '{"id":"nul-key","name":"N","kind":"media","a\\u0000b":1}', status: 400, field: '' },
   // not a JSON object
   { name: 'broken JSON', url: SOURCES, rawBody: '{"name": "Harbour Watch",', status: 400 },
   { name: 'an empty body with a JSON content type', url: SOURCES, rawBody: '', status: 400 },
@@ -224,6 +229,10 @@ const badQueries: BadRequest[] = [
   { name: 'an unknown development', url: '/v1/developments/no-such-development', status: 404 },
   { name: 'the history of an unknown development', url: '/v1/developments/no-such-development/history', status: 404 },
   { name: 'an unknown source', url: '/v1/sources/no-such-source', status: 404 },
+  { name: 'a topic holding U+0000', url: '/v1/knowledge?topic=a%00', status: 400, field: '' },
+  { name: 'a streamPrefix holding U+0000', url: '/v1/events?streamPrefix=%00', status: 400, field: '' },
+  { name: 'a source id holding U+0000', url: '/v1/sources/a%00b', status: 400, field: '' },
+  { name: 'a development id holding U+0000', url: '/v1/developments/a%00b', status: 400, field: '' },
   // paths fastify refuses before routing
   { name: 'a path with malformed percent-encoding', url: '/v1/developments/%E0%A4%A', status: 400 },
   { name: 'a path with a percent sign not followed by hex', url: '/v1/%zz/export', status: 400 },

@@ -86,10 +86,34 @@ describe('rate limiting', () => {
       expect((await from('198.51.100.8', `Bearer ${key}`)).status).toBe(200);
     });
 
-    it('counts requests with no key at all as failures too', async () => {
+    it('does not count requests that sent no key, so clients sharing an address are not locked out by them', async () => {
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await from('198.51.100.9')).status);
-      expect(statuses).toEqual([401, 401, 401, 429]);
+      for (let i = 0; i < 5; i++) statuses.push((await from('198.51.100.9')).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      expect((await from('198.51.100.9', `Bearer ${key}`)).status).toBe(200);
+    });
+
+    it('counts the addresses of one IPv6 /64 together, since one host holds them all', async () => {
+      const guesses = [];
+      for (let i = 0; i < 3; i++) guesses.push((await from(`2001:db8:1:2::${i + 1}`, `Bearer guessed-key-${i}-0123456789`)).status);
+      expect(guesses).toEqual([401, 401, 401]);
+      expect((await from('2001:db8:1:2:ffff::9', `Bearer ${key}`)).status).toBe(429);
+      expect((await from('2001:db8:1:3::1', `Bearer ${key}`)).status).toBe(200);
+    });
+
+    it('refuses a body without a key before reading it: malformed JSON answers 401, not 400, and counts as no guess', async () => {
+      const post = (headers: Record<string, string>) =>
+        api.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/v1/sources', remoteAddress: '198.51.100.10', headers: { 'content-type': 'application/json', ...headers }, payload: '{"name":' });
+      const refused = await post({});
+      expect({ status: refused.statusCode, type: refused.headers['content-type'], challenge: refused.headers['www-authenticate'] }).toEqual({
+        status: 401,
+        type: expect.stringMatching(/application\/problem\+json/),
+        challenge: 'Bearer realm="timeline"',
+      });
+      // A wrong key is refused before the body too, and counted.
+      expect((await post({ authorization: 'Bearer guessed-key-9-0123456789' })).statusCode).toBe(401);
+      // A reader key is known before the body is read; the body is then parsed (400), and the role checked after.
+      expect((await post({ authorization: `Bearer ${key}` })).statusCode).toBe(400);
     });
   });
 

@@ -36,7 +36,7 @@ const QUERY_NAMES = [
 const ODD_VALUES = [
   '', '0', '-1', '1.5', '1e400', '9007199254740993', '99999999999999999999', 'NaN', 'null', 'true', '[]', '{}',
   '2024-10-18', '2025-02-30', '2024-10-18T09:30:00+02:00', '9999-12-31T23:00:00-02:00', '0000-01-01T00:00:00Z',
-  '+275760-09-13T00:00:00Z', 'WzEsImEiLDFlMjBd', 'eyJhIjoxfQ', 'reported', 'ClaimReported', 'development-',
+  '+275760-09-13T00:00:00Z', 'a\u0000b', 'WzEsImEiLDFlMjBd', 'eyJhIjoxfQ', 'reported', 'ClaimReported', 'development-',
 ];
 
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...ODD_VALUES));

@@ -1,6 +1,7 @@
 import { Controller, ExecutionContext, Get, HttpException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyGuard } from '../../src/http/auth/api-key.guard';
+import { ApiKeys } from '../../src/http/auth/api-keys';
 import { Public, Roles } from '../../src/http/auth/roles.decorator';
 import { loadConfig } from '../../src/platform/app-config';
 import { systemClock } from '../../src/platform/clock';
@@ -50,7 +51,7 @@ function statusOf(run: () => boolean): number {
 
 describe('the API key guard', () => {
   for (const keys of [`${READER_KEY}:reader`, '']) {
-    const guard = new ApiKeyGuard(loadConfig({ TIMELINE_API_KEYS: keys }), systemClock, new Reflector());
+    const guard = new ApiKeyGuard(new ApiKeys(loadConfig({ TIMELINE_API_KEYS: keys }), systemClock), new Reflector());
     const as = `Bearer ${READER_KEY}`;
 
     it(`refuses a route that declares no roles, even to a valid key or a loopback client (keys: ${keys ? 'some' : 'none'})`, () => {

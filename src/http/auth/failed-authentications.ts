@@ -3,6 +3,21 @@ const MAX_ADDRESSES = 10_000;
 const WINDOW_MS = 60_000;
 
 /**
+ * The unit one client holds: an IPv4 address, or an IPv6 address's /64 (one host is routinely given
+ * a whole /64, so counting its addresses one by one would give it 2^64 budgets).
+ */
+export function addressGroupOf(address: string): string {
+  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
+  const [head, tail = ''] = address.split('::');
+  const groups = head ? head.split(':') : [];
+  if (address.includes('::')) {
+    const rest = tail ? tail.split(':') : [];
+    groups.push(...Array<string>(Math.max(0, 8 - groups.length - rest.length)).fill('0'), ...rest);
+  }
+  return `${groups.slice(0, 4).map((group) => group.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/**
  * Failed authentications per client address in a fixed one-minute window. Past the limit an address
  * is refused before its key is even checked, so guessing keys costs a minute per `limit` tries.
  */
@@ -13,13 +28,14 @@ export class FailedAuthentications {
 
   /** Seconds until the address may try again, or 0 when it may try now. */
   retryAfterSeconds(address: string, now: number): number {
-    const window = this.windows.get(address);
+    const window = this.windows.get(addressGroupOf(address));
     if (!window || window.endsAt <= now) return 0;
     return window.failures >= this.limitPerMinute ? Math.ceil((window.endsAt - now) / 1000) : 0;
   }
 
-  record(address: string, now: number): void {
+  record(client: string, now: number): void {
     if (this.limitPerMinute === 0) return;
+    const address = addressGroupOf(client);
     const window = this.windows.get(address);
     if (window && window.endsAt > now) {
       window.failures++;
