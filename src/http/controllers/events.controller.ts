@@ -8,6 +8,12 @@ import { EventsQueryDto } from '../dto/query.dto';
 import { storedEventJson } from '../json';
 import { limitParam, positionParam } from '../time-params';
 
+/**
+ * A page holds at most `limit` events and about this many bytes of them (the first event whatever its
+ * size), so a reader cannot make the server build a response of `limit` of the largest events.
+ */
+export const EVENTS_PAGE_MAX_BYTES = 8 * 1024 * 1024;
+
 @ApiTags('events')
 @Controller('v1/events')
 @Roles('reader', 'editor', 'auditor', 'admin')
@@ -21,6 +27,7 @@ export class EventsController {
       new EventsQuery({
         after,
         limit: limitParam(query.limit, 100, 1000),
+        maxBytes: EVENTS_PAGE_MAX_BYTES,
         types: query.types?.split(','),
         streamPrefix: query.streamPrefix,
       }),
