@@ -15,7 +15,7 @@ import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
-import { BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
+import { BackupOverStoreError, BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
 import { SQLITE_FILE, Storage, StorageAccess, openStorage } from '../database/storage';
 import { boundMs, instantText } from '../http/time-params';
 import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
@@ -156,7 +156,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`timeline: configuration error: ${message}\n`);
       process.exit(2);
     }
-    if (error instanceof BackupTargetExistsError) {
+    if (error instanceof BackupTargetExistsError || error instanceof BackupOverStoreError) {
       process.stderr.write(`timeline backup: refused: ${message}\n`);
       process.exit(1);
     }

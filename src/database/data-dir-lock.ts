@@ -28,11 +28,13 @@ export class DataDirLock {
     const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
-      db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
+      // The write lock first, in one step: a read first would keep a shared lock in this mode, and two
+      // processes starting together, each holding one, would then both be refused the write.
       db.transaction(() => {
+        db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
         db.exec('DELETE FROM holder');
         db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
-      })();
+      }).exclusive();
       return new DataDirLock(db);
     } catch (error) {
       db.close();

@@ -115,6 +115,20 @@ describe('npm run cli -- backup (the embedded store)', () => {
     expect(readFileSync(target).subarray(0, 15).toString()).toBe('SQLite format 3');
   }, 60_000);
 
+  it('refuses to write over the store it backs up, even with --force and another spelling of its path', async () => {
+    const dataDir = join(root, 'live');
+    app = await startTestApp({ dataDir, env: { TIMELINE_EVENT_STORE: 'sqlite' } });
+    created(await app.post('/v1/sources', aSource()));
+    const env = { TIMELINE_DATA_DIR: dataDir, TIMELINE_EVENT_STORE: 'sqlite' };
+
+    for (const target of [join(dataDir, 'timeline.sqlite'), join(dataDir, '..', 'live', 'timeline.sqlite-wal')]) {
+      const refused = runCli('timeline', ['backup', target, '--force'], env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toEqual([`timeline backup: refused: ${target} is the store being backed up; choose another file`]);
+    }
+    created(await app.post('/v1/sources', aSource({ id: 'after-the-refusal' })));
+  }, 60_000);
+
   it('refuses on PostgreSQL with one line pointing to pg_dump', () => {
     const refused = runCli('timeline', ['backup', join(root, 'pg.backup')], { TIMELINE_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
 

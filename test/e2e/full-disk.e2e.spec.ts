@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aClaim, aDevelopment, aSource, created, expectProblem, headPosition } from '../support/builders';
-import { eventually } from '../support/failing-storage';
+import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** A small tmpfs to fill, where the machine lets us mount one (root); CI must run this. */

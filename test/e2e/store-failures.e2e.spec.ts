@@ -1,5 +1,8 @@
+import { catchUp } from '../../src/cli/catch-up';
+import { STORAGE, Storage } from '../../src/database/storage';
 import { aClaim, aDevelopment, aSource, created, expectProblem, headPosition } from '../support/builders';
-import { eventually, failingStorage, storeErrors } from '../support/failing-storage';
+import { eventually } from '../support/eventually';
+import { failingStorage, storeErrors } from '../support/failing-storage';
 import { startTestApp, TestApp } from '../support/test-app';
 
 type Projections = { head: number; projections: { name: string; checkpoint: number; lag: number; state: string }[] };
@@ -85,4 +88,18 @@ describe('when the store fails under a write (injected: a full disk, a busy stor
     expect(created(retry)).toEqual({ id: first.body.id, version: first.body.version, position: first.body.position, claimId: first.body.claimId });
     expect(await headPosition(t)).toBe(first.body.position);
   }, 60_000);
+
+  it('lets a CLI catch-up wait out a store that is busy for a while rather than give up at the first failed batch', async () => {
+    failing.readModelWrite = storeErrors.sqliteBusy;
+    let applied = 0;
+    const caughtUp = catchUp(t.app.get<symbol, Storage>(STORAGE), [
+      { name: 'catch-up-probe', apply: async (_trx, events) => void (applied += events.length) },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    delete failing.readModelWrite;
+
+    const running = await caughtUp;
+    await running.stop();
+    expect(applied).toBe(await headPosition(t));
+  });
 });

@@ -16,6 +16,7 @@ import { RelayCheckpoints } from '../../src/relay/relay-checkpoints';
 import { DUPLICATE_WINDOW_MS, POSITION_HEADER } from '../../src/relay/relay-stream';
 import { aPostgresSchema, postgresAvailable } from '../support/postgres';
 import { startTestApp } from '../support/test-app';
+import { eventually } from '../support/eventually';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REPO = resolve(__dirname, '../..');
@@ -60,18 +61,6 @@ async function appendEvents(store: EventStore, count: number, perAppend = 20): P
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      const last = JSON.stringify(value, (_, field: unknown) => (typeof field === 'bigint' ? field.toString() : field));
-      throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    }
-    await sleep(50);
-  }
-}
 
 type Received = { subject: string; msgId?: string; position?: string; body: ReturnType<typeof storedEventJson> };
 

@@ -20,8 +20,7 @@ import {
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
 import { LogPage, SharedReads, pollingSubscription } from '../polling-subscription';
 
-
-/** Polls for appends made by other processes on the same file (e.g. `npm run seed`). */
+/** Polls for appends made by another process on the same file (the server's, for a CLI command that runs beside it). */
 const CROSS_PROCESS_POLL_MS = 500;
 
 /** The event store in the embedded SQLite file. One process writes; appends are serialised. */
