@@ -5,13 +5,14 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CorrectClaimHandler } from './application/commands/correct-claim.handler';
 import { CorrectDevelopmentHandler } from './application/commands/correct-development.handler';
-import { DevelopmentCommands } from './application/commands/development-commands';
 import { RecordDevelopmentHandler } from './application/commands/record-development.handler';
 import { RegisterSourceHandler } from './application/commands/register-source.handler';
 import { ReportClaimHandler } from './application/commands/report-claim.handler';
 import { RetractClaimHandler } from './application/commands/retract-claim.handler';
 import { ConsumerStatuses } from './application/consumer-statuses';
 import { ProjectionGate } from './application/projection-gate';
+import { RegisteredSources } from './application/registered-sources';
+import { StreamWriter } from './application/stream-writer';
 import { DevelopmentAsOfHandler } from './application/queries/development-as-of.handler';
 import { KnowledgeAsOfHandler } from './application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesHandler } from './application/queries/knowledge-changes.handler';
@@ -68,7 +69,8 @@ export class AppModule {
       providers: [
         ProjectionGate,
         ConsumerStatuses,
-        DevelopmentCommands,
+        StreamWriter,
+        RegisteredSources,
         RegisterSourceHandler,
         RecordDevelopmentHandler,
         ReportClaimHandler,

@@ -1,9 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { sourceStreamId } from '../domain/source/source.events';
-import { EventStore } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 
-/** Which of the named sources are registered, read from their streams (the decider reads no store). */
-export async function registeredSources(store: EventStore, ids: readonly (string | undefined)[]): Promise<string[]> {
-  const named = [...new Set(ids.filter((id): id is string => id !== undefined))];
-  const found = await Promise.all(named.map(async (id) => ((await store.readStream(sourceStreamId(id))).length > 0 ? id : undefined)));
-  return found.filter((id): id is string => id !== undefined);
+/** Which sources are registered, read from their streams for the commands that name them (the decider reads no store). */
+@Injectable()
+export class RegisteredSources {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** The registered ones among `ids`, each once. */
+  async among(ids: readonly (string | undefined)[]): Promise<string[]> {
+    const named = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    const found = await Promise.all(named.map(async (id) => ((await this.store.readStream(sourceStreamId(id))).length > 0 ? id : undefined)));
+    return found.filter((id): id is string => id !== undefined);
+  }
 }

@@ -77,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
         const running = await catchUp(storage, [new KnowledgeProjection()]);
         try {
-          const now = Date.now();
+          const now = systemClock.now();
           const at = { asOfMs: boundMs(values.asOf, now), recordedAsOfMs: boundMs(values.recordedAsOf, now) };
           const replay = await replayLog(storage.eventStore, new KnowledgeQueries(storage.readModel), async () => undefined, at, { topic: values.topic });
           print({ asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay });

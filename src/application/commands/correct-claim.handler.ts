@@ -1,8 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ClaimFields } from '../../domain/development/development.events';
 import { CommandContext } from '../../event-store/handle-command';
+import { RegisteredSources } from '../registered-sources';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
-import { DevelopmentCommands } from './development-commands';
+import { developmentStreams } from './aggregate-streams';
 
 export class CorrectClaimCommand {
   constructor(
@@ -13,10 +15,14 @@ export class CorrectClaimCommand {
 
 @CommandHandler(CorrectClaimCommand)
 export class CorrectClaimHandler implements ICommandHandler<CorrectClaimCommand, WriteResult> {
-  constructor(private readonly developments: DevelopmentCommands) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly sources: RegisteredSources,
+  ) {}
 
   async execute({ input, context }: CorrectClaimCommand): Promise<WriteResult> {
-    const registeredSourceIds = await this.developments.sourcesAmong([input.changes.sourceId]);
-    return this.developments.run({ type: 'CorrectClaim', data: { ...input, registeredSourceIds } }, context, input.claimId);
+    const registeredSourceIds = await this.sources.among([input.changes.sourceId]);
+    const command = { type: 'CorrectClaim', data: { ...input, registeredSourceIds } } as const;
+    return { ...(await this.writer.write(developmentStreams, input.developmentId, command, context)), claimId: input.claimId };
   }
 }

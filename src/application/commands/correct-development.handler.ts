@@ -1,8 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DevelopmentFields } from '../../domain/development/development.events';
 import { CommandContext } from '../../event-store/handle-command';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
-import { DevelopmentCommands } from './development-commands';
+import { developmentStreams } from './aggregate-streams';
 
 export class CorrectDevelopmentCommand {
   constructor(
@@ -13,9 +14,9 @@ export class CorrectDevelopmentCommand {
 
 @CommandHandler(CorrectDevelopmentCommand)
 export class CorrectDevelopmentHandler implements ICommandHandler<CorrectDevelopmentCommand, WriteResult> {
-  constructor(private readonly developments: DevelopmentCommands) {}
+  constructor(private readonly writer: StreamWriter) {}
 
   execute({ input, context }: CorrectDevelopmentCommand): Promise<WriteResult> {
-    return this.developments.run({ type: 'CorrectDevelopment', data: input }, context);
+    return this.writer.write(developmentStreams, input.developmentId, { type: 'CorrectDevelopment', data: input }, context);
   }
 }

@@ -2,8 +2,10 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
 import { slugify } from '../../domain/shared/slug';
 import { CommandContext } from '../../event-store/handle-command';
+import { RegisteredSources } from '../registered-sources';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
-import { DevelopmentCommands } from './development-commands';
+import { developmentStreams } from './aggregate-streams';
 
 export class RecordDevelopmentCommand {
   constructor(
@@ -14,17 +16,18 @@ export class RecordDevelopmentCommand {
 
 @CommandHandler(RecordDevelopmentCommand)
 export class RecordDevelopmentHandler implements ICommandHandler<RecordDevelopmentCommand, WriteResult> {
-  constructor(private readonly developments: DevelopmentCommands) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly sources: RegisteredSources,
+  ) {}
 
   async execute({ input, context }: RecordDevelopmentCommand): Promise<WriteResult> {
+    const { fields, claim } = input;
     // An id the editor did not choose: the title's slug, made unique.
-    const developmentId = input.id ?? `${slugify(input.fields.title)}-${context.ids.suffix()}`;
+    const developmentId = input.id ?? `${slugify(fields.title)}-${context.ids.suffix()}`;
     const claimId = input.claimId ?? context.ids.uuid();
-    const registeredSourceIds = await this.developments.sourcesAmong([input.claim.sourceId]);
-    return this.developments.run(
-      { type: 'RecordDevelopment', data: { developmentId, fields: input.fields, claimId, claim: input.claim, registeredSourceIds } },
-      context,
-      claimId,
-    );
+    const registeredSourceIds = await this.sources.among([claim.sourceId]);
+    const command = { type: 'RecordDevelopment', data: { developmentId, fields, claimId, claim, registeredSourceIds } } as const;
+    return { ...(await this.writer.write(developmentStreams, developmentId, command, context)), claimId };
   }
 }

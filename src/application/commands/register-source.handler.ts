@@ -1,12 +1,10 @@
-import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { SourceProfile, sourceStreamId } from '../../domain/source/source.events';
-import { sourceDecider } from '../../domain/source/source.decider';
+import { SourceProfile } from '../../domain/source/source.events';
 import { slugify } from '../../domain/shared/slug';
-import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
-import { CommandContext, handleCommand } from '../../event-store/handle-command';
-import { ProjectionGate } from '../projection-gate';
+import { CommandContext } from '../../event-store/handle-command';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
+import { sourceStreams } from './aggregate-streams';
 
 export class RegisterSourceCommand {
   constructor(
@@ -17,28 +15,11 @@ export class RegisterSourceCommand {
 
 @CommandHandler(RegisterSourceCommand)
 export class RegisterSourceHandler implements ICommandHandler<RegisterSourceCommand, WriteResult> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly projections: ProjectionGate,
-  ) {}
+  constructor(private readonly writer: StreamWriter) {}
 
-  async execute({ input, context }: RegisterSourceCommand): Promise<WriteResult> {
+  execute({ input, context }: RegisterSourceCommand): Promise<WriteResult> {
     const { id, ...profile } = input;
     const sourceId = id ?? slugify(profile.name);
-    const result = await handleCommand(
-      this.store,
-      sourceStreamId(sourceId),
-      sourceDecider,
-      { type: 'RegisterSource', data: { sourceId, ...profile } },
-      context,
-    );
-    const caughtUp = await this.projections.caughtUp(result.position);
-    return {
-      id: sourceId,
-      version: result.streamVersion,
-      position: result.position,
-      ...(result.replayed ? { replayed: true } : {}),
-      ...(caughtUp ? {} : { readModelBehind: true }),
-    };
+    return this.writer.write(sourceStreams, sourceId, { type: 'RegisterSource', data: { sourceId, ...profile } }, context);
   }
 }

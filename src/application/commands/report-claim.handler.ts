@@ -1,8 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ClaimFields } from '../../domain/development/development.events';
 import { CommandContext } from '../../event-store/handle-command';
+import { RegisteredSources } from '../registered-sources';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
-import { DevelopmentCommands } from './development-commands';
+import { developmentStreams } from './aggregate-streams';
 
 export class ReportClaimCommand {
   constructor(
@@ -13,15 +15,16 @@ export class ReportClaimCommand {
 
 @CommandHandler(ReportClaimCommand)
 export class ReportClaimHandler implements ICommandHandler<ReportClaimCommand, WriteResult> {
-  constructor(private readonly developments: DevelopmentCommands) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly sources: RegisteredSources,
+  ) {}
 
   async execute({ input, context }: ReportClaimCommand): Promise<WriteResult> {
+    const { developmentId, claim } = input;
     const claimId = input.claimId ?? context.ids.uuid();
-    const registeredSourceIds = await this.developments.sourcesAmong([input.claim.sourceId]);
-    return this.developments.run(
-      { type: 'ReportClaim', data: { developmentId: input.developmentId, claimId, claim: input.claim, registeredSourceIds } },
-      context,
-      claimId,
-    );
+    const registeredSourceIds = await this.sources.among([claim.sourceId]);
+    const command = { type: 'ReportClaim', data: { developmentId, claimId, claim, registeredSourceIds } } as const;
+    return { ...(await this.writer.write(developmentStreams, developmentId, command, context)), claimId };
   }
 }

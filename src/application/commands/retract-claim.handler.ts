@@ -1,7 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext } from '../../event-store/handle-command';
+import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
-import { DevelopmentCommands } from './development-commands';
+import { developmentStreams } from './aggregate-streams';
 
 export class RetractClaimCommand {
   constructor(
@@ -12,9 +13,10 @@ export class RetractClaimCommand {
 
 @CommandHandler(RetractClaimCommand)
 export class RetractClaimHandler implements ICommandHandler<RetractClaimCommand, WriteResult> {
-  constructor(private readonly developments: DevelopmentCommands) {}
+  constructor(private readonly writer: StreamWriter) {}
 
-  execute({ input, context }: RetractClaimCommand): Promise<WriteResult> {
-    return this.developments.run({ type: 'RetractClaim', data: input }, context, input.claimId);
+  async execute({ input, context }: RetractClaimCommand): Promise<WriteResult> {
+    const written = await this.writer.write(developmentStreams, input.developmentId, { type: 'RetractClaim', data: input }, context);
+    return { ...written, claimId: input.claimId };
   }
 }

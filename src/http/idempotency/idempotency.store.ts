@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../../database/read-model-database';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { instantText } from '../../domain/shared/time';
 import { KeyedMutex } from '../../platform/async-mutex';
+import { CLOCK, Clock } from '../../platform/clock';
 import { IdempotencyKeyReusedError } from '../problem';
 
 export type StoredResponse = Readonly<{ status: number; body: unknown }>;
@@ -29,7 +31,10 @@ export class IdempotencyStore {
   private readonly locks = new KeyedMutex();
   private readonly logger = new Logger('Idempotency');
 
-  constructor(@Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase) {}
+  constructor(
+    @Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** Runs `execute` once per key; concurrent requests with one key run one after another. */
   async once(key: string, hash: string, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
@@ -59,7 +64,7 @@ export class IdempotencyStore {
             request_hash: hash,
             status: response.status,
             response: JSON.stringify(response.body),
-            created_at: new Date().toISOString(),
+            created_at: instantText(this.clock.now()),
           })
           .onConflict((conflict) => conflict.doNothing())
           .execute(),

@@ -1,0 +1,22 @@
+import { STORAGE, Storage } from '../../src/database/storage';
+import { aManualClock, aSource } from '../support/builders';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('an Idempotency-Key record', () => {
+  const clock = aManualClock('2031-02-03T04:05:06.789Z');
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await startTestApp({ clock });
+  });
+
+  afterAll(() => api.close());
+
+  it('is stored at the time of the clock the app was given, not the machine’s', async () => {
+    expect((await api.post('/v1/sources', aSource(), { 'idempotency-key': 'first-use' })).status).toBe(201);
+
+    const storage = api.app.get<symbol, Storage>(STORAGE);
+    const stored = await storage.readModel.query.selectFrom('idempotency_keys').select('created_at').executeTakeFirstOrThrow();
+    expect(stored.created_at).toBe(clock.iso());
+  });
+});
