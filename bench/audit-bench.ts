@@ -16,7 +16,7 @@ import { toHex } from '../src/audit/merkle/merkle-hash';
 import { consistencyProof, inclusionProof, rootHash } from '../src/audit/merkle/merkle-proofs';
 import { TreeHeadSigner } from '../src/audit/tree-head.signer';
 import { catchUp } from '../src/cli/catch-up';
-import { SQLITE_FILE, Storage, openStorage } from '../src/database/storage';
+import { SQLITE_FILE, Storage, openStorage } from '../src/bootstrap/open-storage';
 import { DEFAULT_VERIFY_THREADS } from '../src/platform/app-config';
 import { parsedEvent, storedJson } from '../src/event-store/event-store.port';
 import { storedEventJsonText } from '../src/http/json';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProjectionGate } from '../application/projection-gate';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
-import { STORAGE, Storage } from '../database/storage';
+import { STORAGE, Storage } from '../bootstrap/open-storage';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
 import { KnowledgeQueries } from '../projections/knowledge.queries';

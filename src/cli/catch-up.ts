@@ -1,4 +1,4 @@
-import { Storage } from '../database/storage';
+import { Storage } from '../bootstrap/open-storage';
 import { Projection } from '../projections/projection';
 import { ProjectionRunner } from '../projections/projection-runner';
 

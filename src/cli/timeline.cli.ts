@@ -15,11 +15,12 @@ import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
+import { withStorage } from '../bootstrap/cli-context';
+import { SQLITE_FILE, StorageAccess } from '../bootstrap/open-storage';
 import { BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
-import { SQLITE_FILE, Storage, StorageAccess, openStorage } from '../database/storage';
 import { boundMs, instantText } from '../http/time-params';
-import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
-import { Clock, systemClock } from '../platform/clock';
+import { ConfigError, loadConfig } from '../platform/app-config';
+import { systemClock } from '../platform/clock';
 import { KnowledgeProjection } from '../projections/knowledge.projection';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
 import { catchUp } from './catch-up';
@@ -134,15 +135,6 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** Appends nothing, so it may run beside the server that holds the data dir's lock. */
 const BESIDE_SERVER: StorageAccess = { lockDataDir: false };
-
-async function withStorage(config: AppConfig, clock: Clock, access: StorageAccess, run: (storage: Storage) => Promise<number>): Promise<number> {
-  const storage = await openStorage(config, clock, access);
-  try {
-    return await run(storage);
-  } finally {
-    await storage.close();
-  }
-}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -9,7 +9,7 @@ import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-
 import { toHex } from '../../src/audit/merkle/merkle-hash';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
-import { openStorage } from '../../src/database/storage';
+import { openStorage } from '../../src/bootstrap/open-storage';
 import { storedEventJson } from '../../src/http/json';
 import { ManualClock, aClaim, aManualClock, aSource, created } from '../support/builders';
 import { TestApp, startTestApp } from '../support/test-app';

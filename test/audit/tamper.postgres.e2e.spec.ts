@@ -9,7 +9,7 @@ import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
 import { checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { PostgresLeafRangeReader, PostgresLeafRanges } from '../../src/audit/verify/postgres-leaf-ranges';
-import { STORAGE, Storage, openStorage } from '../../src/database/storage';
+import { STORAGE, Storage, openStorage } from '../../src/bootstrap/open-storage';
 import { storedEventJson } from '../../src/http/json';
 import { aManualClock } from '../support/builders';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';

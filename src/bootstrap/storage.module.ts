@@ -5,8 +5,8 @@ import { EVENT_STORE } from '../event-store/event-store.port';
 import { KnowledgeProjection } from '../projections/knowledge.projection';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
 import { ProjectionRunner } from '../projections/projection-runner';
-import { READ_MODEL_DATABASE } from './read-model-database';
-import { STORAGE, Storage } from './storage';
+import { READ_MODEL_DATABASE } from '../database/read-model-database';
+import { STORAGE, Storage } from './open-storage';
 
 /** Stops projections before the storage under them closes. */
 @Injectable()
