@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { JetStreamClient, JetStreamManager, NatsConnection, PubAck, headers as natsHeaders } from 'nats';
 import { ReadModelDatabase } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
-import { storedEventJson } from '../http/json';
+import { storedEventJson } from '../event-store/stored-event-json';
 import { AsyncMutex } from '../platform/async-mutex';
 import { Clock, systemClock } from '../platform/clock';
 import { RelayCheckpoints } from './relay-checkpoints';

@@ -10,7 +10,7 @@ import { toHex } from '../../src/audit/merkle/merkle-hash';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
 import { openStorage } from '../../src/bootstrap/open-storage';
-import { storedEventJson } from '../../src/http/json';
+import { storedEventJson } from '../../src/event-store/stored-event-json';
 import { ManualClock, aClaim, aManualClock, aSource, created } from '../support/builders';
 import { TestApp, startTestApp } from '../support/test-app';
 import { loggedEvents, writeHistory } from './support/history';

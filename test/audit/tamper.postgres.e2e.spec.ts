@@ -10,7 +10,7 @@ import { catchUp } from '../../src/cli/catch-up';
 import { checkLeafRange } from '../../src/audit/verify/leaf-ranges';
 import { PostgresLeafRangeReader, PostgresLeafRanges } from '../../src/audit/verify/postgres-leaf-ranges';
 import { STORAGE, Storage, openStorage } from '../../src/bootstrap/open-storage';
-import { storedEventJson } from '../../src/http/json';
+import { storedEventJson } from '../../src/event-store/stored-event-json';
 import { aManualClock } from '../support/builders';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
 import { startTestApp } from '../support/test-app';

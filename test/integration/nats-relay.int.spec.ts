@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy, JetStreamManager, NatsConnection } from 'nats';
 import { Storage, openStorage } from '../../src/bootstrap/open-storage';
 import { EVENT_STORE, EventStore, NewEvent, StoredEvent } from '../../src/event-store/event-store.port';
-import { storedEventJson } from '../../src/http/json';
+import { storedEventJson } from '../../src/event-store/stored-event-json';
 import { ConfigError, loadConfig } from '../../src/platform/app-config';
 import { systemClock } from '../../src/platform/clock';
 import { connectNats } from '../../src/relay/nats-connection';

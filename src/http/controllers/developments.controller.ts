@@ -14,6 +14,7 @@ import { WriteResult } from '../../application/write-result';
 import { DevelopmentView } from '../../domain/knowledge/development-view';
 import { CommandContext } from '../../event-store/handle-command';
 import { StoredEvent } from '../../event-store/event-store.port';
+import { storedEventJson } from '../../event-store/stored-event-json';
 import { ClaimInputDto, toClaimChanges, toClaimFields } from '../dto/claim.dto';
 import {
   CorrectClaimDto,
@@ -24,7 +25,7 @@ import {
   toDevelopmentFields,
 } from '../dto/development.dto';
 import { AsOfDto } from '../dto/query.dto';
-import { storedEventJson, writeResultJson } from '../json';
+import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';
 import { positionParam, timePoint } from '../time-params';
 
