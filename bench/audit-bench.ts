@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AuditProjection } from '../src/audit/audit.projection';
+import { AuditProjection } from '../src/projections/audit.projection';
 import { AuditLog } from '../src/audit/audit-log';
 import { auditLeaf } from '../src/audit/audit-leaf';
 import { AuditTree } from '../src/audit/audit-tree';

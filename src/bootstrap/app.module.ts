@@ -11,13 +11,12 @@ import { RegisterSourceHandler } from '../application/commands/register-source.h
 import { ReportClaimHandler } from '../application/commands/report-claim.handler';
 import { RetractClaimHandler } from '../application/commands/retract-claim.handler';
 import { ConsumerStatuses } from '../application/consumer-statuses';
-import { ProjectionGate } from '../application/projection-gate';
 import { DevelopmentAsOfHandler } from '../application/queries/development-as-of.handler';
 import { KnowledgeAsOfHandler } from '../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesHandler } from '../application/queries/knowledge-changes.handler';
 import { DevelopmentHistoryHandler, EventsHandler } from '../application/queries/log.handler';
 import { SourceHandler, SourcesHandler } from '../application/queries/sources.handler';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from './audit.module';
 import { ApiKeyGuard } from '../http/auth/api-key.guard';
 import { rateLimitModule } from '../http/auth/rate-limit';
 import { DevelopmentsController } from '../http/controllers/developments.controller';
@@ -65,7 +64,6 @@ export class AppModule {
         HealthController,
       ],
       providers: [
-        ProjectionGate,
         ConsumerStatuses,
         DevelopmentCommands,
         RegisterSourceHandler,

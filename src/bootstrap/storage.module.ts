@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { PROJECTION_RUNNERS } from '../application/projection-gate';
-import { AuditProjection } from '../audit/audit.projection';
+import { PROJECTION_RUNNERS, ProjectionGate } from '../application/projection-gate';
+import { AuditProjection } from '../projections/audit.projection';
 import { EVENT_STORE } from '../event-store/event-store.port';
 import { KnowledgeProjection } from '../projections/knowledge.projection';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -38,6 +38,7 @@ const PROVIDERS: Provider[] = [
     },
   },
   { provide: KnowledgeQueries, inject: [STORAGE], useFactory: (storage: Storage) => new KnowledgeQueries(storage.readModel) },
+  ProjectionGate,
   StorageShutdown,
 ];
 
@@ -49,7 +50,7 @@ export class StorageModule {
       module: StorageModule,
       global: true,
       providers: [{ provide: STORAGE, useValue: storage }, ...PROVIDERS],
-      exports: [STORAGE, EVENT_STORE, READ_MODEL_DATABASE, PROJECTION_RUNNERS, KnowledgeQueries],
+      exports: [STORAGE, EVENT_STORE, READ_MODEL_DATABASE, PROJECTION_RUNNERS, ProjectionGate, KnowledgeQueries],
     };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditProjection } from '../audit/audit.projection';
+import { AuditProjection } from '../projections/audit.projection';
 import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';

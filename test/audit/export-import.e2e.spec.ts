@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditProjection } from '../../src/audit/audit.projection';
+import { AuditProjection } from '../../src/projections/audit.projection';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { verifyExport } from '../../src/audit/export-verifier';
 import { auditLeafHash } from '../../src/audit/audit-leaf';

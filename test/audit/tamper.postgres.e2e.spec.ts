@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditProjection } from '../../src/audit/audit.projection';
+import { AuditProjection } from '../../src/projections/audit.projection';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-import';
 import { verifyLog } from '../../src/audit/verify/log-verifier';

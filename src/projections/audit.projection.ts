@@ -1,12 +1,12 @@
+import { auditLeafHash } from '../audit/audit-leaf';
+import { MerkleFrontier, decomposition } from '../audit/merkle/merkle-frontier';
+import { toHex } from '../audit/merkle/merkle-hash';
+import { MissingSubtreeError, subtreeKey } from '../audit/merkle/stored-subtrees';
+import { readSubtreeHashes } from '../audit/subtree-rows';
 import { ReadModelTransaction } from '../database/read-model-database';
 import { StoredEvent } from '../event-store/event-store.port';
 import { asStored } from '../event-store/upcasters';
-import { Projection } from '../projections/projection';
-import { auditLeafHash } from './audit-leaf';
-import { toHex } from './merkle/merkle-hash';
-import { MerkleFrontier, decomposition } from './merkle/merkle-frontier';
-import { MissingSubtreeError, subtreeKey } from './merkle/stored-subtrees';
-import { readSubtreeHashes } from './subtree-rows';
+import { Projection } from './projection';
 
 type TreeEdge = { frontier: MerkleFrontier; lastPosition: bigint };
 

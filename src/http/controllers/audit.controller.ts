@@ -1,11 +1,11 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../http/auth/roles.decorator';
 import { Readable } from 'node:stream';
 import { ProjectionGate } from '../../application/projection-gate';
-import { boundMs, instantText } from '../../http/time-params';
-import { AuditLog } from '../audit-log';
-import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from './audit-query.dto';
+import { AuditLog } from '../../audit/audit-log';
+import { Roles } from '../auth/roles.decorator';
+import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from '../dto/audit-query.dto';
+import { boundMs, instantText } from '../time-params';
 
 const optionalCount = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
