@@ -35,6 +35,7 @@ import { ArticleSeeder } from '../seed/article-seeder';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 import { PlatformModule } from '../platform/platform.module';
+import { ProjectionsModule } from '../projections/projections.module';
 import { RelayModule } from '../relay/relay.module';
 import { Storage } from './open-storage';
 import { StorageModule } from './storage.module';
@@ -51,6 +52,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         TerminusModule,
         StorageModule.register(storage),
+        ProjectionsModule,
         RelayModule,
         AuditModule,
       ],

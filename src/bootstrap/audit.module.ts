@@ -4,12 +4,12 @@ import { AuditTree } from '../audit/audit-tree';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
 import { leafRangeChecker } from '../audit/verify/leaf-range-workers';
-import { ProjectionGate } from '../application/projection-gate';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
 import { AuditController } from '../http/controllers/audit.controller';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
+import { ProjectionGate } from '../projections/projection-gate';
 import { STORAGE, Storage } from './open-storage';
 
 /** Stops verify's worker threads before the storage under them closes (destroy hooks run before shutdown hooks). */

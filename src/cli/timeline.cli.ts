@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditProjection } from '../projections/audit.projection';
 import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';
@@ -21,7 +20,7 @@ import { BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup
 import { boundMs, instantText } from '../http/time-params';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
-import { KnowledgeProjection } from '../projections/knowledge.projection';
+import { createProjections } from '../projections/projection-registry';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
 import { catchUp } from './catch-up';
 
@@ -62,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'verify':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         const workers = leafRangeChecker(storage.leafRanges, config.verifyThreads);
         try {
           const onWorkersFailed = (error: unknown) => process.stderr.write(`${workersFailed(error)}\n`);
@@ -76,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     case 'replay':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new KnowledgeProjection()]);
+        const running = await catchUp(storage, createProjections(['knowledge']));
         try {
           const now = Date.now();
           const at = { asOfMs: boundMs(values.asOf, now), recordedAsOfMs: boundMs(values.recordedAsOf, now) };
@@ -89,7 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     case 'export':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         try {
           const signer = new TreeHeadSigner(loadSigningKey(config), systemClock);
           const lines = Readable.from(exportLog(storage.eventStore, new AuditTree(storage.readModel), signer));
@@ -105,7 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const clock = new ImportClock();
       return withStorage(config, clock, {}, async (storage) => {
         const verification = await importLog(() => fileLines(file), storage.eventStore, clock, { trustedPublicKey: values['public-key'] });
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         try {
           const tree = new AuditTree(storage.readModel);
           const size = await tree.size();

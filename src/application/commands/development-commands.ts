@@ -4,7 +4,7 @@ import { developmentStreamId } from '../../domain/development/development.events
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { KeyedMutex } from '../../platform/async-mutex';
 import { CommandContext, handleCommand } from '../../event-store/handle-command';
-import { ProjectionGate } from '../projection-gate';
+import { ProjectionGate } from '../../projections/projection-gate';
 import { registeredSources } from '../registered-sources';
 import { WriteResult } from '../write-result';
 

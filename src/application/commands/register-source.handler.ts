@@ -5,7 +5,7 @@ import { sourceDecider } from '../../domain/source/source.decider';
 import { slugify } from '../../domain/shared/slug';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { CommandContext, handleCommand } from '../../event-store/handle-command';
-import { ProjectionGate } from '../projection-gate';
+import { ProjectionGate } from '../../projections/projection-gate';
 import { WriteResult } from '../write-result';
 
 export class RegisterSourceCommand {
