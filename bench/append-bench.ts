@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQLITE_FILE, Storage, openStorage } from '../src/database/storage';
+import { SQLITE_FILE, Storage, openStorage } from '../src/bootstrap/open-storage';
 import type { NewEvent } from '../src/event-store/event-store.port';
 import { systemClock } from '../src/platform/clock';
 import { Prng } from './prng';

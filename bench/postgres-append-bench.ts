@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Storage, openStorage } from '../src/database/storage';
+import { Storage, openStorage } from '../src/bootstrap/open-storage';
 import type { NewEvent } from '../src/event-store/event-store.port';
 import { systemClock } from '../src/platform/clock';
 import { makeEvents } from './append-bench';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createApp } from './http/create-app';
+import { createApp } from './bootstrap/create-app';
 import { AppConfig, ConfigError, loadConfig } from './platform/app-config';
 import { ArticleSeeder } from './seed/article-seeder';
 

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { ProjectionRunner } from '../projections/projection-runner';
-import { NatsRelayService } from '../relay/nats-relay.service';
-import { PROJECTION_RUNNERS } from './projection-gate';
+import { LogConsumer, LogConsumers } from '../projections/log-consumers';
 
 /** Lag is counted by reading the log after the checkpoint, up to this many events. */
 export const LAG_COUNT_LIMIT = 1000;
@@ -18,16 +16,12 @@ export type ConsumerStatus = Readonly<{ name: string; checkpoint: bigint; lag: n
 export class ConsumerStatuses {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
-    private readonly relay: NatsRelayService,
+    @Inject(LogConsumers) private readonly consumers: Iterable<LogConsumer>,
   ) {}
 
   async read(): Promise<{ head: bigint; consumers: ConsumerStatus[] }> {
     // Checkpoints before the head, so a checkpoint is never past the head it is compared with.
-    const seen = [
-      ...this.runners.map((runner) => ({ name: runner.name, checkpoint: runner.checkpoint, state: runner.state })),
-      ...this.relay.statuses().map(({ name, checkpoint, state }) => ({ name, checkpoint, state: state as string })),
-    ];
+    const seen = [...this.consumers].map(({ name, checkpoint, state }) => ({ name, checkpoint, state }));
     const head = await this.store.headPosition();
     const consumers = await Promise.all(seen.map(async (consumer) => ({ ...consumer, lag: await this.eventsBetween(consumer.checkpoint, head) })));
     return { head, consumers };

@@ -3,7 +3,7 @@ import { Command, Decider, Event } from '../domain/shared/event';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { CommandContext, handleCommand } from '../event-store/handle-command';
 import { KeyedMutex } from '../platform/async-mutex';
-import { ProjectionGate } from './projection-gate';
+import { ProjectionGate } from '../projections/projection-gate';
 import { WriteResult } from './write-result';
 
 /** An aggregate as the write path sees it: the stream an id names, and the decider its commands go through. */

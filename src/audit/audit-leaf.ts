@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import { StoredEvent, StoredEventText, parsedEvent } from '../event-store/event-store.port';
-import { storedEventJson, storedEventJsonText } from '../http/json';
+import { storedEventJson, storedEventJsonText } from '../event-store/stored-event-json';
 import { Hash, leafHash, toHex } from './merkle/merkle-hash';
 
 /** A stored event as `/v1/events` serves it (positions as JSON numbers). */

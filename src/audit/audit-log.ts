@@ -1,4 +1,3 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
 import { EventStore } from '../event-store/event-store.port';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
@@ -15,10 +14,8 @@ import { TreeHeadSigner } from './tree-head.signer';
 export type InclusionProof = Readonly<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }>;
 export type ConsistencyProof = Readonly<{ first: number; second: number; proof: string[] }>;
 
-const logger = new Logger('AuditLog');
-
 /** What an auditor asks of the log, over the stored tree, the store and the read model. */
-export class AuditLog implements OnModuleDestroy {
+export class AuditLog {
   constructor(
     private readonly store: EventStore,
     private readonly tree: AuditTree,
@@ -28,9 +25,12 @@ export class AuditLog implements OnModuleDestroy {
     private readonly caughtUp: (position: bigint) => Promise<void>,
     /** What verify checks the store's leaf ranges with first, when it has one (SQLite, PostgreSQL). */
     private readonly verifyWorkers?: LeafRangeChecker,
+    /** Told when verify's worker threads fail and it goes on with one thread. */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
-  async onModuleDestroy(): Promise<void> {
+  /** Stops verify's worker threads, before the storage they read closes. */
+  async close(): Promise<void> {
     await this.verifyWorkers?.close();
   }
 
@@ -55,7 +55,7 @@ export class AuditLog implements OnModuleDestroy {
   }
 
   verify(): Promise<LogVerification> {
-    return verifyLog(this.store, this.tree, { workers: this.verifyWorkers, onWorkersFailed: (error) => logger.warn(workersFailed(error)) });
+    return verifyLog(this.store, this.tree, { workers: this.verifyWorkers, onWorkersFailed: (error) => this.warn(workersFailed(error)) });
   }
 
   replay(at: TimePoint, filter: KnowledgeFilter): Promise<LogReplay> {

@@ -1,5 +1,5 @@
 import { StoredEvent } from '../event-store/event-store.port';
-import { storedEventJson } from '../http/json';
+import { storedEventJson } from '../event-store/stored-event-json';
 import { LoggedEventJson } from './audit-leaf';
 import { SignedTreeHead, isSigned, parseTreeHead } from './tree-head';
 

@@ -1,6 +1,6 @@
-import { Storage } from '../database/storage';
+import { Storage } from '../bootstrap/open-storage';
 import { Projection } from '../projections/projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionRunner, startProjections } from '../projections/projection-runner';
 
 /** Long enough for a million events on a small machine; a stuck projection fails sooner (waitFor says false). */
 const CATCH_UP_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -28,11 +28,10 @@ async function reach(runner: ProjectionRunner, head: bigint): Promise<boolean> {
  * command works on a tree and read model that cover the log even when no server keeps them.
  */
 export async function catchUp(storage: Storage, projections: readonly Projection[]): Promise<{ stop(): Promise<void> }> {
-  const runners = projections.map((projection) => new ProjectionRunner(storage.eventStore, storage.readModel, projection));
+  const runners = await startProjections(storage.eventStore, storage.readModel, projections);
   const stop = async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
   };
-  await Promise.all(runners.map((runner) => runner.start()));
   const head = await storage.eventStore.headPosition();
   const reached = await Promise.all(runners.map((runner) => reach(runner, head)));
   if (reached.includes(false)) {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditProjection } from '../audit/audit.projection';
 import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';
@@ -15,12 +14,13 @@ import { toHex } from '../audit/merkle/merkle-hash';
 import { fileLines } from '../audit/ndjson-file';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
+import { withStorage } from '../bootstrap/cli-context';
+import { SQLITE_FILE, StorageAccess } from '../bootstrap/open-storage';
 import { BackupOverStoreError, BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
-import { SQLITE_FILE, Storage, StorageAccess, openStorage } from '../database/storage';
 import { boundMs, instantText } from '../http/time-params';
-import { AppConfig, ConfigError, loadConfig } from '../platform/app-config';
-import { Clock, systemClock } from '../platform/clock';
-import { KnowledgeProjection } from '../projections/knowledge.projection';
+import { ConfigError, loadConfig } from '../platform/app-config';
+import { systemClock } from '../platform/clock';
+import { createProjections } from '../projections/projection-registry';
 import { KnowledgeQueries } from '../projections/knowledge.queries';
 import { catchUp } from './catch-up';
 
@@ -61,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'verify':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         const workers = leafRangeChecker(storage.leafRanges, config.verifyThreads);
         try {
           const onWorkersFailed = (error: unknown) => process.stderr.write(`${workersFailed(error)}\n`);
@@ -75,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     case 'replay':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new KnowledgeProjection()]);
+        const running = await catchUp(storage, createProjections(['knowledge']));
         try {
           const now = systemClock.now();
           const at = { asOfMs: boundMs(values.asOf, now), recordedAsOfMs: boundMs(values.recordedAsOf, now) };
@@ -88,7 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     case 'export':
       return withStorage(config, systemClock, BESIDE_SERVER, async (storage) => {
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         try {
           const signer = new TreeHeadSigner(loadSigningKey(config), systemClock);
           const lines = Readable.from(exportLog(storage.eventStore, new AuditTree(storage.readModel), signer));
@@ -104,7 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const clock = new ImportClock();
       return withStorage(config, clock, {}, async (storage) => {
         const verification = await importLog(() => fileLines(file), storage.eventStore, clock, { trustedPublicKey: values['public-key'] });
-        const running = await catchUp(storage, [new AuditProjection()]);
+        const running = await catchUp(storage, createProjections(['audit']));
         try {
           const tree = new AuditTree(storage.readModel);
           const size = await tree.size();
@@ -134,15 +134,6 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** Appends nothing, so it may run beside the server that holds the data dir's lock. */
 const BESIDE_SERVER: StorageAccess = { lockDataDir: false };
-
-async function withStorage(config: AppConfig, clock: Clock, access: StorageAccess, run: (storage: Storage) => Promise<number>): Promise<number> {
-  const storage = await openStorage(config, clock, access);
-  try {
-    return await run(storage);
-  } finally {
-    await storage.close();
-  }
-}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -39,24 +39,14 @@ export class UpcasterRegistry {
       data = step(data);
       version += 1;
     }
-    const upcasted: StoredEvent = { ...event, data, metadata: { ...event.metadata, schemaVersion: version } };
-    ORIGINALS.set(upcasted, event);
-    return upcasted;
+    return { ...event, data, metadata: { ...event.metadata, schemaVersion: version } };
   }
 }
 
 /** The registry every reader uses. Empty today: no event type has changed shape since version 1. */
 export const upcasters = new UpcasterRegistry();
 
-/** Upcasted events, to the event as stored. */
-const ORIGINALS = new WeakMap<StoredEvent, StoredEvent>();
-
 /** The event with its data in the current schema; the event itself when it is already current. */
 export function upcast(event: StoredEvent, registry: UpcasterRegistry = upcasters): StoredEvent {
   return registry.upcast(event);
-}
-
-/** The event exactly as stored, also when given its upcasted form: what the audit log hashes. */
-export function asStored(event: StoredEvent): StoredEvent {
-  return ORIGINALS.get(event) ?? event;
 }

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, FieldError, InvalidInputError, NotFoundError } from '../domain/shared/domain.errors';
-import { ProjectionLagError } from '../application/projection-gate';
+import { ProjectionLagError } from '../projections/projection-gate';
 import { EventIdConflictError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { storageFailureOf } from '../database/storage-errors';
 import { LiveStreamLimitError } from './sse/live-stream-limits';

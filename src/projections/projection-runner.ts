@@ -3,6 +3,7 @@ import { ReadModelDatabase } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
 import { upcast } from '../event-store/upcasters';
 import { AsyncMutex } from '../platform/async-mutex';
+import { LogConsumer } from './log-consumers';
 import { Projection } from './projection';
 
 const MAX_BATCH = 1000;
@@ -12,6 +13,9 @@ export const RETRY_MAX_MS = 5000;
 /** Refresh the planner's statistics after this many events applied (and after the first batch). */
 const STATISTICS_EVERY = 20_000;
 
+/** The runners of every projection in the server, started: {@link ProjectionsModule} provides them. */
+export const PROJECTION_RUNNERS = Symbol('ProjectionRunners');
+
 type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: NodeJS.Timeout };
 
 /**
@@ -20,7 +24,7 @@ type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: No
  * skips nor repeats an event. A batch that fails (a full disk, a busy store) rolls back; the runner
  * then follows the log again from its last applied position, with a growing pause, until it succeeds.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements LogConsumer {
   private readonly logger: Logger;
   private position = 0n;
   private lastRecordedAtMs = 0;
@@ -120,7 +124,7 @@ export class ProjectionRunner {
           .returning('position')
           .executeTakeFirstOrThrow();
         const unapplied = batch.filter((event) => event.position > BigInt(applied));
-        if (unapplied.length > 0) await this.projection.apply(trx, unapplied.map((event) => upcast(event)));
+        if (unapplied.length > 0) await this.projection.apply(trx, this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event)));
         if (last.position > BigInt(applied)) {
           await trx
             .updateTable('projection_checkpoints')
@@ -200,4 +204,11 @@ export class ProjectionRunner {
     await this.flushLock.run(() => undefined);
     this.resolveWaiters(false);
   }
+}
+
+/** A runner per projection on the store, each started (following the log from its checkpoint). */
+export async function startProjections(store: EventStore, db: ReadModelDatabase, projections: readonly Projection[]): Promise<ProjectionRunner[]> {
+  const runners = projections.map((projection) => new ProjectionRunner(store, db, projection));
+  await Promise.all(runners.map((runner) => runner.start()));
+  return runners;
 }

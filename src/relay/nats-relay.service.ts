@@ -1,9 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { APP_CONFIG, AppConfig, ConfigError } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
+import { LogConsumers } from '../projections/log-consumers';
 import { connectNats } from './nats-connection';
 import { NatsRelay, RelayStatus } from './nats-relay';
 
@@ -16,12 +17,15 @@ import { NatsRelay, RelayStatus } from './nats-relay';
 export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private relay?: NatsRelay;
   private connection?: NatsConnection;
+  private unlist?: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase,
     @Inject(CLOCK) private readonly clock: Clock,
+    /** Where the relay is listed with the projections while it runs (none when it runs alone, as in tests). */
+    @Optional() private readonly consumers?: LogConsumers,
   ) {}
 
   /** The relays running in this process (none when the relay is off), for listings next to the projections. */
@@ -51,10 +55,12 @@ export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy
     }
     this.connection = connection;
     this.relay = relay;
+    this.unlist = this.consumers?.register(relay);
   }
 
   // Destroy hooks run before shutdown hooks, so the relay stops before the storage under it closes.
   async onModuleDestroy(): Promise<void> {
+    this.unlist?.();
     await this.relay?.stop();
     await this.connection?.close().catch(() => undefined);
   }

@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import { JetStreamClient, JetStreamManager, NatsConnection, PubAck, headers as natsHeaders } from 'nats';
 import { ReadModelDatabase } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
-import { storedEventJson } from '../http/json';
+import { storedEventJson } from '../event-store/stored-event-json';
 import { AsyncMutex } from '../platform/async-mutex';
 import { Clock, systemClock } from '../platform/clock';
+import { LogConsumer } from '../projections/log-consumers';
 import { RelayCheckpoints } from './relay-checkpoints';
 import { RelayLease, relayLease } from './relay-lease';
 import { POSITION_HEADER, RelayStreamConfig, STREAM_ID_HEADER, StreamTail, ensureRelayStream, streamTail, subjectFor } from './relay-stream';
@@ -67,7 +68,7 @@ const encoder = new TextEncoder();
  * checkpoint: what it published after that (under a second's worth) is stored again if the
  * duplicate window has passed.
  */
-export class NatsRelay {
+export class NatsRelay implements LogConsumer {
   private readonly logger: Logger;
   private readonly settings: typeof DEFAULTS;
   private readonly js: JetStreamClient;
@@ -101,6 +102,14 @@ export class NatsRelay {
   /** The checkpoint's key: one per stream, so a new stream gets the whole log. */
   get name(): string {
     return `nats:${this.options.stream}`;
+  }
+
+  get checkpoint(): bigint {
+    return this.position;
+  }
+
+  get state(): RelayState {
+    return this.currentState;
   }
 
   get status(): RelayStatus {

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module';
-import { openStorage } from '../database/storage';
+import { createAppContext } from '../bootstrap/cli-context';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
 import { ArticleSeeder } from './article-seeder';
@@ -9,8 +7,7 @@ import { ArticleSeeder } from './article-seeder';
 /** `npm run seed`: loads the article's timeline into the configured store; safe to run again. */
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, TIMELINE_SEED: 'none' });
-  const storage = await openStorage(config, systemClock);
-  const app = await NestFactory.createApplicationContext(AppModule.register(config, storage), { logger: ['error', 'warn'] });
+  const app = await createAppContext(config, systemClock);
   try {
     const report = await app.get(ArticleSeeder).seed();
     process.stdout.write(

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditProjection } from '../../src/audit/audit.projection';
+import { AuditProjection } from '../../src/projections/audit.projection';
 import { AuditTree } from '../../src/audit/audit-tree';
 import { verifyExport } from '../../src/audit/export-verifier';
 import { auditLeafHash } from '../../src/audit/audit-leaf';
@@ -9,8 +9,8 @@ import { ImportClock, ImportRefusedError, importLog } from '../../src/audit/log-
 import { toHex } from '../../src/audit/merkle/merkle-hash';
 import { fileLines } from '../../src/audit/ndjson-file';
 import { catchUp } from '../../src/cli/catch-up';
-import { openStorage } from '../../src/database/storage';
-import { storedEventJson } from '../../src/http/json';
+import { openStorage } from '../../src/bootstrap/open-storage';
+import { storedEventJson } from '../../src/event-store/stored-event-json';
 import { ManualClock, aClaim, aManualClock, aSource, created } from '../support/builders';
 import { TestApp, startTestApp } from '../support/test-app';
 import { loggedEvents, writeHistory } from './support/history';

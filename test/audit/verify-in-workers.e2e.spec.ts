@@ -6,7 +6,7 @@ import { RangeHashing, nodeCryptoHashing, rangeHashing } from '../../src/audit/v
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { LeafRangeWorkers } from '../../src/audit/verify/leaf-range-workers';
 import { verifyLog } from '../../src/audit/verify/log-verifier';
-import { SQLITE_FILE, STORAGE, Storage } from '../../src/database/storage';
+import { SQLITE_FILE, STORAGE, Storage } from '../../src/bootstrap/open-storage';
 import { aManualClock } from '../support/builders';
 import { TestApp, startTestApp } from '../support/test-app';
 import { writeHistory } from './support/history';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Storage, openStorage } from '../../src/database/storage';
+import { Storage, openStorage } from '../../src/bootstrap/open-storage';
 import { Pool } from 'pg';
 import { AppendResult, NewEvent, StoredEvent, WrongExpectedVersionError } from '../../src/event-store/event-store.port';
 import { Clock } from '../../src/platform/clock';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { SqliteDatabase } from '../../src/database/sqlite-database';
-import { SQLITE_FILE, Storage, openStorage } from '../../src/database/storage';
+import { SQLITE_FILE, Storage, openStorage } from '../../src/bootstrap/open-storage';
 import { NewEvent } from '../../src/event-store/event-store.port';
 import { Clock } from '../../src/platform/clock';
 import { describeEventStoreContract } from './event-store.contract';
@@ -129,7 +129,7 @@ describe('SQLite event store file', () => {
 
   it('keeps an append acknowledged by a process that is then killed', async () => {
     const script = `
-      const { openStorage } = require('./src/database/storage');
+      const { openStorage } = require('./src/bootstrap/open-storage');
       (async () => {
         const storage = await openStorage({ dataDir: process.argv[1], eventStore: 'sqlite' }, { now: () => Date.parse('2030-03-03T03:03:03.333Z') });
         const result = await storage.eventStore.append('development-1', [{

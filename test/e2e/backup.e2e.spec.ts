@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SQLITE_FILE } from '../../src/database/storage';
+import { SQLITE_FILE } from '../../src/bootstrap/open-storage';
 import { runCli } from '../audit/support/cli';
 import { aClaim, aDevelopment, aSource, created } from '../support/builders';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -3,7 +3,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SQLITE_FILE } from '../../src/database/storage';
+import { SQLITE_FILE } from '../../src/bootstrap/open-storage';
 import { runCli } from '../audit/support/cli';
 import { aDevelopment, aSource, created, expectProblem, headPosition } from '../support/builders';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -24,7 +24,7 @@ function runServer(dataDir: string) {
 /** A process that opens the store on `dataDir` (taking its lock) and says so, then idles until killed. */
 function holdDataDir(dataDir: string): Promise<ChildProcess> {
   const script = `
-    const { openStorage } = require('./src/database/storage');
+    const { openStorage } = require('./src/bootstrap/open-storage');
     openStorage({ dataDir: process.argv[1], eventStore: 'sqlite' }, { now: () => Date.now() })
       .then(() => { process.stdout.write('open\\n'); setInterval(() => undefined, 1 << 30); })
       .catch((error) => { process.stderr.write(String(error)); process.exit(1); });

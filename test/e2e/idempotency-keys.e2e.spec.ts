@@ -1,4 +1,4 @@
-import { STORAGE, Storage } from '../../src/database/storage';
+import { STORAGE, Storage } from '../../src/bootstrap/open-storage';
 import { aManualClock, aSource } from '../support/builders';
 import { startTestApp, TestApp } from '../support/test-app';
 

@@ -1,4 +1,4 @@
-import { STORAGE, Storage } from '../../src/database/storage';
+import { STORAGE, Storage } from '../../src/bootstrap/open-storage';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('a retried write whose first response was never stored', () => {

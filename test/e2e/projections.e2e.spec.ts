@@ -1,7 +1,6 @@
 import { EventStore, ReadAllOptions, StoredEvent } from '../../src/event-store/event-store.port';
 import { ConsumerStatuses, LAG_COUNT_LIMIT } from '../../src/application/consumer-statuses';
 import { ProjectionsController } from '../../src/http/controllers/projections.controller';
-import { NatsRelayService } from '../../src/relay/nats-relay.service';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { aClaim, aDevelopment, aSource } from '../support/builders';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -53,7 +52,6 @@ describe('projection lag', () => {
           readAll: async ({ after = 0n, limit = Infinity }: ReadAllOptions = {}) => log.filter((p) => p > after).slice(0, limit).map(event),
         } as EventStore,
         [{ name: 'knowledge', checkpoint, state: 'running' } as ProjectionRunner],
-        { statuses: () => [] } as unknown as NatsRelayService,
       ),
     );
 

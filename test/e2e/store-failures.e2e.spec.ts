@@ -1,5 +1,5 @@
 import { catchUp } from '../../src/cli/catch-up';
-import { STORAGE, Storage } from '../../src/database/storage';
+import { STORAGE, Storage } from '../../src/bootstrap/open-storage';
 import { aClaim, aDevelopment, aSource, created, expectProblem, headPosition } from '../support/builders';
 import { eventually } from '../support/eventually';
 import { failingStorage, storeErrors } from '../support/failing-storage';

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy, JetStreamManager, NatsConnection } from 'nats';
-import { Storage, openStorage } from '../../src/database/storage';
+import { Storage, openStorage } from '../../src/bootstrap/open-storage';
 import { EVENT_STORE, EventStore, NewEvent, StoredEvent } from '../../src/event-store/event-store.port';
-import { storedEventJson } from '../../src/http/json';
+import { storedEventJson } from '../../src/event-store/stored-event-json';
 import { ConfigError, loadConfig } from '../../src/platform/app-config';
 import { systemClock } from '../../src/platform/clock';
 import { connectNats } from '../../src/relay/nats-connection';
@@ -304,7 +304,7 @@ describeWithNats('NATS JetStream relay', () => {
   /** A relay in its own process, saving no checkpoint until it stops (it never will: it gets killed). */
   function startRelayProcess(): ChildProcess {
     const script = `
-      const { openStorage } = require('./src/database/storage');
+      const { openStorage } = require('./src/bootstrap/open-storage');
       const { connectNats } = require('./src/relay/nats-connection');
       const { NatsRelay } = require('./src/relay/nats-relay');
       const [dataDir, url, stream, subjectPrefix] = process.argv.slice(1);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStorage, Storage } from '../../src/database/storage';
+import { openStorage, Storage } from '../../src/bootstrap/open-storage';
 import { DevelopmentCommand, developmentDecider } from '../../src/domain/development/development.decider';
 import { ClaimFields, STANCES, developmentStreamId } from '../../src/domain/development/development.events';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';

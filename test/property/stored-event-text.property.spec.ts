@@ -5,7 +5,7 @@ import { StoredEventText, parsedEvent, storedJson } from '../../src/event-store/
 import { Pool } from 'pg';
 import { POSTGRES_EVENT_LEAF } from '../../src/audit/verify/postgres-leaf-ranges';
 import { SQLITE_EVENT_LEAF } from '../../src/audit/verify/sqlite-leaf-ranges';
-import { storedEventJsonText } from '../../src/http/json';
+import { storedEventJsonText } from '../../src/event-store/stored-event-json';
 import { TEST_DATABASE_URL, describeWithPostgres } from '../support/postgres';
 
 const needsNoEscaping = (value: string) => JSON.stringify(value) === `"${value}"`;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { STORAGE, Storage } from '../../src/database/storage';
+import { STORAGE, Storage } from '../../src/bootstrap/open-storage';
 import { TestApp } from './test-app';
 
 /** What each driver throws when the disk is full, or when another writer holds the store. */

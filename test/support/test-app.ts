@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/http/create-app';
+import { createApp } from '../../src/bootstrap/create-app';
 import { AppConfig, loadConfig } from '../../src/platform/app-config';
 import { Clock, systemClock } from '../../src/platform/clock';
 import { aPostgresSchema } from './postgres';

@@ -3,7 +3,7 @@ import { DevelopmentView } from '../../domain/knowledge/development-view';
 import { TimePoint } from '../../domain/knowledge/knowledge.query';
 import { NotFoundError } from '../../domain/shared/domain.errors';
 import { KnowledgeQueries } from '../../projections/knowledge.queries';
-import { ProjectionGate } from '../projection-gate';
+import { ProjectionGate } from '../../projections/projection-gate';
 
 export class DevelopmentAsOfQuery {
   constructor(

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeCursor, KnowledgePage, KnowledgeQueries } from '../../projections/knowledge.queries';
-import { ProjectionGate } from '../projection-gate';
+import { ProjectionGate } from '../../projections/projection-gate';
 
 export class KnowledgeAsOfQuery {
   constructor(

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { KnowledgeChange, KnowledgeQueries } from '../../projections/knowledge.queries';
-import { ProjectionGate } from '../projection-gate';
+import { ProjectionGate } from '../../projections/projection-gate';
 
 export class KnowledgeChangesQuery {
   constructor(

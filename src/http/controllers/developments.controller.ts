@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ProjectionGate } from '../../application/projection-gate';
+import { ReadClock } from '../../projections/read-clock';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { CorrectClaimCommand } from '../../application/commands/correct-claim.handler';
@@ -14,6 +14,7 @@ import { WriteResult } from '../../application/write-result';
 import { DevelopmentView } from '../../domain/knowledge/development-view';
 import { CommandContext } from '../../event-store/handle-command';
 import { StoredEvent } from '../../event-store/event-store.port';
+import { storedEventJson } from '../../event-store/stored-event-json';
 import { ClaimInputDto, toClaimChanges, toClaimFields } from '../dto/claim.dto';
 import {
   CorrectClaimDto,
@@ -24,7 +25,7 @@ import {
   toDevelopmentFields,
 } from '../dto/development.dto';
 import { AsOfDto } from '../dto/query.dto';
-import { storedEventJson, writeResultJson } from '../json';
+import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';
 import { positionParam, timePoint } from '../time-params';
 
@@ -35,7 +36,7 @@ export class DevelopmentsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly projections: ProjectionGate,
+    private readonly readClock: ReadClock,
   ) {}
 
   private async write(command: object): Promise<ReturnType<typeof writeResultJson>> {
@@ -88,7 +89,7 @@ export class DevelopmentsController {
 
   @Get(':id')
   get(@Param('id') id: string, @Query() query: AsOfDto) {
-    const at = timePoint(query.asOf, query.recordedAsOf, this.projections.now());
+    const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());
     return this.queries.execute<DevelopmentAsOfQuery, DevelopmentView>(
       new DevelopmentAsOfQuery(id, at, positionParam(query.minPosition, 'minPosition')),
     );

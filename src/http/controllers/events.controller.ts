@@ -4,8 +4,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { EventsQuery } from '../../application/queries/log.handler';
 import { StoredEvent } from '../../event-store/event-store.port';
+import { storedEventJson } from '../../event-store/stored-event-json';
 import { EventsQueryDto } from '../dto/query.dto';
-import { storedEventJson } from '../json';
 import { limitParam, positionParam } from '../time-params';
 
 /**

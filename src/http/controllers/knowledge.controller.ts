@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ProjectionGate } from '../../application/projection-gate';
+import { ReadClock } from '../../projections/read-clock';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
@@ -40,12 +40,12 @@ function decodeCursor(raw: string): Cursor {
 export class KnowledgeController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly projections: ProjectionGate,
+    private readonly readClock: ReadClock,
   ) {}
 
   @Get()
   async knowledge(@Query() query: KnowledgeQueryDto) {
-    const now = this.projections.now();
+    const now = this.readClock.now();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const recordedAsOfMs = boundMs(query.recordedAsOf, cursor?.recordedAsOfMs ?? now);
     const asOfMs = boundMs(query.asOf, now);
@@ -68,7 +68,7 @@ export class KnowledgeController {
 
   @Get('changes')
   async changes(@Query() query: ChangesQueryDto) {
-    const now = this.projections.now();
+    const now = this.readClock.now();
     const fromMs = boundMs(query.from, Number.MIN_SAFE_INTEGER);
     const toMs = boundMs(query.to, now);
     const recordedAsOfMs = boundMs(query.recordedAsOf, now);

@@ -1,5 +1,5 @@
 import { StoredEventText } from '../../event-store/event-store.port';
-import { storedEventJsonText } from '../json';
+import { storedEventJsonText } from '../../event-store/stored-event-json';
 
 /** Response headers of an event stream; `X-Accel-Buffering: no` keeps nginx from holding events back. */
 export const SSE_HEADERS = {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { SQLITE_FILE } from '../../../src/database/storage';
+import { SQLITE_FILE } from '../../../src/bootstrap/open-storage';
 import { AppConfig } from '../../../src/platform/app-config';
 
 type Row = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { AuditTree } from '../../../src/audit/audit-tree';
 import { leafRangeChecker } from '../../../src/audit/verify/leaf-range-workers';
 import { verifyLog } from '../../../src/audit/verify/log-verifier';
-import { STORAGE, Storage } from '../../../src/database/storage';
+import { STORAGE, Storage } from '../../../src/bootstrap/open-storage';
 import { aManualClock } from '../../support/builders';
 import { TestApp, startTestApp } from '../../support/test-app';
 import { writeHistory } from './history';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
-import { TimePointDto } from '../../http/dto/query.dto';
-import { Optional } from '../../http/dto/validators';
+import { TimePointDto } from './query.dto';
+import { Optional } from './validators';
 
 const COUNT = /^\d{1,15}$/;
 const countMessage = { message: '$property must be a non-negative integer' };

@@ -2,15 +2,15 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppModule } from '../app.module';
-import { openStorage } from '../database/storage';
-import { ApiKeys } from './auth/api-keys';
-import { hardenEdge } from './edge-hardening';
+import { ApiKeys } from '../http/auth/api-keys';
+import { hardenEdge } from '../http/edge-hardening';
+import { FASTIFY_PROBLEM_OPTIONS } from '../http/fastify-problems';
+import { enforceInputLimits } from '../http/input-limits';
+import { drainRefusedBodies } from '../http/refused-body-drain';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
-import { FASTIFY_PROBLEM_OPTIONS } from './fastify-problems';
-import { enforceInputLimits } from './input-limits';
-import { drainRefusedBodies } from './refused-body-drain';
+import { AppModule } from './app.module';
+import { openStorage } from './open-storage';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 

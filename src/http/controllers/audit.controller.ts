@@ -1,11 +1,11 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../http/auth/roles.decorator';
 import { Readable } from 'node:stream';
-import { ProjectionGate } from '../../application/projection-gate';
-import { boundMs, instantText } from '../../http/time-params';
-import { AuditLog } from '../audit-log';
-import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from './audit-query.dto';
+import { AuditLog } from '../../audit/audit-log';
+import { ReadClock } from '../../projections/read-clock';
+import { Roles } from '../auth/roles.decorator';
+import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from '../dto/audit-query.dto';
+import { boundMs, instantText } from '../time-params';
 
 const optionalCount = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
@@ -16,7 +16,7 @@ const optionalCount = (value: string | undefined): number | undefined => (value 
 export class AuditController {
   constructor(
     private readonly audit: AuditLog,
-    private readonly projections: ProjectionGate,
+    private readonly readClock: ReadClock,
   ) {}
 
   @Get('tree-head')
@@ -41,7 +41,7 @@ export class AuditController {
 
   @Get('replay')
   async replay(@Query() query: ReplayQueryDto) {
-    const now = this.projections.now();
+    const now = this.readClock.now();
     const at = { asOfMs: boundMs(query.asOf, now), recordedAsOfMs: boundMs(query.recordedAsOf, now) };
     const replay = await this.audit.replay(at, { topic: query.topic });
     return { asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay };

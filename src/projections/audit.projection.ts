@@ -1,12 +1,11 @@
+import { auditLeafHash } from '../audit/audit-leaf';
+import { MerkleFrontier, decomposition } from '../audit/merkle/merkle-frontier';
+import { toHex } from '../audit/merkle/merkle-hash';
+import { MissingSubtreeError, subtreeKey } from '../audit/merkle/stored-subtrees';
+import { readSubtreeHashes } from '../audit/subtree-rows';
 import { ReadModelTransaction } from '../database/read-model-database';
 import { StoredEvent } from '../event-store/event-store.port';
-import { asStored } from '../event-store/upcasters';
-import { Projection } from '../projections/projection';
-import { auditLeafHash } from './audit-leaf';
-import { toHex } from './merkle/merkle-hash';
-import { MerkleFrontier, decomposition } from './merkle/merkle-frontier';
-import { MissingSubtreeError, subtreeKey } from './merkle/stored-subtrees';
-import { readSubtreeHashes } from './subtree-rows';
+import { EventForm, Projection } from './projection';
 
 type TreeEdge = { frontier: MerkleFrontier; lastPosition: bigint };
 
@@ -21,6 +20,8 @@ const ROWS_PER_INSERT = 2000;
  */
 export class AuditProjection implements Projection {
   readonly name = 'audit-merkle';
+  // The leaf hashes the event exactly as stored: an upcast one would hash differently.
+  readonly takes: EventForm = 'stored';
   private readonly edges = new WeakMap<ReadModelTransaction, TreeEdge>();
 
   async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
@@ -28,12 +29,11 @@ export class AuditProjection implements Projection {
     const leaves: { leaf_index: number; position: string; hash: string }[] = [];
     const nodes: { level: number; node_index: number; hash: string }[] = [];
     for (const event of events) {
-      const stored = asStored(event);
-      if (stored.position <= edge.lastPosition) continue;
-      const leaf = auditLeafHash(stored);
-      leaves.push({ leaf_index: edge.frontier.size, position: stored.position.toString(), hash: toHex(leaf) });
+      if (event.position <= edge.lastPosition) continue;
+      const leaf = auditLeafHash(event);
+      leaves.push({ leaf_index: edge.frontier.size, position: event.position.toString(), hash: toHex(leaf) });
       edge.frontier.append(leaf, (level, index, hash) => nodes.push({ level, node_index: index, hash: toHex(hash) }));
-      edge.lastPosition = stored.position;
+      edge.lastPosition = event.position;
     }
     // Rows in chunks: one statement each, within every dialect's limit on parameters.
     for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();

@@ -1,5 +1,6 @@
-import { PostgresReadModelDatabase } from './postgres-read-model-database';
-import { connectPostgres, openStorage } from './storage';
+import { withStorage } from '../bootstrap/cli-context';
+import { connectPostgres } from '../database/postgres-connection';
+import { PostgresReadModelDatabase } from '../database/postgres-read-model-database';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
 
@@ -10,7 +11,7 @@ import { systemClock } from '../platform/clock';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.eventStore === 'sqlite') {
-    await (await openStorage(config, systemClock)).close();
+    await withStorage(config, systemClock, {}, async () => undefined);
     process.stdout.write(`timeline migrate: ${config.dataDir} is up to date\n`);
     return;
   }

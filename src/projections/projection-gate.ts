@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
-import { CLOCK, Clock } from '../platform/clock';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { PROJECTION_RUNNERS, ProjectionRunner } from './projection-runner';
 
 /** Projections did not reach a position in time. */
 export class ProjectionLagError extends Error {
@@ -12,24 +11,13 @@ export class ProjectionLagError extends Error {
   }
 }
 
-export const PROJECTION_RUNNERS = Symbol('ProjectionRunners');
-
 /** Read-your-writes and `minPosition`: waits, bounded, until every projection has applied a position. */
 @Injectable()
 export class ProjectionGate {
   constructor(
-    @Inject(PROJECTION_RUNNERS) readonly runners: readonly ProjectionRunner[],
+    @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /**
-   * "Now" for reads that give no time: never before the last event applied, so a write is visible
-   * right after it answered even if the machine's clock stepped back (the store never goes back).
-   */
-  now(): number {
-    return Math.max(this.clock.now(), ...this.runners.map((runner) => runner.recordedAtMs));
-  }
 
   /** For reads (`minPosition`): a {@link ProjectionLagError} when the projections do not reach `position` in time. */
   async reached(position: bigint): Promise<void> {

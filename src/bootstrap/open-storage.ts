@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { LeafRangeSource } from '../audit/verify/leaf-ranges';
+import { DataDirLock, DataDirLockedError } from '../database/data-dir-lock';
+import { connectPostgres, describeError } from '../database/postgres-connection';
+import { PostgresReadModelDatabase } from '../database/postgres-read-model-database';
+import { ReadModelDatabase, SqliteReadModelDatabase } from '../database/read-model-database';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { EventStore } from '../event-store/event-store.port';
 import { KurrentDbEventStore } from '../event-store/kurrentdb/kurrentdb-event-store';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { AppConfig, ConfigError } from '../platform/app-config';
 import { Clock } from '../platform/clock';
-import { DataDirLock, DataDirLockedError } from './data-dir-lock';
-import { PostgresReadModelDatabase } from './postgres-read-model-database';
-import { ReadModelDatabase, SqliteReadModelDatabase } from './read-model-database';
-import { SqliteDatabase } from './sqlite-database';
 
 /** The event store and the read-model database the configuration chose, migrated and open. */
 export type Storage = Readonly<{
@@ -57,8 +58,6 @@ function requireSetting(value: string | undefined, name: string): string {
   return value;
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
-
 /** Closes the event store, then what holds the data. */
 function storage(eventStore: EventStore, readModel: ReadModelDatabase, release: () => Promise<void> | void, leafRanges?: LeafRangeSource): Storage {
   return {
@@ -71,19 +70,6 @@ function storage(eventStore: EventStore, readModel: ReadModelDatabase, release: 
       await release();
     },
   };
-}
-
-/** A pool that has answered once; otherwise a one-line error naming DATABASE_URL. */
-export async function connectPostgres(url: string): Promise<Pool> {
-  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => undefined); // an idle client's lost connection: the next query reconnects
-  try {
-    await pool.query('SELECT 1');
-    return pool;
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw new ConfigError('DATABASE_URL', `cannot reach PostgreSQL: ${describe(error)}`);
-  }
 }
 
 /**
@@ -118,7 +104,7 @@ async function connectKurrentDb(url: string): Promise<EventStore> {
     return eventStore;
   } catch (error) {
     await eventStore.close().catch(() => undefined);
-    throw new ConfigError('KURRENTDB_URL', `cannot reach KurrentDB: ${describe(error)}`);
+    throw new ConfigError('KURRENTDB_URL', `cannot reach KurrentDB: ${describeError(error)}`);
   } finally {
     clearTimeout(timer);
   }
@@ -133,7 +119,7 @@ async function openSqlite(dataDir: string, clock: Clock, lockDataDir: boolean): 
   } catch (error) {
     lock?.release();
     if (error instanceof DataDirLockedError) throw new ConfigError('TIMELINE_DATA_DIR', error.message);
-    throw new ConfigError('TIMELINE_DATA_DIR', `cannot open the store in ${dataDir}: ${describe(error)}`);
+    throw new ConfigError('TIMELINE_DATA_DIR', `cannot open the store in ${dataDir}: ${describeError(error)}`);
   }
   const close = () => {
     sqlite.close();
