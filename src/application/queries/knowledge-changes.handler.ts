@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { KnowledgeChange, KnowledgeQueries } from '../../projections/knowledge.queries';
+import { KnowledgeChange, KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
 
 export class KnowledgeChangesQuery {

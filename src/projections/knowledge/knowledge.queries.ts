@@ -1,11 +1,11 @@
 import { PostgresAdapter, sql } from 'kysely';
-import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
-import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../domain/knowledge/development-view';
-import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
-import { DevelopmentStatus, KnowledgeSummary } from '../domain/knowledge/status.rules';
-import { SourceProfile } from '../domain/source/source.events';
-import { ReadModelDatabase } from '../database/read-model-database';
-import { ReadModelSchema } from '../database/schema';
+import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
+import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../../domain/knowledge/development-view';
+import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { DevelopmentStatus, KnowledgeSummary } from '../../domain/knowledge/status.rules';
+import { SourceProfile } from '../../domain/source/source.events';
+import { ReadModelDatabase } from '../../database/read-model-database';
+import { ReadModelSchema } from '../../database/schema';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
