@@ -20,7 +20,7 @@ import { SQLITE_FILE, Storage, openStorage } from '../src/bootstrap/open-storage
 import { DEFAULT_VERIFY_THREADS } from '../src/platform/app-config';
 import { parsedEvent, storedJson } from '../src/event-store/event-store.port';
 import { storedEventJsonText } from '../src/event-store/stored-event-json';
-import { KnowledgeQueries } from '../src/projections/knowledge.queries';
+import { KnowledgeQueries } from '../src/projections/knowledge/knowledge.queries';
 import { fmtInt, fmtMs, fmtRatio, median, percentileSorted, table, verdict } from './stats';
 
 /**

@@ -13,7 +13,7 @@ import { createApp } from '../src/bootstrap/create-app';
 import { loadConfig } from '../src/platform/app-config';
 import type { Clock } from '../src/platform/clock';
 import { systemClock } from '../src/platform/clock';
-import { KnowledgeProjection } from '../src/projections/knowledge.projection';
+import { KnowledgeProjection } from '../src/projections/knowledge/knowledge.projection';
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { DatasetGenerator, type DatasetStats, topicName } from './dataset';
 import { analyzeReadModel, postgresStatistics } from './postgres';

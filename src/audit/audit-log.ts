@@ -1,6 +1,6 @@
 import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
 import { EventStore } from '../event-store/event-store.port';
-import { KnowledgeQueries } from '../projections/knowledge.queries';
+import { KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
 import { LeafNotFoundError, TreeSizeError } from './audit.errors';
 import { AuditTree } from './audit-tree';
 import { exportLog } from './log-export';

@@ -5,7 +5,7 @@ import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query'
 import { LoggedEvent, replayKnowledge } from '../domain/knowledge/knowledge.replay';
 import { EventStore } from '../event-store/event-store.port';
 import { upcast } from '../event-store/upcasters';
-import { KnowledgeCursor, KnowledgeQueries } from '../projections/knowledge.queries';
+import { KnowledgeCursor, KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
 
 export type LogReplay = Readonly<{
   /** The last log position folded. */

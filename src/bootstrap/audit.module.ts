@@ -8,7 +8,7 @@ import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-d
 import { AuditController } from '../http/controllers/audit.controller';
 import { APP_CONFIG, AppConfig } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
-import { KnowledgeQueries } from '../projections/knowledge.queries';
+import { KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../projections/projection-gate';
 import { STORAGE, Storage } from './open-storage';
 

@@ -21,7 +21,7 @@ import { boundMs, instantText } from '../http/time-params';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
 import { createProjections } from '../projections/projection-registry';
-import { KnowledgeQueries } from '../projections/knowledge.queries';
+import { KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
 import { catchUp } from './catch-up';
 
 const USAGE = `usage: npm run cli -- <command>

@@ -1,5 +1,5 @@
 import { AuditProjection } from './audit.projection';
-import { KnowledgeProjection } from './knowledge.projection';
+import { KnowledgeProjection } from './knowledge/knowledge.projection';
 import { Projection } from './projection';
 
 /** Every projection, by the key the CLI asks for: the server runs them all, a CLI command the ones it reads. */

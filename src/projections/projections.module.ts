@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Global, Inject, Injectable, Module } from '@nestjs/common';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { KnowledgeQueries } from './knowledge.queries';
+import { KnowledgeQueries } from './knowledge/knowledge.queries';
 import { LogConsumers } from './log-consumers';
 import { ProjectionGate } from './projection-gate';
 import { createProjections } from './projection-registry';

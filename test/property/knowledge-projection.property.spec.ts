@@ -14,8 +14,8 @@ import { sourceStreamId } from '../../src/domain/source/source.events';
 import { handleCommand } from '../../src/event-store/handle-command';
 import { upcast } from '../../src/event-store/upcasters';
 import { IdGenerator } from '../../src/platform/ids';
-import { KnowledgeProjection } from '../../src/projections/knowledge.projection';
-import { KnowledgeQueries } from '../../src/projections/knowledge.queries';
+import { KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
+import { KnowledgeQueries } from '../../src/projections/knowledge/knowledge.queries';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 
 const SOURCES = ['a', 'b', 'c'];

@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DevelopmentView } from '../../domain/knowledge/development-view';
 import { TimePoint } from '../../domain/knowledge/knowledge.query';
 import { NotFoundError } from '../../domain/shared/domain.errors';
-import { KnowledgeQueries } from '../../projections/knowledge.queries';
+import { KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
 
 export class DevelopmentAsOfQuery {

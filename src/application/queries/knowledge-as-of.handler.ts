@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
-import { KnowledgeCursor, KnowledgePage, KnowledgeQueries } from '../../projections/knowledge.queries';
+import { KnowledgeCursor, KnowledgePage, KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
 
 export class KnowledgeAsOfQuery {

@@ -1,5 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { KnowledgeChange, KnowledgeQueries } from '../../projections/knowledge.queries';
+import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
+import { KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
 
 export class KnowledgeChangesQuery {

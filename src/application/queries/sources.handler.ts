@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { NotFoundError } from '../../domain/shared/domain.errors';
-import { KnowledgeQueries, SourceView } from '../../projections/knowledge.queries';
+import { KnowledgeQueries, SourceView } from '../../projections/knowledge/knowledge.queries';
 
 export class SourcesQuery {}
 

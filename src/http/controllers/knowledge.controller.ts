@@ -8,7 +8,8 @@ import { KnowledgeChangesQuery } from '../../application/queries/knowledge-chang
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
 import { SLUG_PATTERN } from '../../domain/shared/slug';
 import { isWritableInstantMs } from '../../domain/shared/time';
-import { KnowledgeChange, KnowledgeCursor, KnowledgePage } from '../../projections/knowledge.queries';
+import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
+import { KnowledgeCursor, KnowledgePage } from '../../projections/knowledge/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { boundMs, instantText, limitParam, positionParam, startMs } from '../time-params';

@@ -6,7 +6,7 @@ import { RegisterSourceCommand } from '../../application/commands/register-sourc
 import { SourceQuery, SourcesQuery } from '../../application/queries/sources.handler';
 import { WriteResult } from '../../application/write-result';
 import { CommandContext } from '../../event-store/handle-command';
-import { SourceView } from '../../projections/knowledge.queries';
+import { SourceView } from '../../projections/knowledge/knowledge.queries';
 import { RegisterSourceDto, toSourceInput } from '../dto/source.dto';
 import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';

@@ -1,63 +1,19 @@
-import { PostgresAdapter, sql } from 'kysely';
-import { ClaimFields, DevelopmentFields } from '../domain/development/development.events';
-import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../domain/knowledge/development-view';
-import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
-import { DevelopmentStatus, KnowledgeSummary } from '../domain/knowledge/status.rules';
-import { SourceProfile } from '../domain/source/source.events';
-import { ReadModelDatabase } from '../database/read-model-database';
-import { ReadModelSchema } from '../database/schema';
+import { PostgresAdapter } from 'kysely';
+import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
+import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../../domain/knowledge/development-view';
+import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
+import { SourceProfile } from '../../domain/source/source.events';
+import { ReadModelDatabase } from '../../database/read-model-database';
+import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
+import { currentAt, inTopic, oneOf } from './read-model.sql';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
 
 export type KnowledgePage = Readonly<{ items: DevelopmentView[]; next?: KnowledgeCursor }>;
 
-export type ChangeKind = 'development-reported' | 'claim-reported' | 'claim-retracted' | 'status-changed';
-
-export type KnowledgeChange = Readonly<{
-  at: string;
-  position: number;
-  developmentId: string;
-  kind: ChangeKind;
-  claimId?: string;
-  sourceId?: string;
-  status?: { from: DevelopmentStatus | null; to: DevelopmentStatus };
-}>;
-
 export type SourceView = Readonly<{ id: string } & SourceProfile>;
-
-/** Rows of a bitemporal table current at transaction time `recordedAsOfMs`. */
-function currentAt(table: string, recordedAsOfMs: number) {
-  const from = sql.ref(`${table}.sys_from`);
-  const to = sql.ref(`${table}.sys_to`);
-  return sql<boolean>`(${from} <= ${recordedAsOfMs} and ${to} > ${recordedAsOfMs})`;
-}
-
-/**
- * The development named by `table.development_id` is in `topic` at transaction time `recordedAsOfMs`.
- * Written as IN (subquery) so the planner starts from the topic's few rows, not from every development.
- */
-function inTopic(table: string, topic: string, recordedAsOfMs: number) {
-  return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select development_topics.development_id from development_topics where development_topics.topic = ${topic} and ${currentAt(
-    'development_topics',
-    recordedAsOfMs,
-  )})`;
-}
-
-/**
- * `column` is one of `values`: on PostgreSQL one array parameter, so the statement's text (and its
- * prepared plan) is the same whatever the number of values; on SQLite an IN list.
- */
-function oneOf(column: string, values: readonly string[], postgres: boolean) {
-  return postgres ? sql<boolean>`${sql.ref(column)} = any(${sql.val([...values])}::text[])` : sql<boolean>`${sql.ref(column)} in (${sql.join([...values])})`;
-}
-
-const CHANGE_ORDER: Record<ChangeKind, number> = {
-  'development-reported': 0,
-  'claim-reported': 1,
-  'claim-retracted': 2,
-  'status-changed': 3,
-};
 
 /** Answers knowledge questions from the read model alone; never reads the log. */
 export class KnowledgeQueries {
@@ -180,77 +136,8 @@ export class KnowledgeQueries {
   }
 
   /** What became known in knowledge time (fromMs, toMs], as recorded by `recordedAsOfMs`. */
-  async changes(fromMs: number, toMs: number, recordedAsOfMs: number, topic?: string): Promise<KnowledgeChange[]> {
-    const topicOf = (table: string) => (topic === undefined ? sql<boolean>`1 = 1` : inTopic(table, topic, recordedAsOfMs));
-
-    const segments = await this.db.query
-      .selectFrom('status_segments')
-      .select(['development_id', 'known_from', 'known_from_text', 'status', 'previous_status', 'cause_position'])
-      .where(currentAt('status_segments', recordedAsOfMs))
-      .where('known_from', '>', fromMs)
-      .where('known_from', '<=', toMs)
-      .where(topicOf('status_segments'))
-      .execute();
-    const claims = await this.db.query
-      .selectFrom('claim_versions')
-      .select(['claim_id', 'development_id', 'fields', 'position', 'reported_at_ms'])
-      .where(currentAt('claim_versions', recordedAsOfMs))
-      .where('reported_at_ms', '>', fromMs)
-      .where('reported_at_ms', '<=', toMs)
-      .where(topicOf('claim_versions'))
-      .execute();
-    const retractions = await this.db.query
-      .selectFrom('claim_retractions')
-      .innerJoin('claim_versions', 'claim_versions.claim_id', 'claim_retractions.claim_id')
-      .select([
-        'claim_retractions.claim_id',
-        'claim_retractions.development_id',
-        'claim_retractions.reported_at',
-        'claim_retractions.reported_at_ms',
-        'claim_retractions.position',
-        'claim_versions.fields',
-      ])
-      .where('claim_retractions.sys_from', '<=', recordedAsOfMs)
-      .where(currentAt('claim_versions', recordedAsOfMs))
-      .where('claim_retractions.reported_at_ms', '>', fromMs)
-      .where('claim_retractions.reported_at_ms', '<=', toMs)
-      .where(topicOf('claim_retractions'))
-      .execute();
-
-    const changes: (KnowledgeChange & { ms: number })[] = [];
-    for (const segment of segments) {
-      const base = { at: segment.known_from_text, ms: Number(segment.known_from), position: Number(segment.cause_position), developmentId: segment.development_id };
-      const to = segment.status as DevelopmentStatus;
-      const from = segment.previous_status as DevelopmentStatus | null;
-      if (from === null) changes.push({ ...base, kind: 'development-reported', status: { from, to } });
-      else if (from !== to) changes.push({ ...base, kind: 'status-changed', status: { from, to } });
-    }
-    for (const claim of claims) {
-      const fields = JSON.parse(claim.fields) as ClaimFields;
-      changes.push({
-        at: fields.reportedAt,
-        ms: Number(claim.reported_at_ms),
-        position: Number(claim.position),
-        developmentId: claim.development_id,
-        kind: 'claim-reported',
-        claimId: claim.claim_id,
-        sourceId: fields.sourceId,
-      });
-    }
-    for (const retraction of retractions) {
-      changes.push({
-        at: retraction.reported_at,
-        ms: Number(retraction.reported_at_ms),
-        position: Number(retraction.position),
-        developmentId: retraction.development_id,
-        kind: 'claim-retracted',
-        claimId: retraction.claim_id,
-        sourceId: (JSON.parse(retraction.fields) as ClaimFields).sourceId,
-      });
-    }
-    return changes
-      .sort((a, b) => a.ms - b.ms || a.position - b.position || CHANGE_ORDER[a.kind] - CHANGE_ORDER[b.kind])
-      .map(({ ms: _ms, ...change }) => change);
+  changes(fromMs: number, toMs: number, recordedAsOfMs: number, topic?: string): Promise<KnowledgeChange[]> {
+    return knowledgeChanges(this.db.query, { fromMs, toMs, recordedAsOfMs, topic });
   }
 
   async sources(): Promise<SourceView[]> {

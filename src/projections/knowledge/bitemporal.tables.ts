@@ -1,0 +1,87 @@
+import { ExpressionBuilder, Insertable, Transaction } from 'kysely';
+import { ReadModelTransaction } from '../../database/read-model-database';
+import { FOREVER, ReadModelSchema } from '../../database/schema';
+
+/** The read-model tables whose rows are versions over transaction time (`sys_from`, `sys_to`). */
+export type VersionedTableName = {
+  [T in keyof ReadModelSchema]: ReadModelSchema[T] extends { sys_from: unknown; sys_to: unknown } ? T : never;
+}[keyof ReadModelSchema];
+
+type Column<T extends VersionedTableName> = keyof ReadModelSchema[T] & string;
+
+/**
+ * A versioned table and the columns that name one thing in it: at most one row per key has
+ * `sys_to = FOREVER` (the current version).
+ */
+export type VersionedTable<T extends VersionedTableName, K extends Column<T>> = Readonly<{ name: T; key: readonly K[] }>;
+
+export const DEVELOPMENT_VERSIONS: VersionedTable<'development_versions', 'development_id'> = { name: 'development_versions', key: ['development_id'] };
+export const DEVELOPMENT_TOPICS: VersionedTable<'development_topics', 'development_id' | 'topic'> = {
+  name: 'development_topics',
+  key: ['development_id', 'topic'],
+};
+export const CLAIM_VERSIONS: VersionedTable<'claim_versions', 'claim_id'> = { name: 'claim_versions', key: ['claim_id'] };
+export const STATUS_SEGMENTS: VersionedTable<'status_segments', 'development_id' | 'known_from'> = {
+  name: 'status_segments',
+  key: ['development_id', 'known_from'],
+};
+
+/** Which current versions to close: each key column equals a value, or is one of a list of values. */
+export type CurrentVersions<T extends VersionedTableName, K extends Column<T>> = {
+  readonly [C in K]: ReadModelSchema[T][C] | readonly ReadModelSchema[T][C][];
+};
+
+/** A next version: a row of the table without its transaction-time columns, which `supersede` sets. */
+export type NextVersion<T extends VersionedTableName> = Omit<Insertable<ReadModelSchema[T]>, 'sys_from' | 'sys_to'>;
+
+/** The view these statements are built on: kysely cannot resolve the columns of a generic table name. */
+type VersionedRows = Record<string, { sys_from: unknown; sys_to: unknown } & Record<string, unknown>>;
+
+const viewOf = (trx: ReadModelTransaction) => trx as unknown as Transaction<VersionedRows>;
+
+/** The current versions whose key columns equal the given values (or are in the given lists). */
+function current(key: readonly string[], values: Readonly<Record<string, unknown>>) {
+  return (eb: ExpressionBuilder<VersionedRows, string>) =>
+    eb.and([
+      ...key.map((column) => {
+        const value = values[column];
+        return Array.isArray(value) ? eb(column, 'in', value) : eb(column, '=', value);
+      }),
+      eb('sys_to', '=', FOREVER),
+    ]);
+}
+
+/** `columns` of the current version of one thing; throws if it has none. */
+export async function currentVersion<T extends VersionedTableName, K extends Column<T>, C extends Column<T>>(
+  trx: ReadModelTransaction,
+  table: VersionedTable<T, K>,
+  key: { readonly [P in K]: ReadModelSchema[T][P] },
+  columns: readonly C[],
+): Promise<{ [P in C]: ReadModelSchema[T][P] }> {
+  const row = await viewOf(trx).selectFrom(table.name as string).select(columns).where(current(table.key, key)).executeTakeFirstOrThrow();
+  return row as { [P in C]: ReadModelSchema[T][P] };
+}
+
+/**
+ * The bitemporal step: closes the matching current versions at transaction time `at` and inserts
+ * the next ones, current from `at`. An empty list of key values closes nothing; no rows inserts nothing.
+ */
+export async function supersede<T extends VersionedTableName, K extends Column<T>>(
+  trx: ReadModelTransaction,
+  table: VersionedTable<T, K>,
+  at: number,
+  change: Readonly<{ close?: CurrentVersions<T, K>; insert: readonly NextVersion<T>[] }>,
+): Promise<void> {
+  const { close, insert } = change;
+  if (close && !table.key.some((column) => isEmptyList(close[column]))) {
+    await viewOf(trx).updateTable(table.name as string).set({ sys_to: at }).where(current(table.key, close)).execute();
+  }
+  if (insert.length > 0) {
+    await viewOf(trx)
+      .insertInto(table.name as string)
+      .values(insert.map((row) => ({ ...row, sys_from: at, sys_to: FOREVER })))
+      .execute();
+  }
+}
+
+const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;

@@ -1,0 +1,53 @@
+import { ClaimCorrected, ClaimFields, ClaimReported, ClaimRetracted } from '../../domain/development/development.events';
+import { timeMs } from '../../domain/knowledge/development-view';
+import { ReadModelTransaction } from '../../database/read-model-database';
+import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemporal.tables';
+
+/** `claim_versions` over transaction time and `claim_retractions` (a claim is retracted once). */
+export async function projectClaim(
+  trx: ReadModelTransaction,
+  event: ClaimReported | ClaimCorrected | ClaimRetracted,
+  position: number,
+  at: number,
+): Promise<void> {
+  switch (event.type) {
+    case 'ClaimReported': {
+      const { developmentId, claimId, ...fields } = event.data;
+      await supersede(trx, CLAIM_VERSIONS, at, { insert: [claimVersion(developmentId, claimId, fields, position)] });
+      return;
+    }
+    case 'ClaimCorrected': {
+      const { developmentId, claimId, changes } = event.data;
+      const current = await currentVersion(trx, CLAIM_VERSIONS, { claim_id: claimId }, ['fields']);
+      const fields = { ...(JSON.parse(current.fields) as ClaimFields), ...changes };
+      await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [claimVersion(developmentId, claimId, fields, position)] });
+      return;
+    }
+    case 'ClaimRetracted': {
+      const { developmentId, claimId, reportedAt, reason } = event.data;
+      await trx
+        .insertInto('claim_retractions')
+        .values({
+          claim_id: claimId,
+          development_id: developmentId,
+          position,
+          sys_from: at,
+          reported_at: reportedAt,
+          reported_at_ms: timeMs(reportedAt),
+          reason,
+        })
+        .execute();
+      return;
+    }
+  }
+}
+
+function claimVersion(developmentId: string, claimId: string, fields: ClaimFields, position: number): NextVersion<'claim_versions'> {
+  return {
+    claim_id: claimId,
+    position,
+    development_id: developmentId,
+    reported_at_ms: timeMs(fields.reportedAt),
+    fields: JSON.stringify(fields),
+  };
+}

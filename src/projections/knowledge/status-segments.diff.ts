@@ -1,0 +1,93 @@
+import { ClaimFields } from '../../domain/development/development.events';
+import { KnownClaim, knownClaim, timeMs } from '../../domain/knowledge/development-view';
+import { statusTimeline } from '../../domain/knowledge/status-timeline';
+import { FOREVER, ReadModelSchema } from '../../database/schema';
+
+// Read-model tables without generated columns: a selected row has the schema's own column types.
+type Row<T extends keyof ReadModelSchema, C extends keyof ReadModelSchema[T]> = Pick<ReadModelSchema[T], C>;
+
+/** A development's current claim versions and its retractions, as the read model holds them. */
+export type RecordedClaims = Readonly<{
+  claims: readonly Row<'claim_versions', 'claim_id' | 'fields' | 'position'>[];
+  retractions: readonly Row<'claim_retractions', 'claim_id' | 'reported_at' | 'position'>[];
+}>;
+
+/** A status segment's content: everything but its transaction time (`sys_from`, `sys_to`). */
+export type SegmentRow = Row<
+  'status_segments',
+  | 'development_id'
+  | 'known_from'
+  | 'known_to'
+  | 'status'
+  | 'previous_status'
+  | 'summary'
+  | 'known_from_text'
+  | 'first_reported_at'
+  | 'last_reported_at'
+  | 'cause_position'
+>;
+
+/** The current segments to close (by `known_from`) and the segments to insert in their place. */
+export type StatusSegmentDiff = Readonly<{ close: number[]; insert: SegmentRow[] }>;
+
+/**
+ * Re-derives a development's status timeline from what is recorded about its claims and compares
+ * it with its current segments: a segment unchanged in every column stays, so a new claim closes
+ * only the segments it really changes.
+ */
+export function statusSegmentDiff(developmentId: string, recorded: RecordedClaims, current: readonly SegmentRow[]): StatusSegmentDiff {
+  const next = statusSegments(developmentId, recorded);
+  const nextKeys = new Set(next.map(segmentKey));
+  const currentKeys = new Set(current.map(segmentKey));
+  return {
+    close: current.filter((row) => !nextKeys.has(segmentKey(row))).map((row) => Number(row.known_from)),
+    insert: next.filter((row) => !currentKeys.has(segmentKey(row))),
+  };
+}
+
+function statusSegments(developmentId: string, { claims, retractions }: RecordedClaims): SegmentRow[] {
+  const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
+  // Which recorded fact (and its wording of the time) each knowledge instant comes from.
+  const causes = new Map<number, { position: number; text: string }>();
+  const noteCause = (text: string, position: number) => {
+    const ms = timeMs(text);
+    const seen = causes.get(ms);
+    causes.set(ms, { position: Math.max(seen?.position ?? 0, position), text: seen?.text ?? text });
+  };
+  const known: KnownClaim[] = claims.map((row) => {
+    const fields = JSON.parse(row.fields) as ClaimFields;
+    const retraction = retractionOf.get(row.claim_id);
+    noteCause(fields.reportedAt, Number(row.position));
+    if (retraction) noteCause(retraction.reported_at, Number(retraction.position));
+    return knownClaim(row.claim_id, fields, retraction?.reported_at);
+  });
+  return statusTimeline(known).map((segment) => {
+    const cause = causes.get(segment.knownFromMs)!;
+    return {
+      development_id: developmentId,
+      known_from: segment.knownFromMs,
+      known_to: segment.knownToMs ?? FOREVER,
+      status: segment.summary.status,
+      previous_status: segment.previousStatus,
+      summary: JSON.stringify(segment.summary),
+      known_from_text: cause.text,
+      first_reported_at: segment.firstReportedAt,
+      last_reported_at: segment.lastReportedAt,
+      cause_position: cause.position,
+    };
+  });
+}
+
+/** Every column but the development, with PostgreSQL's bigint strings read as numbers. */
+const segmentKey = (row: SegmentRow): string =>
+  JSON.stringify([
+    Number(row.known_from),
+    Number(row.known_to),
+    row.status,
+    row.previous_status,
+    row.summary,
+    row.known_from_text,
+    row.first_reported_at,
+    row.last_reported_at,
+    Number(row.cause_position),
+  ]);

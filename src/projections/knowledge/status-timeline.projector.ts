@@ -1,0 +1,38 @@
+import { ReadModelTransaction } from '../../database/read-model-database';
+import { FOREVER } from '../../database/schema';
+import { STATUS_SEGMENTS, supersede } from './bitemporal.tables';
+import { statusSegmentDiff } from './status-segments.diff';
+
+/** `status_segments`: re-derives the development's status timeline and replaces only the segments that changed. */
+export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
+  const claims = await trx
+    .selectFrom('claim_versions')
+    .select(['claim_id', 'fields', 'position'])
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .execute();
+  const retractions = await trx
+    .selectFrom('claim_retractions')
+    .select(['claim_id', 'reported_at', 'position'])
+    .where('development_id', '=', developmentId)
+    .execute();
+  const current = await trx
+    .selectFrom('status_segments')
+    .select([
+      'development_id',
+      'known_from',
+      'known_to',
+      'status',
+      'previous_status',
+      'summary',
+      'known_from_text',
+      'first_reported_at',
+      'last_reported_at',
+      'cause_position',
+    ])
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .execute();
+  const diff = statusSegmentDiff(developmentId, { claims, retractions }, current);
+  await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
+}

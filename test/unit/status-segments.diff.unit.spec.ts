@@ -1,0 +1,97 @@
+import { Stance } from '../../src/domain/development/development.events';
+import { timeMs } from '../../src/domain/knowledge/development-view';
+import { RecordedClaims, SegmentRow, statusSegmentDiff } from '../../src/projections/knowledge/status-segments.diff';
+
+type ClaimRow = RecordedClaims['claims'][number];
+type RetractionRow = RecordedClaims['retractions'][number];
+
+const claim = (id: string, sourceId: string, stance: Stance, reportedAt: string, position: number): ClaimRow => ({
+  claim_id: id,
+  fields: JSON.stringify({ sourceId, stance, reportedAt }),
+  position,
+});
+const retraction = (id: string, reportedAt: string, position: number): RetractionRow => ({ claim_id: id, reported_at: reportedAt, position });
+const recorded = (claims: ClaimRow[], retractions: RetractionRow[] = []): RecordedClaims => ({ claims, retractions });
+
+const a1 = claim('c1', 'a', 'asserts', '2024-10-01', 1);
+const b3 = claim('c2', 'b', 'asserts', '2024-10-03', 2);
+const c5 = claim('c3', 'c', 'asserts', '2024-10-05', 3);
+const NOTHING = recorded([]);
+
+/** The segments current after `before` was projected. */
+const segmentsOf = (before: RecordedClaims): SegmentRow[] => statusSegmentDiff('d1', before, []).insert;
+
+/** A segment as the table reads it: where it starts (as worded), its status, the one before, its cause. */
+type Expected = [knownFrom: string, status: string, previous: string | null, causePosition: number];
+const brief = (row: SegmentRow): Expected => [row.known_from_text, row.status, row.previous_status, Number(row.cause_position)];
+
+describe('status segment diff: which current segments to close, which to insert', () => {
+  const table: [string, RecordedClaims, RecordedClaims, string[], Expected[]][] = [
+    ['a first claim inserts one segment and closes nothing', NOTHING, recorded([a1]), [], [['2024-10-01', 'reported', null, 1]]],
+    ['nothing new recorded changes nothing', recorded([a1, b3]), recorded([a1, b3]), [], []],
+    [
+      'a later claim closes the open segment and inserts it bounded, then the new one',
+      recorded([a1]),
+      recorded([a1, b3]),
+      ['2024-10-01'],
+      [
+        ['2024-10-01', 'reported', null, 1],
+        ['2024-10-03', 'corroborated', 'reported', 2],
+      ],
+    ],
+    [
+      'segments before the new claim that did not change stay',
+      recorded([a1, b3]),
+      recorded([a1, b3, c5]),
+      ['2024-10-03'],
+      [
+        ['2024-10-03', 'corroborated', 'reported', 2],
+        ['2024-10-05', 'corroborated', 'corroborated', 3],
+      ],
+    ],
+    [
+      'a retraction ends the segment it falls in and starts one where it takes effect',
+      recorded([a1, b3]),
+      recorded([a1, b3], [retraction('c2', '2024-10-04', 4)]),
+      ['2024-10-03'],
+      [
+        ['2024-10-03', 'corroborated', 'reported', 2],
+        ['2024-10-04', 'reported', 'corroborated', 4],
+      ],
+    ],
+    [
+      'two facts at one knowledge instant make one segment: the first wording, the later position',
+      NOTHING,
+      recorded([claim('c1', 'a', 'asserts', '2024-10-01', 5), claim('c2', 'b', 'asserts', '2024-10-01T00:00:00Z', 9)]),
+      [],
+      [['2024-10-01', 'corroborated', null, 9]],
+    ],
+    [
+      'a corrected claim moved later closes every segment it changes',
+      recorded([a1, b3]),
+      recorded([a1, claim('c2', 'b', 'asserts', '2024-10-05', 6)]),
+      ['2024-10-01', '2024-10-03'],
+      [
+        ['2024-10-01', 'reported', null, 1],
+        ['2024-10-05', 'corroborated', 'reported', 6],
+      ],
+    ],
+  ];
+
+  it.each(table)('%s', (_name, before, after, close, insert) => {
+    const diff = statusSegmentDiff('d1', after, segmentsOf(before));
+    expect([...diff.close].sort((x, y) => x - y)).toEqual(close.map(timeMs).sort((x, y) => x - y));
+    expect(diff.insert.map(brief)).toEqual(insert);
+    expect(diff.insert.every((row) => row.development_id === 'd1')).toBe(true);
+  });
+
+  it("reads PostgreSQL's bigint strings as the same segment as numbers", () => {
+    const current = segmentsOf(recorded([a1, b3])).map((row) => ({
+      ...row,
+      known_from: String(row.known_from),
+      known_to: String(row.known_to),
+      cause_position: String(row.cause_position),
+    }));
+    expect(statusSegmentDiff('d1', recorded([a1, b3]), current)).toEqual({ close: [], insert: [] });
+  });
+});
