@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AuditProjection } from '../src/projections/audit.projection';
-import { AuditLog } from '../src/audit/audit-log';
+import { AuditLog } from '../src/application/audit/audit-log';
 import { auditLeaf } from '../src/audit/audit-leaf';
 import { AuditTree } from '../src/audit/audit-tree';
 import { LeafRangeWorkers } from '../src/audit/verify/leaf-range-workers';

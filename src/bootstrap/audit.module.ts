@@ -1,5 +1,5 @@
 import { Injectable, Logger, Module, OnModuleDestroy } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log';
+import { AuditLog } from '../application/audit/audit-log';
 import { AuditTree } from '../audit/audit-tree';
 import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';

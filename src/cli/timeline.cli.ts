@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { AuditTree } from '../audit/audit-tree';
 import { ImportClock, ImportRefusedError, importLog } from '../audit/log-import';
 import { exportLog } from '../audit/log-export';
-import { replayLog } from '../audit/log-replay';
+import { replayLog } from '../application/audit/log-replay';
 import { leafRangeChecker } from '../audit/verify/leaf-range-workers';
 import { verifyLog, workersFailed } from '../audit/verify/log-verifier';
 import { toHex } from '../audit/merkle/merkle-hash';

@@ -11,9 +11,9 @@ export type EventForm = 'stored' | 'upcast';
 export interface Projection {
   readonly name: string;
   /**
-   * Which form of each event it is given: `upcast` (the default) to the current schema, for
-   * projections that read the data; `stored`, exactly as the log holds it, for the audit leaf.
+   * Which form of each event it is given: `upcast` to the current schema, for projections that read
+   * the data; `stored`, exactly as the log holds it, for the audit leaf.
    */
-  readonly takes?: EventForm;
+  readonly takes: EventForm;
   apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void>;
 }

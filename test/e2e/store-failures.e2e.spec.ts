@@ -93,7 +93,7 @@ describe('when the store fails under a write (injected: a full disk, a busy stor
     failing.readModelWrite = storeErrors.sqliteBusy;
     let applied = 0;
     const caughtUp = catchUp(t.app.get<symbol, Storage>(STORAGE), [
-      { name: 'catch-up-probe', apply: async (_trx, events) => void (applied += events.length) },
+      { name: 'catch-up-probe', takes: 'stored', apply: async (_trx, events) => void (applied += events.length) },
     ]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     delete failing.readModelWrite;

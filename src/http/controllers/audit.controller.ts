@@ -1,7 +1,7 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { AuditLog } from '../../audit/audit-log';
+import { AuditLog } from '../../application/audit/audit-log';
 import { ReadClock } from '../../projections/read-clock';
 import { Roles } from '../auth/roles.decorator';
 import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from '../dto/audit-query.dto';

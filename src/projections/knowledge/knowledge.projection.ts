@@ -2,7 +2,7 @@ import { DevelopmentEvent } from '../../domain/development/development.events';
 import { SourceEvent } from '../../domain/source/source.events';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { StoredEvent } from '../../event-store/event-store.port';
-import { Projection } from '../projection';
+import { EventForm, Projection } from '../projection';
 import { projectClaim } from './claims.projector';
 import { projectDevelopment } from './developments.projector';
 import { projectSource } from './sources.projector';
@@ -17,6 +17,7 @@ type KnowledgeEvent = DevelopmentEvent | SourceEvent;
  */
 export class KnowledgeProjection implements Projection {
   readonly name = 'knowledge';
+  readonly takes: EventForm = 'upcast';
 
   async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
     // A timeline is re-derived once per development and transaction time (one append, usually),

@@ -1,11 +1,11 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
-import { DevelopmentView } from '../domain/knowledge/development-view';
-import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
-import { LoggedEvent, replayKnowledge } from '../domain/knowledge/knowledge.replay';
-import { EventStore } from '../event-store/event-store.port';
-import { upcast } from '../event-store/upcasters';
-import { KnowledgeCursor, KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
+import { DevelopmentView } from '../../domain/knowledge/development-view';
+import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { LoggedEvent, replayKnowledge } from '../../domain/knowledge/knowledge.replay';
+import { EventStore } from '../../event-store/event-store.port';
+import { upcast } from '../../event-store/upcasters';
+import { KnowledgeCursor, KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
 
 export type LogReplay = Readonly<{
   /** The last log position folded. */

@@ -1,15 +1,15 @@
-import { KnowledgeFilter, TimePoint } from '../domain/knowledge/knowledge.query';
-import { EventStore } from '../event-store/event-store.port';
-import { KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
-import { LeafNotFoundError, TreeSizeError } from './audit.errors';
-import { AuditTree } from './audit-tree';
-import { exportLog } from './log-export';
+import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { EventStore } from '../../event-store/event-store.port';
+import { KnowledgeQueries } from '../../projections/knowledge/knowledge.queries';
+import { LeafNotFoundError, TreeSizeError } from '../../audit/audit.errors';
+import { AuditTree } from '../../audit/audit-tree';
+import { exportLog } from '../../audit/log-export';
 import { LogReplay, replayLog } from './log-replay';
-import { LeafRangeChecker } from './verify/leaf-ranges';
-import { LogVerification, verifyLog, workersFailed } from './verify/log-verifier';
-import { toHex } from './merkle/merkle-hash';
-import { SignedTreeHead } from './tree-head';
-import { TreeHeadSigner } from './tree-head.signer';
+import { LeafRangeChecker } from '../../audit/verify/leaf-ranges';
+import { LogVerification, verifyLog, workersFailed } from '../../audit/verify/log-verifier';
+import { toHex } from '../../audit/merkle/merkle-hash';
+import { SignedTreeHead } from '../../audit/tree-head';
+import { TreeHeadSigner } from '../../audit/tree-head.signer';
 
 export type InclusionProof = Readonly<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }>;
 export type ConsistencyProof = Readonly<{ first: number; second: number; proof: string[] }>;
