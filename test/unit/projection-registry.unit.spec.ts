@@ -2,11 +2,11 @@ import { LogConsumer, LogConsumers } from '../../src/projections/log-consumers';
 import { ProjectionKey, createProjections } from '../../src/projections/projection-registry';
 
 describe('the projection registry', () => {
-  it.each<[string, ProjectionKey[] | undefined, string[], (string | undefined)[]]>([
-    ['all of them by default, the knowledge read model first', undefined, ['knowledge', 'audit-merkle'], [undefined, 'stored']],
+  it.each<[string, ProjectionKey[] | undefined, string[], string[]]>([
+    ['all of them by default, the knowledge read model first', undefined, ['knowledge', 'audit-merkle'], ['upcast', 'stored']],
     ['only the audit tree, for verify, export and import', ['audit'], ['audit-merkle'], ['stored']],
-    ['only the knowledge read model, for replay', ['knowledge'], ['knowledge'], [undefined]],
-    ['registry order whatever order they are asked in', ['audit', 'knowledge'], ['knowledge', 'audit-merkle'], [undefined, 'stored']],
+    ['only the knowledge read model, for replay', ['knowledge'], ['knowledge'], ['upcast']],
+    ['registry order whatever order they are asked in', ['audit', 'knowledge'], ['knowledge', 'audit-merkle'], ['upcast', 'stored']],
   ])('makes %s', (_, keys, names, takes) => {
     const projections = createProjections(keys);
     expect(projections.map((projection) => projection.name)).toEqual(names);
