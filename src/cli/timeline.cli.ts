@@ -17,7 +17,7 @@ import { TreeHeadSigner } from '../audit/tree-head.signer';
 import { withStorage } from '../bootstrap/cli-context';
 import { SQLITE_FILE, StorageAccess } from '../bootstrap/open-storage';
 import { BackupOverStoreError, BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
-import { boundMs, instantText } from '../http/time-params';
+import { axisBoundMs, instantText, requireReportedTime } from '../domain/shared/time';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
 import { createProjections } from '../projections/projection-registry';
@@ -78,7 +78,8 @@ async function main(argv: readonly string[]): Promise<number> {
         const running = await catchUp(storage, createProjections(['knowledge']));
         try {
           const now = systemClock.now();
-          const at = { asOfMs: boundMs(values.asOf, now), recordedAsOfMs: boundMs(values.recordedAsOf, now) };
+          const bound = (value: string | undefined, option: string) => (value === undefined ? now : axisBoundMs(requireReportedTime(value, option)));
+          const at = { asOfMs: bound(values.asOf, '--asOf'), recordedAsOfMs: bound(values.recordedAsOf, '--recordedAsOf') };
           const replay = await replayLog(storage.eventStore, new KnowledgeQueries(storage.readModel), async () => undefined, at, { topic: values.topic });
           print({ asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay });
           return replay.matchesReadModel ? 0 : 1;
