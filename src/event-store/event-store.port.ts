@@ -65,7 +65,14 @@ export type ReadAllOptions = Readonly<{
   streamPrefix?: string;
 }>;
 
-export type SubscribeOptions = Omit<ReadAllOptions, 'limit' | 'maxBytes'>;
+export type SubscribeOptions = Omit<ReadAllOptions, 'limit' | 'maxBytes'> & {
+  /**
+   * Ends each catch-up page before this many bytes of event text as well as at its event count, for
+   * a consumer that may stop pulling (the rest of its page stays in memory until it pulls again).
+   * Without it pages are full, so a projection catches up in as few reads as it can.
+   */
+  pageBytes?: number;
+};
 
 /** A catch-up-then-live feed of the log. Iterating yields each matching event once, in order. */
 export interface EventSubscription<E = StoredEvent> extends AsyncIterable<E> {

@@ -8,11 +8,6 @@ export type LogPage<E> = Readonly<{ events: E[]; more: boolean }>;
 export type LogRead<E extends { position: bigint }> = (options: ReadAllOptions) => Promise<LogPage<E>>;
 
 const BATCH = 500;
-/**
- * A page also ends before 32 KiB of event text, so what a consumer that stopped pulling holds
- * (the rest of its page) is small whatever the events' size.
- */
-export const PAGE_BYTES = 32 * 1024;
 /** How long a shared read may be served again: short, so polling (without a signal) stays live. */
 const SHARED_READ_MS = 20;
 
@@ -76,6 +71,7 @@ export function pollingSubscription<E extends { position: bigint }>(
   options: SubscribeOptions,
   pollMs: number,
 ): EventSubscription<E> {
+  const { pageBytes, ...filter } = options;
   let closed = false;
   let wake: (() => void) | undefined;
   const onSignal = () => wake?.();
@@ -90,7 +86,7 @@ export function pollingSubscription<E extends { position: bigint }>(
   signals.on('closed', close);
 
   async function* events(): AsyncGenerator<E> {
-    let after = options.after ?? 0n;
+    let after = filter.after ?? 0n;
     try {
       while (!closed) {
         // Arm the wake-up before reading, so an append during the read is not missed.
@@ -101,7 +97,7 @@ export function pollingSubscription<E extends { position: bigint }>(
             resolve();
           };
         });
-        const page = await read({ ...options, after, limit: BATCH, maxBytes: PAGE_BYTES });
+        const page = await read({ ...filter, after, limit: BATCH, maxBytes: pageBytes });
         for (const event of page.events) {
           if (closed) return;
           after = event.position;

@@ -168,8 +168,9 @@ export class KurrentDbEventStore implements EventStore {
   /** `subscribeToAll`: catch-up from `after`, then live, on one server-side subscription. */
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     const after = options.after ?? 0n;
-    // One event buffered each side of the client's stream (16 by default): a consumer that stops pulling pins little.
-    const source = this.client.subscribeToAll({ fromPosition: positionAfter(after), filter: serverFilter(options) }, { highWaterMark: 1 });
+    // With a page budget, one event buffered each side of the client's stream (16 by default): a consumer that stops pulling pins little.
+    const buffering = options.pageBytes === undefined ? {} : { highWaterMark: 1 };
+    const source = this.client.subscribeToAll({ fromPosition: positionAfter(after), filter: serverFilter(options) }, buffering);
     type Stop = { stopped: true; error?: unknown };
     let stop!: (reason: Stop) => void;
     const stopped = new Promise<Stop>((resolve) => (stop = resolve));

@@ -6,6 +6,11 @@ import { TimelineRequest } from '../request-context';
 import { LiveEventStream, LiveStreamSettings } from './live-event-stream';
 import { LiveStreamLimits } from './live-stream-limits';
 
+/**
+ * A catch-up page ends before this much event text, so what a client that stopped reading holds
+ * (the rest of its page) is small whatever the events' size.
+ */
+const PAGE_BYTES = 32 * 1024;
 /** Bytes a client may leave unread before no more events are pulled for it. */
 const HIGH_WATER_BYTES = 64 * 1024;
 /** The reconnection delay suggested to clients. */
@@ -75,7 +80,7 @@ export class LiveEventStreams implements OnModuleDestroy {
     const owner = this.keyed ? `key ${request.actor}` : `address ${request.ip}`;
     this.limits.acquire(owner);
     reply.hijack();
-    const stream = new LiveEventStream(reply.raw, this.store.subscribeText(options), this.settings);
+    const stream = new LiveEventStream(reply.raw, this.store.subscribeText({ ...options, pageBytes: PAGE_BYTES }), this.settings);
     const done = stream.run().then((end) => {
       this.streams.delete(stream);
       this.limits.release(owner);
