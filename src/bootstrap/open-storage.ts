@@ -134,3 +134,13 @@ async function openSqlite(dataDir: string, clock: Clock, lockDataDir: boolean): 
     throw error;
   }
 }
+
+/** Runs `run` on the configured storage, opened for it and closed after it, whatever it returns or throws. */
+export async function withStorage<T>(config: AppConfig, clock: Clock, access: StorageAccess, run: (storage: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(config, clock, access);
+  try {
+    return await run(storage);
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,4 +1,4 @@
-import { withStorage } from '../bootstrap/cli-context';
+import { withStorage } from '../bootstrap/open-storage';
 import { connectPostgres } from '../database/postgres-connection';
 import { PostgresReadModelDatabase } from '../database/postgres-read-model-database';
 import { ConfigError, loadConfig } from '../platform/app-config';

@@ -2,8 +2,8 @@ import { StoredEvent, StoredEventText } from './event-store.port';
 
 /*
  * WARNING: this is the audit log's leaf format. Each event's Merkle leaf is the canonical JSON of
- * this shape, so changing a key, a type or the order of anything here changes every leaf hash, and
- * every tree head, proof and export signed before. `/v1/events`, SSE and the NATS relay serve the
+ * this shape, so changing a key or a type here (or, in the text form, the order of anything) changes
+ * every leaf hash, and every tree head, proof and export signed before. `/v1/events`, SSE and the NATS relay serve the
  * same bytes, so a client can hash what it was sent.
  */
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { READ_MODEL_DATABASE, ReadModelDatabase } from '../database/read-model-database';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig, ConfigError } from '../platform/app-config';
 import { CLOCK, Clock } from '../platform/clock';
 import { LogConsumers } from '../projections/log-consumers';
 import { connectNats } from './nats-connection';
-import { NatsRelay, RelayStatus } from './nats-relay';
+import { NatsRelay } from './nats-relay';
 
 /**
  * Runs the JetStream relay when TIMELINE_NATS_URL is set. It starts at bootstrap, so an unreachable
@@ -24,14 +24,9 @@ export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DATABASE) private readonly db: ReadModelDatabase,
     @Inject(CLOCK) private readonly clock: Clock,
-    /** Where the relay is listed with the projections while it runs (none when it runs alone, as in tests). */
-    @Optional() private readonly consumers?: LogConsumers,
+    /** Where the relay is listed with the projections while it runs (`GET /v1/projections`). */
+    private readonly consumers: LogConsumers,
   ) {}
-
-  /** The relays running in this process (none when the relay is off), for listings next to the projections. */
-  statuses(): readonly RelayStatus[] {
-    return this.relay ? [this.relay.status] : [];
-  }
 
   async onApplicationBootstrap(): Promise<void> {
     const { natsUrl, natsStream: stream, natsSubjectPrefix: subjectPrefix } = this.config;
@@ -55,7 +50,7 @@ export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy
     }
     this.connection = connection;
     this.relay = relay;
-    this.unlist = this.consumers?.register(relay);
+    this.unlist = this.consumers.register(relay);
   }
 
   // Destroy hooks run before shutdown hooks, so the relay stops before the storage under it closes.

@@ -17,6 +17,7 @@ import { DUPLICATE_WINDOW_MS, POSITION_HEADER } from '../../src/relay/relay-stre
 import { aPostgresSchema, postgresAvailable } from '../support/postgres';
 import { startTestApp } from '../support/test-app';
 import { eventually } from '../support/eventually';
+import { LogConsumers } from '../../src/projections/log-consumers';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REPO = resolve(__dirname, '../..');
@@ -180,9 +181,10 @@ describeWithNats('NATS JetStream relay', () => {
 
     const log = await store.readAll();
     expectExactlyTheLog(await consumeAll(600), log);
-    const relays = api.app.get(NatsRelayService);
-    await eventually(async () => relays.statuses(), ([status]) => status?.checkpoint === 600n, 'the checkpoint at 600');
-    expect(relays.statuses()).toEqual([{ name: `nats:${stream}`, checkpoint: 600n, state: 'publishing' }]);
+    // Listed beside the projections, as GET /v1/projections shows it.
+    const relayListing = async () => (await api.get('/v1/projections')).body.projections.filter((p: { name: string }) => p.name === `nats:${stream}`);
+    await eventually(relayListing, ([status]) => status?.checkpoint === 600, 'the checkpoint at 600');
+    expect(await relayListing()).toEqual([{ name: `nats:${stream}`, checkpoint: 600, lag: 0, state: 'publishing' }]);
 
     const { config } = await jsm.streams.info(stream);
     expect(config).toMatchObject({ subjects: [`${subjectPrefix}.>`], storage: 'file', duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000 });
@@ -426,7 +428,7 @@ describe('NATS relay configuration', () => {
     expect(loadConfig({}).natsUrl).toBeUndefined();
     const api = await startTestApp();
     try {
-      expect(api.app.get(NatsRelayService).statuses()).toEqual([]);
+      expect((await api.get('/v1/projections')).body.projections.map((p: { name: string }) => p.name)).toEqual(['knowledge', 'audit-merkle']);
     } finally {
       await api.close();
     }
@@ -448,7 +450,7 @@ describe('NATS relay configuration', () => {
     const storage = await openStorage({ dataDir, eventStore: 'sqlite' }, systemClock);
     try {
       const config = loadConfig({ TIMELINE_NATS_URL: 'nats://127.0.0.1:1', TIMELINE_DATA_DIR: dataDir });
-      const service = new NatsRelayService(config, storage.eventStore, storage.readModel, systemClock);
+      const service = new NatsRelayService(config, storage.eventStore, storage.readModel, systemClock, new LogConsumers());
       const failure = await service.onApplicationBootstrap().then(
         () => undefined,
         (error: unknown) => error,
