@@ -1,10 +1,10 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, get, request } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { LiveEventStreams } from '../../src/http/sse/live-event-streams';
 import { aClaim, aDevelopment, aSource } from '../support/builders';
 import { startTestApp, TestApp } from '../support/test-app';
+import { listening } from '../support/raw-http';
 
 /**
  * `/v1/events/live` over a real socket (fastify's inject cannot stream): a small SSE client reads
@@ -172,11 +172,6 @@ async function logItems(t: TestApp, query = ''): Promise<any[]> {
   }
 }
 
-async function listening(t: TestApp): Promise<number> {
-  await t.app.listen(0, '127.0.0.1');
-  return (t.app.getHttpServer().address() as AddressInfo).port;
-}
-
 /** What a client saw, in the shape of `/v1/events` items. */
 const asItems = (client: SseClient) => client.messages.map((m) => ({ id: m.id, event: m.event, data: JSON.parse(m.data) }));
 const expectedItems = (items: any[]) => items.map((item) => ({ id: String(item.position), event: item.type, data: item }));
@@ -194,7 +189,7 @@ describe('GET /v1/events/live (Server-Sent Events)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { TIMELINE_SSE_HEARTBEAT_MS: '200' } });
-    port = await listening(t);
+    port = await listening(t.app);
     streams = t.app.get(LiveEventStreams);
     expect((await t.post('/v1/sources', aSource())).status).toBe(201);
     expect((await t.post('/v1/sources', aSource({ id: 'coast-guard', name: 'Coast Guard', kind: 'official' }))).status).toBe(201);
@@ -361,7 +356,7 @@ describe('GET /v1/events/live with a client that stops reading', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { TIMELINE_SSE_HEARTBEAT_MS: '500' } });
-    port = await listening(t);
+    port = await listening(t.app);
     streams = t.app.get(LiveEventStreams);
     expect((await t.post('/v1/sources', aSource())).status).toBe(201);
   });
@@ -428,7 +423,7 @@ describe('GET /v1/events/live with a client that stops reading', () => {
 describe('GET /v1/events/live when the server stops', () => {
   it('ends open streams, a stalled one included, so closing the app does not wait for clients', async () => {
     const t = await startTestApp({ env: { TIMELINE_SSE_HEARTBEAT_MS: '200' } });
-    const port = await listening(t);
+    const port = await listening(t.app);
     expect((await t.post('/v1/sources', aSource())).status).toBe(201);
     const reader = await SseClient.open(port, '/v1/events/live');
     const stalled = await SseClient.open(port, '/v1/events/live', {}, { paused: true });
@@ -447,7 +442,7 @@ describe('GET /v1/events/live with API keys', () => {
   it('needs a key (401 problem+json without) and serves a reader', async () => {
     const t = await startTestApp({ env: { TIMELINE_API_KEYS: 'reader-key-0123456789:reader' } });
     try {
-      const port = await listening(t);
+      const port = await listening(t.app);
       const refused = await t.get('/v1/events/live');
       expect(refused.status).toBe(401);
       expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -479,7 +474,7 @@ describe('GET /v1/events/live past the stream caps', () => {
     });
     const clients: SseClient[] = [];
     try {
-      const port = await listening(t);
+      const port = await listening(t.app);
       const streams = t.app.get(LiveEventStreams);
       for (let i = 0; i < 2; i++) clients.push(await SseClient.open(port, '/v1/events/live', bearer(READER_A)));
       expect(clients.map((client) => client.status)).toEqual([200, 200]);
@@ -505,7 +500,7 @@ describe('GET /v1/events/live past the stream caps', () => {
     const t = await startTestApp({ env: { TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: '1' } });
     const clients: SseClient[] = [];
     try {
-      const port = await listening(t);
+      const port = await listening(t.app);
       clients.push(await SseClient.open(port, '/v1/events/live'));
       expect(clients[0].status).toBe(200);
       expectRefused(await t.get('/v1/events/live'), 429, 'too-many-live-streams');
