@@ -14,8 +14,11 @@ function clientErrorStatus(error: Error & { code?: string }): number {
   return 400;
 }
 
+/** Whether the refused bytes are a HEAD request, whose answer must carry no body (the client would read it as garbage). */
+const isHead = (rawPacket: unknown) => Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
+
 /** Unparsable HTTP (bad Content-Length, oversized headers, timeouts): a problem, written on the socket, then closed. */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = clientErrorStatus(error);
   const reason = STATUS_CODES[status]!;
@@ -23,7 +26,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${isHead(error.rawPacket) ? '' : body}`,
     );
   }
   socket.destroy();

@@ -336,6 +336,17 @@ describe('malformed HTTP on a socket', () => {
     expect(await headPosition(app)).toBe(before);
   });
 
+  it('answers a HEAD it cannot parse with a problem\'s headers and no body, so the client reads no garbage', async () => {
+    const response = await rawRequest(port, 'HEAD /v1/sources?a=\x01 HTTP/1.1\r\nHost: x\r\n\r\n');
+
+    expect({ status: response.status, contentType: response.headers['content-type'], connection: response.headers.connection, body: response.body }).toEqual({
+      status: 400,
+      contentType: 'application/problem+json',
+      connection: 'close',
+      body: '',
+    });
+  });
+
   it('answers a HEAD of the live stream with its headers and ends it, holding no stream open', async () => {
     const response = await rawRequest(port, 'HEAD /v1/events/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
 
