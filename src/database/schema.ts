@@ -9,9 +9,25 @@ type Big = number | string | bigint;
 export type ReadModelSchema = {
   projection_checkpoints: { projection: string; position: Big; recorded_at: string | null };
   sources: { source_id: string; profile: string; position: Big };
-  development_versions: {
-    development_id: string;
+  /** The description as first recorded, over transaction time (its corrections). */
+  development_versions: { development_id: string; position: Big; sys_from: Big; sys_to: Big; fields: string };
+  /** Each revision over transaction time (its corrections); `recorded_order`: the position it was first recorded at. */
+  development_revisions: {
+    revision_id: string;
     position: Big;
+    development_id: string;
+    sys_from: Big;
+    sys_to: Big;
+    reported_at: string;
+    reported_at_ms: Big;
+    recorded_order: Big;
+    changes: string;
+  };
+  /** The description over knowledge time, as recorded over transaction time. */
+  description_segments: {
+    development_id: string;
+    known_from: Big;
+    known_to: Big;
     sys_from: Big;
     sys_to: Big;
     fields: string;
@@ -19,7 +35,8 @@ export type ReadModelSchema = {
     occurred_start: Big | null;
     occurred_end: Big | null;
   };
-  development_topics: { topic: string; development_id: string; sys_from: Big; sys_to: Big };
+  /** The topics of each description segment. */
+  development_topics: { topic: string; development_id: string; known_from: Big; known_to: Big; sys_from: Big; sys_to: Big };
   claim_versions: {
     claim_id: string;
     position: Big;

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_UPCASTERS_FROM_V1 } from '../domain/development/development.upcasters';
 import { StoredEvent } from './event-store.port';
 
 /** The schema version an event type was first written at. */
@@ -43,8 +44,9 @@ export class UpcasterRegistry {
   }
 }
 
-/** The registry every reader uses. Empty today: no event type has changed shape since version 1. */
+/** The registry every reader uses, with the upcasters of every event type that changed shape. */
 export const upcasters = new UpcasterRegistry();
+for (const [type, upcaster] of Object.entries(DEVELOPMENT_UPCASTERS_FROM_V1)) upcasters.register(type, 1, upcaster);
 
 /** The event with its data in the current schema; the event itself when it is already current. */
 export function upcast(event: StoredEvent, registry: UpcasterRegistry = upcasters): StoredEvent {

@@ -1,47 +1,51 @@
 import { AlreadyExistsError, InvalidInputError, NotFoundError, StateConflictError } from '../shared/domain.errors';
 import { Command, Decider, assertNever } from '../shared/event';
 import { requireReportedTime } from '../shared/time';
-import {
-  ClaimFields,
-  DevelopmentEvent,
-  DevelopmentFields,
-  Occurred,
-} from './development.events';
+import { ClaimContext, ClaimInput, checkClaimCoherence, checkedClaimChanges, correctedClaim } from './claim-input';
+import { ClaimFields, DevelopmentEvent, DevelopmentFields } from './development.events';
+import { OccurredInput, requireOccurredInput } from './occurred-input';
 
 /** Sources the handler found registered among those a command names (the domain reads no store). */
 type KnownSources = { registeredSourceIds: readonly string[] };
 
+/** A description (or its changes) as an editor gives it: `occurred` may be EDTF text or the older `{from, to}`. */
+export type DevelopmentInput = Omit<DevelopmentFields, 'occurred'> & Readonly<{ occurred?: OccurredInput }>;
+
 export type RecordDevelopment = Command<
   'RecordDevelopment',
-  { developmentId: string; fields: DevelopmentFields; claimId: string; claim: ClaimFields } & KnownSources
+  { developmentId: string; fields: DevelopmentInput; claimId: string; claim: ClaimInput } & KnownSources
 >;
-export type ReportClaim = Command<
-  'ReportClaim',
-  { developmentId: string; claimId: string; claim: ClaimFields } & KnownSources
->;
+export type ReportClaim = Command<'ReportClaim', { developmentId: string; claimId: string; claim: ClaimInput } & KnownSources>;
 export type RetractClaim = Command<
   'RetractClaim',
   { developmentId: string; claimId: string; reportedAt: string; reason: string }
 >;
+export type ReviseDevelopment = Command<
+  'ReviseDevelopment',
+  { developmentId: string; revisionId: string; changes: Partial<DevelopmentInput>; reportedAt: string; basisClaimId?: string; reason: string }
+>;
 export type CorrectDevelopment = Command<
   'CorrectDevelopment',
-  { developmentId: string; changes: Partial<DevelopmentFields>; reason: string }
+  { developmentId: string; revisionId?: string; changes: Partial<DevelopmentInput>; reason: string }
 >;
 export type CorrectClaim = Command<
   'CorrectClaim',
-  { developmentId: string; claimId: string; changes: Partial<ClaimFields>; reason: string } & KnownSources
+  { developmentId: string; claimId: string; changes: Partial<ClaimInput>; reason: string } & KnownSources
 >;
 
-export type DevelopmentCommand = RecordDevelopment | ReportClaim | RetractClaim | CorrectDevelopment | CorrectClaim;
+export type DevelopmentCommand = RecordDevelopment | ReportClaim | RetractClaim | ReviseDevelopment | CorrectDevelopment | CorrectClaim;
 
-type ClaimState = Readonly<{ fields: ClaimFields; retractedAt?: string }>;
+type ClaimState = Readonly<{ fields: ClaimFields; reportedAtMs: number; retractedAt?: string }>;
 
 export type DevelopmentState =
   | Readonly<{ recorded: false }>
   | Readonly<{
       recorded: true;
       developmentId: string;
+      /** The description as first recorded (with its corrections): what the first claim made known. */
       fields: DevelopmentFields;
+      /** Revisions by id, in the order recorded, each with its corrections applied. */
+      revisions: ReadonlyMap<string, Readonly<{ changes: Partial<DevelopmentFields>; reportedAt: string; basisClaimId?: string }>>;
       claims: ReadonlyMap<string, ClaimState>;
     }>;
 
@@ -58,43 +62,28 @@ function requireClaim(state: Recorded, claimId: string): ClaimState {
   return claim;
 }
 
-/** `occurred` checked, its instants in UTC (dates stay dates), so events never hold an offset. */
-function occurredInUtc(occurred: Occurred | undefined, field: string): Occurred | undefined {
-  if (!occurred) return undefined;
-  const from = occurred.from === undefined ? undefined : requireReportedTime(occurred.from, `${field}.from`);
-  const to = occurred.to === undefined ? undefined : requireReportedTime(occurred.to, `${field}.to`);
-  if (from && to && to.ms < from.ms) {
-    throw new InvalidInputError('occurred.to is before occurred.from', [
-      { field: `${field}.to`, message: 'must not be before occurred.from' },
-    ]);
-  }
-  return { ...occurred, ...(from ? { from: from.text } : {}), ...(to ? { to: to.text } : {}) };
+/** Description changes checked, `occurred` as EDTF (instants in UTC), so events hold one shape. */
+function checkedDescription<T extends Partial<DevelopmentInput>>(input: T, prefix: string): Omit<T, 'occurred'> & Partial<Pick<DevelopmentFields, 'occurred'>> {
+  if (input.occurred === undefined) return input as Omit<T, 'occurred'>;
+  return { ...input, occurred: requireOccurredInput(input.occurred, prefix ? `${prefix}.occurred` : 'occurred') };
 }
 
-/** A field's path in the command's input: `prefix` is where the claim sits ('' when it is the input). */
-const fieldPath = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
-
-/** A claim (or its changes) checked, its times in UTC as in {@link occurredInUtc}. */
-function claimInUtc<T extends Partial<ClaimFields>>(claim: T, known: readonly string[], prefix: string): T {
-  const reportedAt = claim.reportedAt === undefined ? undefined : requireReportedTime(claim.reportedAt, fieldPath(prefix, 'reportedAt'));
-  if (claim.sourceId !== undefined && !known.includes(claim.sourceId)) {
-    throw new NotFoundError('source', claim.sourceId, fieldPath(prefix, 'sourceId'));
-  }
-  const publishedAt = claim.publication?.publishedAt;
-  const published = publishedAt === undefined ? undefined : requireReportedTime(publishedAt, fieldPath(prefix, 'publication.publishedAt'));
-  return {
-    ...claim,
-    ...(reportedAt ? { reportedAt: reportedAt.text } : {}),
-    ...(published ? { publication: { ...claim.publication, publishedAt: published.text } } : {}),
-  };
-}
-
-function requireChanges(changes: object): void {
+function requireChanges(changes: object, what: string): void {
   if (Object.keys(changes).length === 0) {
-    throw new InvalidInputError('a correction must change at least one field', [
-      { field: 'changes', message: 'must name at least one field' },
-    ]);
+    throw new InvalidInputError(`a ${what} must change at least one field`, [{ field: 'changes', message: 'must name at least one field' }]);
   }
+}
+
+const claimContext = (state: Recorded | undefined, registeredSourceIds: readonly string[]): ClaimContext => ({
+  registeredSourceIds,
+  claims: new Map([...(state?.claims ?? [])].map(([id, claim]) => [id, { reportedAtMs: claim.reportedAtMs, derivedFrom: claim.fields.derivedFrom }])),
+});
+
+/** A new claim checked and completed: the fields it will be reported with. */
+function newClaim(claimId: string, input: ClaimInput, context: ClaimContext, prefix: string): ClaimFields {
+  const claim = { ...input, ...checkedClaimChanges(claimId, input, context, prefix) } as ClaimFields;
+  checkClaimCoherence(claimId, claim, context, prefix);
+  return claim;
 }
 
 function decideRetraction(state: Recorded, data: RetractClaim['data']): DevelopmentEvent[] {
@@ -103,7 +92,7 @@ function decideRetraction(state: Recorded, data: RetractClaim['data']): Developm
     throw new StateConflictError(`claim '${data.claimId}' is already retracted`);
   }
   const at = requireReportedTime(data.reportedAt, 'reportedAt');
-  if (at.ms < requireReportedTime(claim.fields.reportedAt, 'reportedAt').ms) {
+  if (at.ms < claim.reportedAtMs) {
     throw new InvalidInputError('a claim cannot be retracted before it was reported', [
       { field: 'reportedAt', message: `must not be before the claim's reportedAt (${claim.fields.reportedAt})` },
     ]);
@@ -113,12 +102,17 @@ function decideRetraction(state: Recorded, data: RetractClaim['data']): Developm
 
 function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): DevelopmentEvent[] {
   const claim = requireClaim(state, data.claimId);
-  requireChanges(data.changes);
-  const changes = claimInUtc(data.changes, data.registeredSourceIds, 'changes');
-  const reportedAt = changes.reportedAt;
-  if (reportedAt !== undefined && claim.retractedAt !== undefined) {
+  requireChanges(data.changes, 'correction');
+  const context = claimContext(state, data.registeredSourceIds);
+  const changes = checkedClaimChanges(data.claimId, data.changes, context, 'changes');
+  const next = correctedClaim(claim.fields, changes);
+  if (changes.likelihood !== undefined && next.stance !== 'assesses') {
+    throw new InvalidInputError('changes.likelihood is only for stance assesses', [{ field: 'changes.likelihood', message: 'is only for stance assesses' }]);
+  }
+  checkClaimCoherence(data.claimId, next, context, 'changes');
+  if (changes.reportedAt !== undefined && claim.retractedAt !== undefined) {
     const retractedAt = requireReportedTime(claim.retractedAt, 'retraction.reportedAt');
-    if (requireReportedTime(reportedAt, 'changes.reportedAt').ms > retractedAt.ms) {
+    if (requireReportedTime(changes.reportedAt, 'changes.reportedAt').ms > retractedAt.ms) {
       throw new InvalidInputError('a retracted claim cannot be reported after its retraction', [
         { field: 'changes.reportedAt', message: `must not be after the retraction (${claim.retractedAt})` },
       ]);
@@ -128,16 +122,28 @@ function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): Dev
   return [{ type: 'ClaimCorrected', data: { ...event, changes } }];
 }
 
-function decideDevelopmentCorrection(state: Recorded, data: CorrectDevelopment['data']): DevelopmentEvent[] {
-  requireChanges(data.changes);
-  // `occurred` is one field: a correction replaces it whole.
-  const occurred = occurredInUtc(data.changes.occurred, 'changes.occurred');
-  return [{ type: 'DevelopmentCorrected', data: { ...data, changes: { ...data.changes, ...(occurred ? { occurred } : {}) } } }];
+function decideRevision(state: Recorded, data: ReviseDevelopment['data']): DevelopmentEvent[] {
+  requireChanges(data.changes, 'revision');
+  if (state.revisions.has(data.revisionId)) throw new StateConflictError(`revision '${data.revisionId}' already exists`);
+  const at = requireReportedTime(data.reportedAt, 'reportedAt');
+  if (data.basisClaimId !== undefined) {
+    const basis = state.claims.get(data.basisClaimId);
+    if (!basis) throw new NotFoundError('claim', data.basisClaimId, 'basisClaimId');
+    if (at.ms < basis.reportedAtMs) {
+      throw new InvalidInputError('a revision cannot be known before the claim it rests on', [
+        { field: 'reportedAt', message: `must not be before the basis claim's reportedAt (${basis.fields.reportedAt})` },
+      ]);
+    }
+  }
+  const changes = checkedDescription(data.changes, 'changes');
+  return [{ type: 'DevelopmentRevised', data: { ...data, changes, reportedAt: at.text } }];
 }
 
-/** Applies a correction: listed fields replace the old ones, unlisted fields stay. */
-function corrected<T extends object>(fields: T, changes: Partial<T>): T {
-  return { ...fields, ...changes };
+function decideDevelopmentCorrection(state: Recorded, data: CorrectDevelopment['data']): DevelopmentEvent[] {
+  requireChanges(data.changes, 'correction');
+  if (data.revisionId !== undefined && !state.revisions.has(data.revisionId)) throw new NotFoundError('revision', data.revisionId, 'revisionId');
+  // `occurred` is one field: a correction replaces it whole.
+  return [{ type: 'DevelopmentCorrected', data: { ...data, changes: checkedDescription(data.changes, 'changes') } }];
 }
 
 export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, DevelopmentEvent> = {
@@ -148,11 +154,11 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
       case 'RecordDevelopment': {
         const { developmentId, fields, claimId, claim, registeredSourceIds } = command.data;
         if (state.recorded) throw new AlreadyExistsError('development', developmentId);
-        const occurred = occurredInUtc(fields.occurred, 'occurred');
-        const claimFields = claimInUtc(claim, registeredSourceIds, 'claim');
+        const description = checkedDescription(fields, '') as DevelopmentFields;
+        const claimFields = newClaim(claimId, claim, claimContext(undefined, registeredSourceIds), 'claim');
         // A development becomes known with its first claim: both are appended atomically.
         return [
-          { type: 'DevelopmentRecorded', data: { developmentId, ...fields, ...(occurred ? { occurred } : {}) } },
+          { type: 'DevelopmentRecorded', data: { developmentId, ...description } },
           { type: 'ClaimReported', data: { developmentId, claimId, ...claimFields } },
         ];
       }
@@ -160,10 +166,13 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
         const { developmentId, claimId, claim, registeredSourceIds } = command.data;
         const recorded = requireRecorded(state, developmentId);
         if (recorded.claims.has(claimId)) throw new AlreadyExistsError('claim', claimId);
-        return [{ type: 'ClaimReported', data: { developmentId, claimId, ...claimInUtc(claim, registeredSourceIds, '') } }];
+        const fields = newClaim(claimId, claim, claimContext(recorded, registeredSourceIds), '');
+        return [{ type: 'ClaimReported', data: { developmentId, claimId, ...fields } }];
       }
       case 'RetractClaim':
         return decideRetraction(requireRecorded(state, command.data.developmentId), command.data);
+      case 'ReviseDevelopment':
+        return decideRevision(requireRecorded(state, command.data.developmentId), command.data);
       case 'CorrectDevelopment':
         return decideDevelopmentCorrection(requireRecorded(state, command.data.developmentId), command.data);
       case 'CorrectClaim':
@@ -177,12 +186,12 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
     switch (event.type) {
       case 'DevelopmentRecorded': {
         const { developmentId, ...fields } = event.data;
-        return { recorded: true, developmentId, fields, claims: new Map() };
+        return { recorded: true, developmentId, fields, revisions: new Map(), claims: new Map() };
       }
       case 'ClaimReported': {
         if (!state.recorded) return state;
         const { developmentId: _d, claimId, ...fields } = event.data;
-        return { ...state, claims: new Map(state.claims).set(claimId, { fields }) };
+        return { ...state, claims: new Map(state.claims).set(claimId, { fields, reportedAtMs: knownFromMs(fields.reportedAt) }) };
       }
       case 'ClaimRetracted': {
         const claim = state.recorded ? state.claims.get(event.data.claimId) : undefined;
@@ -190,15 +199,24 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
         const claims = new Map(state.claims).set(event.data.claimId, { ...claim, retractedAt: event.data.reportedAt });
         return { ...state, claims };
       }
-      case 'DevelopmentCorrected':
-        return state.recorded ? { ...state, fields: corrected(state.fields, event.data.changes) } : state;
+      case 'DevelopmentRevised': {
+        if (!state.recorded) return state;
+        const { revisionId, changes, reportedAt, basisClaimId } = event.data;
+        return { ...state, revisions: new Map(state.revisions).set(revisionId, { changes, reportedAt, ...(basisClaimId ? { basisClaimId } : {}) }) };
+      }
+      case 'DevelopmentCorrected': {
+        if (!state.recorded) return state;
+        const { revisionId, changes } = event.data;
+        const revision = revisionId === undefined ? undefined : state.revisions.get(revisionId);
+        if (revisionId === undefined) return { ...state, fields: { ...state.fields, ...changes } };
+        if (!revision) return state;
+        return { ...state, revisions: new Map(state.revisions).set(revisionId, { ...revision, changes: { ...revision.changes, ...changes } }) };
+      }
       case 'ClaimCorrected': {
         const claim = state.recorded ? state.claims.get(event.data.claimId) : undefined;
         if (!state.recorded || !claim) return state;
-        const claims = new Map(state.claims).set(event.data.claimId, {
-          ...claim,
-          fields: corrected(claim.fields, event.data.changes),
-        });
+        const fields = correctedClaim(claim.fields, event.data.changes);
+        const claims = new Map(state.claims).set(event.data.claimId, { ...claim, fields, reportedAtMs: knownFromMs(fields.reportedAt) });
         return { ...state, claims };
       }
       default:
@@ -206,3 +224,6 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
     }
   },
 };
+
+/** Knowledge-time ms a stored time counts from (validated when its event was decided). */
+const knownFromMs = (text: string): number => requireReportedTime(text, 'reportedAt').ms;

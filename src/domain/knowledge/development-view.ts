@@ -1,5 +1,7 @@
-import { ClaimFields, DevelopmentFields, Publication, Quantity } from '../development/development.events';
+import { ClaimFields, DevelopmentFields, Likelihood, Publication, Quantity } from '../development/development.events';
+import { OccurredView, occurredView } from '../development/occurred';
 import { parseReportedTime } from '../shared/time';
+import { originsOf } from './origins';
 import { KnowledgeSummary, summarize } from './status.rules';
 
 /**
@@ -14,18 +16,25 @@ export type KnownClaim = Readonly<{
   retractedAtMs?: number;
 }>;
 
+/** A revision of the description as the read side knows it, with its corrections applied. */
+export type KnownRevision = Readonly<{ revisionId: string; changes: Partial<DevelopmentFields>; reportedAt: string; reportedAtMs: number }>;
+
+/** Which origin (SPEC §2) a source's claims come from: its affiliation, else itself. */
+export type AffiliationOf = (sourceId: string) => string;
+
 export type ClaimView = Readonly<{
   id: string;
   sourceId: string;
   stance: ClaimFields['stance'];
+  likelihood: Likelihood | null;
   reportedAt: string;
   quantity: Quantity | null;
   quote: string | null;
   publication: Publication | null;
+  via: readonly string[];
+  derivedFrom: string | null;
   credibility: number | null;
 }>;
-
-export type OccurredView = Readonly<{ from: string | null; to: string | null; label: string | null }>;
 
 export type DevelopmentView = Readonly<
   {
@@ -43,7 +52,7 @@ export type DevelopmentView = Readonly<
   } & KnowledgeSummary
 >;
 
-/** Knowledge-time ms of a stored time text (validated when the event was decided). */
+/** Knowledge-time ms a stored time text counts from (validated when the event was decided). */
 export const timeMs = (text: string): number => parseReportedTime(text)?.ms ?? Number.NaN;
 
 /** `times`: the parsed times when the caller has them already (read models store them). */
@@ -61,9 +70,11 @@ export function knownClaim(
   };
 }
 
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Claims in the order views list them: by knowledge time, then id. */
 export function byReportedAt(a: KnownClaim, b: KnownClaim): number {
-  return a.reportedAtMs - b.reportedAtMs || (a.claimId < b.claimId ? -1 : a.claimId > b.claimId ? 1 : 0);
+  return a.reportedAtMs - b.reportedAtMs || byId(a.claimId, b.claimId);
 }
 
 export const isActiveAt = (claim: KnownClaim, asOfMs: number): boolean =>
@@ -78,9 +89,26 @@ export function knowledgeAt(claims: Iterable<KnownClaim>, asOfMs: number): Knowl
   return { known, active };
 }
 
-export function summaryOf({ known, active }: KnowledgeAt): KnowledgeSummary {
+/**
+ * The status rules' summary over the active claims, each counted by its origin among the claims
+ * known then (a repetition of a claim not yet known is its own origin).
+ */
+export function summaryOf({ known, active }: KnowledgeAt, affiliationOf: AffiliationOf): KnowledgeSummary {
+  const origins = originsOf(
+    known.map((claim) => ({ claimId: claim.claimId, sourceId: claim.fields.sourceId, derivedFrom: claim.fields.derivedFrom })),
+    affiliationOf,
+  );
   return summarize(
-    active.map((claim) => claim.fields),
+    active.map((claim) => ({
+      claimId: claim.claimId,
+      sourceId: claim.fields.sourceId,
+      origin: origins.get(claim.claimId)!,
+      stance: claim.fields.stance,
+      likelihood: claim.fields.likelihood,
+      quantity: claim.fields.quantity,
+      reportedAt: claim.fields.reportedAt,
+      reportedAtMs: claim.reportedAtMs,
+    })),
     known.length - active.length,
   );
 }
@@ -93,22 +121,35 @@ export function reportedRange(known: readonly KnownClaim[]): { firstReportedAt: 
   };
 }
 
+/**
+ * The description as known at `asOfMs`: the one first recorded, then each revision known by then in
+ * knowledge-time order (revisions of the same instant in the order recorded: `revisions` is).
+ */
+export function descriptionAt(base: DevelopmentFields, revisions: readonly KnownRevision[], asOfMs: number): DevelopmentFields {
+  return revisionsInKnowledgeOrder(revisions)
+    .filter((revision) => revision.reportedAtMs <= asOfMs)
+    .reduce<DevelopmentFields>((fields, revision) => ({ ...fields, ...revision.changes }), base);
+}
+
+/** Revisions by knowledge time, stable for the same instant (the order recorded). */
+export function revisionsInKnowledgeOrder(revisions: readonly KnownRevision[]): KnownRevision[] {
+  return revisions.map((revision, order) => ({ revision, order })).sort((a, b) => a.revision.reportedAtMs - b.revision.reportedAtMs || a.order - b.order).map(({ revision }) => revision);
+}
+
 export function claimView({ claimId, fields }: KnownClaim): ClaimView {
   return {
     id: claimId,
     sourceId: fields.sourceId,
     stance: fields.stance,
+    likelihood: fields.likelihood ?? null,
     reportedAt: fields.reportedAt,
     quantity: fields.quantity ?? null,
     quote: fields.quote ?? null,
     publication: fields.publication ?? null,
+    via: fields.via ?? [],
+    derivedFrom: fields.derivedFrom ?? null,
     credibility: fields.credibility ?? null,
   };
-}
-
-export function occurredView(occurred: DevelopmentFields['occurred']): OccurredView | null {
-  if (!occurred) return null;
-  return { from: occurred.from ?? null, to: occurred.to ?? null, label: occurred.label ?? null };
 }
 
 /** Assembles the view; `summary` and the reported range come from whichever side computed them. */

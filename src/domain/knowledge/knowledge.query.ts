@@ -11,6 +11,8 @@ export type KnowledgeFilter = Readonly<{
   status?: DevelopmentStatus;
   occurredFromMs?: number;
   occurredToMs?: number;
+  /** `possibly` (default): the occurred interval overlaps the range; `certainly`: it lies wholly inside it. */
+  occurredMatch?: 'possibly' | 'certainly';
 }>;
 
 /** Where a development sorts on the valid-time axis: its start, else its end; unknown sorts last. */

@@ -1,5 +1,4 @@
-import { KnownClaim, byReportedAt, isActiveAt } from './development-view';
-import { summarize } from './status.rules';
+import { AffiliationOf, KnownClaim, byReportedAt, knowledgeAt, summaryOf } from './development-view';
 import { DevelopmentStatus, KnowledgeSummary } from './status.rules';
 
 /**
@@ -18,9 +17,9 @@ export type StatusSegment = Readonly<{
 /**
  * The development's status over all of knowledge time, given everything recorded about its claims:
  * a segment starts at every instant a claim is reported or retracted. Empty until a claim exists.
- * One sweep over the instants in order: O(instants × active claims).
+ * One sweep over the instants in order: O(instants × known claims).
  */
-export function statusTimeline(claims: readonly KnownClaim[]): StatusSegment[] {
+export function statusTimeline(claims: readonly KnownClaim[], affiliationOf: AffiliationOf): StatusSegment[] {
   const byTime = [...claims].sort(byReportedAt);
   const instants = [
     ...new Set(claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))),
@@ -33,15 +32,10 @@ export function statusTimeline(claims: readonly KnownClaim[]): StatusSegment[] {
       lastReported = byTime[knownCount];
       knownCount += 1;
     }
-    const known = byTime.slice(0, knownCount);
-    const active = known.filter((claim) => isActiveAt(claim, knownFromMs));
     segments.push({
       knownFromMs,
       knownToMs: instants[i + 1] ?? null,
-      summary: summarize(
-        active.map((claim) => claim.fields),
-        knownCount - active.length,
-      ),
+      summary: summaryOf(knowledgeAt(byTime.slice(0, knownCount), knownFromMs), affiliationOf),
       previousStatus: segments.at(-1)?.summary.status ?? null,
       firstReportedAt: byTime[0].fields.reportedAt,
       lastReportedAt: lastReported!.fields.reportedAt,

@@ -28,7 +28,7 @@ export class InvalidInputError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   constructor(
-    readonly entity: 'source' | 'development' | 'claim',
+    readonly entity: 'source' | 'development' | 'claim' | 'revision',
     readonly id: string,
     readonly field?: string,
   ) {
@@ -40,7 +40,7 @@ export class NotFoundError extends DomainError {
 export class AlreadyExistsError extends DomainError {
   readonly code = 'ALREADY_EXISTS';
   constructor(
-    readonly entity: 'source' | 'development' | 'claim',
+    readonly entity: 'source' | 'development' | 'claim' | 'revision',
     readonly id: string,
   ) {
     super(`${entity} '${id}' already exists`);

@@ -16,9 +16,14 @@ type Column<T extends VersionedTableName> = keyof ReadModelSchema[T] & string;
 export type VersionedTable<T extends VersionedTableName, K extends Column<T>> = Readonly<{ name: T; key: readonly K[] }>;
 
 export const DEVELOPMENT_VERSIONS: VersionedTable<'development_versions', 'development_id'> = { name: 'development_versions', key: ['development_id'] };
-export const DEVELOPMENT_TOPICS: VersionedTable<'development_topics', 'development_id' | 'topic'> = {
+export const DEVELOPMENT_REVISIONS: VersionedTable<'development_revisions', 'revision_id'> = { name: 'development_revisions', key: ['revision_id'] };
+export const DESCRIPTION_SEGMENTS: VersionedTable<'description_segments', 'development_id' | 'known_from'> = {
+  name: 'description_segments',
+  key: ['development_id', 'known_from'],
+};
+export const DEVELOPMENT_TOPICS: VersionedTable<'development_topics', 'development_id' | 'known_from'> = {
   name: 'development_topics',
-  key: ['development_id', 'topic'],
+  key: ['development_id', 'known_from'],
 };
 export const CLAIM_VERSIONS: VersionedTable<'claim_versions', 'claim_id'> = { name: 'claim_versions', key: ['claim_id'] };
 export const STATUS_SEGMENTS: VersionedTable<'status_segments', 'development_id' | 'known_from'> = {

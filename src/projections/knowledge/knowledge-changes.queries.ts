@@ -19,7 +19,7 @@ export type KnowledgeChange = Readonly<{
   status?: { from: DevelopmentStatus | null; to: DevelopmentStatus };
 }>;
 
-/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in `topic` if given. */
+/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in `topic` (as known at toMs) if given. */
 export type ChangeWindow = Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; topic?: string }>;
 
 /** A change and its knowledge-time ms, the first sort key. */
@@ -60,7 +60,7 @@ async function statusSegmentChanges(
         ? eb('previous_status', 'is', null)
         : eb.and([eb('previous_status', 'is not', null), eb('previous_status', '<>', eb.ref('status'))]),
     )
-    .where(inTopicIfAny('status_segments', topic, recordedAsOfMs))
+    .where(inTopicIfAny('status_segments', topic, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return segments.map((segment) => ({
     at: segment.known_from_text,
@@ -79,7 +79,7 @@ async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recor
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('reported_at_ms', '>', fromMs)
     .where('reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_versions', topic, recordedAsOfMs))
+    .where(inTopicIfAny('claim_versions', topic, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return claims.map((claim) => {
     const fields = JSON.parse(claim.fields) as ClaimFields;
@@ -112,7 +112,7 @@ async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, reco
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('claim_retractions.reported_at_ms', '>', fromMs)
     .where('claim_retractions.reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_retractions', topic, recordedAsOfMs))
+    .where(inTopicIfAny('claim_retractions', topic, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return retractions.map((retraction) => ({
     at: retraction.reported_at,

@@ -6,14 +6,15 @@ import { EventForm, Projection } from '../projection';
 import { projectClaim } from './claims.projector';
 import { projectDevelopment } from './developments.projector';
 import { projectSource } from './sources.projector';
+import { refreshDescriptionTimeline } from './description-timeline.projector';
 import { refreshStatusTimeline } from './status-timeline.projector';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
 
 /**
- * The bitemporal knowledge read model: versions of developments and claims over transaction time,
- * retractions, and each development's status timeline over knowledge time, re-derived (only where
- * it changed) each time something about the development is recorded.
+ * The bitemporal knowledge read model: versions of descriptions, revisions and claims over
+ * transaction time, retractions, and each development's description and status timelines over
+ * knowledge time, re-derived (only where they changed) each time something about it is recorded.
  */
 export class KnowledgeProjection implements Projection {
   readonly name = 'knowledge';
@@ -23,11 +24,14 @@ export class KnowledgeProjection implements Projection {
     // A timeline is re-derived once per development and transaction time (one append, usually),
     // not once per claim: states between events recorded at the same instant are never visible to
     // any recordedAsOf. Each is re-derived before anything recorded later is applied.
-    const changed = new Set<string>();
+    const claimsChanged = new Set<string>();
+    const descriptionChanged = new Set<string>();
     let at: number | undefined;
     const rederive = async () => {
-      for (const developmentId of changed) await refreshStatusTimeline(trx, developmentId, at!);
-      changed.clear();
+      for (const developmentId of descriptionChanged) await refreshDescriptionTimeline(trx, developmentId, at!);
+      for (const developmentId of claimsChanged) await refreshStatusTimeline(trx, developmentId, at!);
+      descriptionChanged.clear();
+      claimsChanged.clear();
     };
     for (const stored of events) {
       const recordedAt = Date.parse(stored.recordedAt);
@@ -35,14 +39,20 @@ export class KnowledgeProjection implements Projection {
         await rederive();
         at = recordedAt;
       }
-      await applyEvent(trx, stored, (developmentId) => changed.add(developmentId));
+      await applyEvent(trx, stored, {
+        claims: (developmentId) => claimsChanged.add(developmentId),
+        description: (developmentId) => descriptionChanged.add(developmentId),
+      });
     }
     await rederive();
   }
 }
 
-/** Hands one event to the projector of its tables; `claimsChanged` names a timeline to re-derive. */
-async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, claimsChanged: (developmentId: string) => void): Promise<void> {
+/** Which of a development's timelines an event changed, to re-derive. */
+type Changed = Readonly<Record<'claims' | 'description', (developmentId: string) => void>>;
+
+/** Hands one event to the projector of its tables, noting which timeline to re-derive. */
+async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, changed: Changed): Promise<void> {
   const event = { type: stored.type, data: stored.data } as KnowledgeEvent;
   const at = Date.parse(stored.recordedAt);
   const position = Number(stored.position);
@@ -50,13 +60,16 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, claims
     case 'SourceRegistered':
       return projectSource(trx, event, position);
     case 'DevelopmentRecorded':
+    case 'DevelopmentRevised':
     case 'DevelopmentCorrected':
-      return projectDevelopment(trx, event, position, at);
+      await projectDevelopment(trx, event, position, at);
+      changed.description(event.data.developmentId);
+      return;
     case 'ClaimReported':
     case 'ClaimCorrected':
     case 'ClaimRetracted':
       await projectClaim(trx, event, position, at);
-      claimsChanged(event.data.developmentId);
+      changed.claims(event.data.developmentId);
       return;
     default:
       // Types this projection does not know (added later) are not its business.

@@ -6,7 +6,7 @@ import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { SourceProfile } from '../../domain/source/source.events';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
-import { currentAt, inTopic, oneOf } from './read-model.sql';
+import { currentAt, inTopic, knownAt, occurredWithin, oneOf } from './read-model.sql';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
@@ -24,33 +24,18 @@ export class KnowledgeQueries {
   }
 
   async knowledgeAsOf(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePage> {
-    let query = this.db.query
-      .selectFrom('development_versions')
-      .innerJoin('status_segments', 'status_segments.development_id', 'development_versions.development_id')
-      .select([
-        'development_versions.development_id',
-        'development_versions.fields',
-        'development_versions.occurred_sort',
-        'status_segments.summary',
-        'status_segments.first_reported_at',
-        'status_segments.last_reported_at',
-      ])
-      .where(currentAt('development_versions', at.recordedAsOfMs))
-      .where(currentAt('status_segments', at.recordedAsOfMs))
-      .where('status_segments.known_from', '<=', at.asOfMs)
-      .where('status_segments.known_to', '>', at.asOfMs);
-    if (filter.topic !== undefined) query = query.where(inTopic('development_versions', filter.topic, at.recordedAsOfMs));
+    let query = this.atPoint(at);
+    if (filter.topic !== undefined) query = query.where(inTopic('description_segments', filter.topic, at));
     if (filter.status !== undefined) query = query.where('status_segments.status', '=', filter.status);
-    if (filter.occurredFromMs !== undefined) query = query.where('development_versions.occurred_end', '>=', filter.occurredFromMs);
-    if (filter.occurredToMs !== undefined) query = query.where('development_versions.occurred_start', '<=', filter.occurredToMs);
+    query = query.where(occurredWithin(filter));
     if (cursor) {
       query = query.where(({ eb, refTuple, tuple }) =>
-        eb(refTuple('development_versions.occurred_sort', 'development_versions.development_id'), '>', tuple(cursor.sortKey, cursor.id)),
+        eb(refTuple('description_segments.occurred_sort', 'description_segments.development_id'), '>', tuple(cursor.sortKey, cursor.id)),
       );
     }
     const rows = await query
-      .orderBy('development_versions.occurred_sort')
-      .orderBy('development_versions.development_id')
+      .orderBy('description_segments.occurred_sort')
+      .orderBy('description_segments.development_id')
       .limit(limit + 1)
       .execute();
     const page = rows.slice(0, limit);
@@ -58,14 +43,7 @@ export class KnowledgeQueries {
       page.map((row) => row.development_id),
       at,
     );
-    const items = page.map((row) =>
-      developmentView(row.development_id, JSON.parse(row.fields) as DevelopmentFields, {
-        summary: JSON.parse(row.summary) as KnowledgeSummary,
-        firstReportedAt: row.first_reported_at,
-        lastReportedAt: row.last_reported_at,
-        active: claims.get(row.development_id) ?? [],
-      }),
-    );
+    const items = page.map((row) => this.view(row, claims.get(row.development_id) ?? []));
     const last = page[page.length - 1];
     return {
       items,
@@ -74,28 +52,41 @@ export class KnowledgeQueries {
   }
 
   async developmentAsOf(id: string, at: TimePoint): Promise<DevelopmentView | undefined> {
-    const row = await this.db.query
-      .selectFrom('development_versions')
-      .innerJoin('status_segments', 'status_segments.development_id', 'development_versions.development_id')
+    const row = await this.atPoint(at).where('description_segments.development_id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const claims = await this.activeClaims([id], at);
+    return this.view(row, claims.get(id) ?? []);
+  }
+
+  /** Each development known at both axes: its description and its status summary then. */
+  private atPoint(at: TimePoint) {
+    return this.db.query
+      .selectFrom('description_segments')
+      .innerJoin('status_segments', 'status_segments.development_id', 'description_segments.development_id')
       .select([
-        'development_versions.fields',
+        'description_segments.development_id',
+        'description_segments.fields',
+        'description_segments.occurred_sort',
         'status_segments.summary',
         'status_segments.first_reported_at',
         'status_segments.last_reported_at',
       ])
-      .where('development_versions.development_id', '=', id)
-      .where(currentAt('development_versions', at.recordedAsOfMs))
+      .where(currentAt('description_segments', at.recordedAsOfMs))
+      .where(knownAt('description_segments', at.asOfMs))
       .where(currentAt('status_segments', at.recordedAsOfMs))
       .where('status_segments.known_from', '<=', at.asOfMs)
-      .where('status_segments.known_to', '>', at.asOfMs)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const claims = await this.activeClaims([id], at);
-    return developmentView(id, JSON.parse(row.fields) as DevelopmentFields, {
+      .where('status_segments.known_to', '>', at.asOfMs);
+  }
+
+  private view(
+    row: { development_id: string; fields: string; summary: string; first_reported_at: string; last_reported_at: string },
+    active: readonly KnownClaim[],
+  ): DevelopmentView {
+    return developmentView(row.development_id, JSON.parse(row.fields) as DevelopmentFields, {
       summary: JSON.parse(row.summary) as KnowledgeSummary,
       firstReportedAt: row.first_reported_at,
       lastReportedAt: row.last_reported_at,
-      active: claims.get(id) ?? [],
+      active,
     });
   }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 
 /** Rows of a bitemporal table current at transaction time `recordedAsOfMs`. */
 export function currentAt(table: string, recordedAsOfMs: number) {
@@ -7,20 +8,26 @@ export function currentAt(table: string, recordedAsOfMs: number) {
   return sql<boolean>`(${from} <= ${recordedAsOfMs} and ${to} > ${recordedAsOfMs})`;
 }
 
+/** Rows of a knowledge-time table covering knowledge time `asOfMs` (`known_to` exclusive). */
+export function knownAt(table: string, asOfMs: number) {
+  return sql<boolean>`(${sql.ref(`${table}.known_from`)} <= ${asOfMs} and ${sql.ref(`${table}.known_to`)} > ${asOfMs})`;
+}
+
 /**
- * The development named by `table.development_id` is in `topic` at transaction time `recordedAsOfMs`.
- * Written as IN (subquery) so the planner starts from the topic's few rows, not from every development.
+ * The development named by `table.development_id` is in `topic` as known at `at` (its description's
+ * topics then). Written as IN (subquery) so the planner starts from the topic's few rows, not from
+ * every development.
  */
-export function inTopic(table: string, topic: string, recordedAsOfMs: number) {
+export function inTopic(table: string, topic: string, at: TimePoint) {
   return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select development_topics.development_id from development_topics where development_topics.topic = ${topic} and ${currentAt(
     'development_topics',
-    recordedAsOfMs,
-  )})`;
+    at.recordedAsOfMs,
+  )} and ${knownAt('development_topics', at.asOfMs)})`;
 }
 
 /** `inTopic`, or true for every row when no topic is asked for. */
-export function inTopicIfAny(table: string, topic: string | undefined, recordedAsOfMs: number) {
-  return topic === undefined ? sql<boolean>`1 = 1` : inTopic(table, topic, recordedAsOfMs);
+export function inTopicIfAny(table: string, topic: string | undefined, at: TimePoint) {
+  return topic === undefined ? sql<boolean>`1 = 1` : inTopic(table, topic, at);
 }
 
 /**
@@ -29,4 +36,21 @@ export function inTopicIfAny(table: string, topic: string | undefined, recordedA
  */
 export function oneOf(column: string, values: readonly string[], postgres: boolean) {
   return postgres ? sql<boolean>`${sql.ref(column)} = any(${sql.val([...values])}::text[])` : sql<boolean>`${sql.ref(column)} in (${sql.join([...values])})`;
+}
+
+/**
+ * The occurred filter on `description_segments`: `possibly` (the default) keeps a development whose
+ * interval overlaps [from, to], `certainly` one whose interval lies wholly inside it. An open side is
+ * stored as the extreme value, so it never lies inside a bounded filter; an unknown date never matches.
+ */
+export function occurredWithin(filter: KnowledgeFilter) {
+  const { occurredFromMs: from, occurredToMs: to } = filter;
+  const start = sql.ref('description_segments.occurred_start');
+  const end = sql.ref('description_segments.occurred_end');
+  const certainly = filter.occurredMatch === 'certainly';
+  const conditions = [
+    ...(from === undefined ? [] : [certainly ? sql`${start} >= ${from}` : sql`${end} >= ${from}`]),
+    ...(to === undefined ? [] : [certainly ? sql`${end} <= ${to}` : sql`${start} <= ${to}`]),
+  ];
+  return conditions.length === 0 ? sql<boolean>`1 = 1` : sql<boolean>`(${sql.join(conditions, sql` and `)})`;
 }

@@ -1,5 +1,5 @@
 import { ClaimFields } from '../../domain/development/development.events';
-import { KnownClaim, knownClaim, timeMs } from '../../domain/knowledge/development-view';
+import { AffiliationOf, KnownClaim, knownClaim, timeMs } from '../../domain/knowledge/development-view';
 import { statusTimeline } from '../../domain/knowledge/status-timeline';
 import { FOREVER, ReadModelSchema } from '../../database/schema';
 
@@ -35,8 +35,13 @@ export type StatusSegmentDiff = Readonly<{ close: number[]; insert: SegmentRow[]
  * it with its current segments: a segment unchanged in every column stays, so a new claim closes
  * only the segments it really changes.
  */
-export function statusSegmentDiff(developmentId: string, recorded: RecordedClaims, current: readonly SegmentRow[]): StatusSegmentDiff {
-  const next = statusSegments(developmentId, recorded);
+export function statusSegmentDiff(
+  developmentId: string,
+  recorded: RecordedClaims,
+  current: readonly SegmentRow[],
+  affiliationOf: AffiliationOf = (sourceId) => sourceId,
+): StatusSegmentDiff {
+  const next = statusSegments(developmentId, recorded, affiliationOf);
   const nextKeys = new Set(next.map(segmentKey));
   const currentKeys = new Set(current.map(segmentKey));
   return {
@@ -45,7 +50,7 @@ export function statusSegmentDiff(developmentId: string, recorded: RecordedClaim
   };
 }
 
-function statusSegments(developmentId: string, { claims, retractions }: RecordedClaims): SegmentRow[] {
+function statusSegments(developmentId: string, { claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {
   const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
   // Which recorded fact (and its wording of the time) each knowledge instant comes from.
   const causes = new Map<number, { position: number; text: string }>();
@@ -61,7 +66,7 @@ function statusSegments(developmentId: string, { claims, retractions }: Recorded
     if (retraction) noteCause(retraction.reported_at, Number(retraction.position));
     return knownClaim(row.claim_id, fields, retraction?.reported_at);
   });
-  return statusTimeline(known).map((segment) => {
+  return statusTimeline(known, affiliationOf).map((segment) => {
     const cause = causes.get(segment.knownFromMs)!;
     return {
       development_id: developmentId,

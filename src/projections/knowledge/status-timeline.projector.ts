@@ -1,6 +1,8 @@
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { STATUS_SEGMENTS, supersede } from './bitemporal.tables';
+import { AffiliationOf } from '../../domain/knowledge/development-view';
+import { SourceProfile } from '../../domain/source/source.events';
 import { statusSegmentDiff } from './status-segments.diff';
 
 /** `status_segments`: re-derives the development's status timeline and replaces only the segments that changed. */
@@ -33,6 +35,14 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
     .where('development_id', '=', developmentId)
     .where('sys_to', '=', FOREVER)
     .execute();
-  const diff = statusSegmentDiff(developmentId, { claims, retractions }, current);
+  const diff = statusSegmentDiff(developmentId, { claims, retractions }, current, await affiliations(trx, claims));
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
+}
+
+/** The origin of each source the claims name: its affiliation, else itself (sources are registered before they are named). */
+async function affiliations(trx: ReadModelTransaction, claims: readonly { fields: string }[]): Promise<AffiliationOf> {
+  const ids = [...new Set(claims.map((claim) => (JSON.parse(claim.fields) as { sourceId: string }).sourceId))];
+  const rows = ids.length === 0 ? [] : await trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids).execute();
+  const origin = new Map(rows.map((row) => [row.source_id, (JSON.parse(row.profile) as SourceProfile & { affiliation?: string }).affiliation ?? row.source_id]));
+  return (sourceId) => origin.get(sourceId) ?? sourceId;
 }

@@ -1,0 +1,82 @@
+import { DevelopmentFields } from '../../domain/development/development.events';
+import { occurredRange } from '../../domain/knowledge/knowledge.query';
+import { descriptionTimeline } from '../../domain/knowledge/description-timeline';
+import { ReadModelTransaction } from '../../database/read-model-database';
+import { FOREVER } from '../../database/schema';
+import { DESCRIPTION_SEGMENTS, DEVELOPMENT_TOPICS, NextVersion, supersede } from './bitemporal.tables';
+
+type SegmentRow = NextVersion<'description_segments'>;
+
+/**
+ * `description_segments` and their `development_topics`: re-derives the description over knowledge
+ * time from the description first recorded and the revisions, and replaces only the segments that
+ * changed (with their topics).
+ */
+export async function refreshDescriptionTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
+  const base = await trx
+    .selectFrom('development_versions')
+    .select('fields')
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .executeTakeFirstOrThrow();
+  const revisions = await trx
+    .selectFrom('development_revisions')
+    .select(['revision_id', 'reported_at', 'reported_at_ms', 'changes'])
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .orderBy('recorded_order')
+    .execute();
+  const current = await trx
+    .selectFrom('description_segments')
+    .select(['development_id', 'known_from', 'known_to', 'fields', 'occurred_sort', 'occurred_start', 'occurred_end'])
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .execute();
+  const next = descriptionTimeline(
+    JSON.parse(base.fields) as DevelopmentFields,
+    revisions.map((row) => ({
+      revisionId: row.revision_id,
+      reportedAt: row.reported_at,
+      reportedAtMs: Number(row.reported_at_ms),
+      changes: JSON.parse(row.changes) as Partial<DevelopmentFields>,
+    })),
+  ).map((segment): SegmentRow => {
+    const range = occurredRange(segment.fields.occurred);
+    return {
+      development_id: developmentId,
+      known_from: segment.knownFromMs,
+      known_to: segment.knownToMs ?? FOREVER,
+      fields: JSON.stringify(segment.fields),
+      occurred_sort: range.sortKey,
+      occurred_start: range.startMs,
+      occurred_end: range.endMs,
+    };
+  });
+  const nextKeys = new Set(next.map(segmentKey));
+  const currentKeys = new Set(current.map(segmentKey));
+  const close = current.filter((row) => !nextKeys.has(segmentKey(row))).map((row) => Number(row.known_from));
+  const insert = next.filter((row) => !currentKeys.has(segmentKey(row)));
+  await supersede(trx, DESCRIPTION_SEGMENTS, at, { close: { development_id: developmentId, known_from: close }, insert });
+  await supersede(trx, DEVELOPMENT_TOPICS, at, {
+    close: { development_id: developmentId, known_from: close },
+    insert: insert.flatMap((row) =>
+      [...new Set((JSON.parse(row.fields) as DevelopmentFields).topics ?? [])].map((topic) => ({
+        topic,
+        development_id: developmentId,
+        known_from: row.known_from,
+        known_to: row.known_to,
+      })),
+    ),
+  });
+}
+
+/** Every column, with PostgreSQL's bigint strings read as numbers. */
+const segmentKey = (row: Omit<SegmentRow, 'position'>): string =>
+  JSON.stringify([
+    Number(row.known_from),
+    Number(row.known_to),
+    row.fields,
+    Number(row.occurred_sort),
+    row.occurred_start === null || row.occurred_start === undefined ? null : Number(row.occurred_start),
+    row.occurred_end === null || row.occurred_end === undefined ? null : Number(row.occurred_end),
+  ]);
