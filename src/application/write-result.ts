@@ -3,4 +3,4 @@
  * `readModelBehind`: the write is stored, but the projections had not applied it in time (reads
  * with `minPosition=<position>` wait for it).
  */
-export type WriteResult = Readonly<{ id: string; version: bigint; position: bigint; claimId?: string; replayed?: boolean; readModelBehind?: boolean }>;
+export type WriteResult = Readonly<{ id: string; version: bigint; position: bigint; claimId?: string; revisionId?: string; replayed?: boolean; readModelBehind?: boolean }>;

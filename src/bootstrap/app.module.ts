@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CorrectClaimHandler } from '../application/commands/correct-claim.handler';
 import { CorrectDevelopmentHandler } from '../application/commands/correct-development.handler';
+import { ReviseDevelopmentHandler } from '../application/commands/revise-development.handler';
 import { RecordDevelopmentHandler } from '../application/commands/record-development.handler';
 import { RegisterSourceHandler } from '../application/commands/register-source.handler';
 import { ReportClaimHandler } from '../application/commands/report-claim.handler';
@@ -13,6 +14,7 @@ import { ConsumerStatuses } from '../application/consumer-statuses';
 import { RegisteredSources } from '../application/registered-sources';
 import { StreamWriter } from '../application/stream-writer';
 import { DevelopmentAsOfHandler } from '../application/queries/development-as-of.handler';
+import { EstimateHistoryHandler } from '../application/queries/estimate-history.handler';
 import { KnowledgeAsOfHandler } from '../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesHandler } from '../application/queries/knowledge-changes.handler';
 import { DevelopmentHistoryHandler, EventsHandler } from '../application/queries/log.handler';
@@ -76,9 +78,11 @@ export class AppModule {
         ReportClaimHandler,
         RetractClaimHandler,
         CorrectDevelopmentHandler,
+        ReviseDevelopmentHandler,
         CorrectClaimHandler,
         KnowledgeAsOfHandler,
         DevelopmentAsOfHandler,
+        EstimateHistoryHandler,
         KnowledgeChangesHandler,
         SourcesHandler,
         SourceHandler,

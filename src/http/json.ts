@@ -7,6 +7,7 @@ export function writeResultJson(result: WriteResult) {
     version: Number(result.version),
     position: Number(result.position),
     ...(result.claimId ? { claimId: result.claimId } : {}),
+    ...(result.revisionId ? { revisionId: result.revisionId } : {}),
     ...(result.readModelBehind ? { readModelBehind: true } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { KnownClaim, originsOf } from '../../src/domain/knowledge/origins';
+import { ClaimLink, originsOf } from '../../src/domain/knowledge/origins';
 
-const claim = (claimId: string, sourceId: string, derivedFrom?: string): KnownClaim =>
+const claim = (claimId: string, sourceId: string, derivedFrom?: string): ClaimLink =>
   derivedFrom === undefined ? { claimId, sourceId } : { claimId, sourceId, derivedFrom };
 
 // kr-nis and kr-mnd share an affiliation; every other source is its own origin.
@@ -9,7 +9,7 @@ const AFFILIATIONS: Record<string, string> = { 'kr-nis': 'kr-government', 'kr-mn
 const affiliationOf = (sourceId: string) => AFFILIATIONS[sourceId] ?? sourceId;
 
 describe('origins of claims (SPEC §2)', () => {
-  const table: [string, KnownClaim[], Record<string, string>][] = [
+  const table: [string, ClaimLink[], Record<string, string>][] = [
     ['a claim without derivedFrom has its source as origin', [claim('c1', 'bbc')], { c1: 'bbc' }],
     [
       'sources sharing an affiliation share one origin',

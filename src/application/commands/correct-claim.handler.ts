@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ClaimFields } from '../../domain/development/development.events';
+import { ClaimInput } from '../../domain/development/claim-input';
 import { CommandContext } from '../../event-store/handle-command';
 import { RegisteredSources } from '../registered-sources';
 import { StreamWriter } from '../stream-writer';
@@ -8,7 +8,7 @@ import { developmentStreams } from './aggregate-streams';
 
 export class CorrectClaimCommand {
   constructor(
-    readonly input: Readonly<{ developmentId: string; claimId: string; changes: Partial<ClaimFields>; reason: string }>,
+    readonly input: Readonly<{ developmentId: string; claimId: string; changes: Partial<ClaimInput>; reason: string }>,
     readonly context: CommandContext,
   ) {}
 }
@@ -21,7 +21,7 @@ export class CorrectClaimHandler implements ICommandHandler<CorrectClaimCommand,
   ) {}
 
   async execute({ input, context }: CorrectClaimCommand): Promise<WriteResult> {
-    const registeredSourceIds = await this.sources.among([input.changes.sourceId]);
+    const registeredSourceIds = await this.sources.among([input.changes.sourceId, ...(input.changes.via ?? [])]);
     const command = { type: 'CorrectClaim', data: { ...input, registeredSourceIds } } as const;
     return { ...(await this.writer.write(developmentStreams, input.developmentId, command, context)), claimId: input.claimId };
   }

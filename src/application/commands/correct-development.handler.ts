@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DevelopmentFields } from '../../domain/development/development.events';
+import { DevelopmentInput } from '../../domain/development/development.decider';
 import { CommandContext } from '../../event-store/handle-command';
 import { StreamWriter } from '../stream-writer';
 import { WriteResult } from '../write-result';
@@ -7,7 +7,7 @@ import { developmentStreams } from './aggregate-streams';
 
 export class CorrectDevelopmentCommand {
   constructor(
-    readonly input: Readonly<{ developmentId: string; changes: Partial<DevelopmentFields>; reason: string }>,
+    readonly input: Readonly<{ developmentId: string; revisionId?: string; changes: Partial<DevelopmentInput>; reason: string }>,
     readonly context: CommandContext,
   ) {}
 }

@@ -1,5 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
+import { ClaimInput } from '../../domain/development/claim-input';
+import { DevelopmentInput } from '../../domain/development/development.decider';
 import { slugify } from '../../domain/shared/slug';
 import { CommandContext } from '../../event-store/handle-command';
 import { RegisteredSources } from '../registered-sources';
@@ -9,7 +10,7 @@ import { developmentStreams } from './aggregate-streams';
 
 export class RecordDevelopmentCommand {
   constructor(
-    readonly input: Readonly<{ id?: string; fields: DevelopmentFields; claim: ClaimFields; claimId?: string }>,
+    readonly input: Readonly<{ id?: string; fields: DevelopmentInput; claim: ClaimInput; claimId?: string }>,
     readonly context: CommandContext,
   ) {}
 }
@@ -26,7 +27,7 @@ export class RecordDevelopmentHandler implements ICommandHandler<RecordDevelopme
     // An id the editor did not choose: the title's slug, made unique.
     const developmentId = input.id ?? `${slugify(fields.title)}-${context.ids.suffix()}`;
     const claimId = input.claimId ?? context.ids.uuid();
-    const registeredSourceIds = await this.sources.among([claim.sourceId]);
+    const registeredSourceIds = await this.sources.among([claim.sourceId, ...(claim.via ?? [])]);
     const command = { type: 'RecordDevelopment', data: { developmentId, fields, claimId, claim, registeredSourceIds } } as const;
     return { ...(await this.writer.write(developmentStreams, developmentId, command, context)), claimId };
   }

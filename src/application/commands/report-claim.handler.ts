@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ClaimFields } from '../../domain/development/development.events';
+import { ClaimInput } from '../../domain/development/claim-input';
 import { CommandContext } from '../../event-store/handle-command';
 import { RegisteredSources } from '../registered-sources';
 import { StreamWriter } from '../stream-writer';
@@ -8,7 +8,7 @@ import { developmentStreams } from './aggregate-streams';
 
 export class ReportClaimCommand {
   constructor(
-    readonly input: Readonly<{ developmentId: string; claim: ClaimFields; claimId?: string }>,
+    readonly input: Readonly<{ developmentId: string; claim: ClaimInput; claimId?: string }>,
     readonly context: CommandContext,
   ) {}
 }
@@ -23,7 +23,7 @@ export class ReportClaimHandler implements ICommandHandler<ReportClaimCommand, W
   async execute({ input, context }: ReportClaimCommand): Promise<WriteResult> {
     const { developmentId, claim } = input;
     const claimId = input.claimId ?? context.ids.uuid();
-    const registeredSourceIds = await this.sources.among([claim.sourceId]);
+    const registeredSourceIds = await this.sources.among([claim.sourceId, ...(claim.via ?? [])]);
     const command = { type: 'ReportClaim', data: { developmentId, claimId, claim, registeredSourceIds } } as const;
     return { ...(await this.writer.write(developmentStreams, developmentId, command, context)), claimId };
   }

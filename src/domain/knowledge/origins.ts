@@ -1,5 +1,5 @@
 /** What origin tracing reads of one known claim. */
-export type KnownClaim = Readonly<{ claimId: string; sourceId: string; derivedFrom?: string }>;
+export type ClaimLink = Readonly<{ claimId: string; sourceId: string; derivedFrom?: string }>;
 
 /**
  * SPEC §2: a claim's origin is the origin of the claim it is `derivedFrom`, followed to the end,
@@ -12,7 +12,7 @@ export type KnownClaim = Readonly<{ claimId: string; sourceId: string; derivedFr
  * on the set of claims, never on their order. `claimId`s are assumed distinct.
  */
 export function originsOf(
-  known: readonly KnownClaim[],
+  known: readonly ClaimLink[],
   affiliationOf: (sourceId: string) => string,
 ): Map<string, string> {
   const byId = new Map(known.map((claim) => [claim.claimId, claim]));

@@ -8,7 +8,10 @@ import { CorrectDevelopmentCommand } from '../../application/commands/correct-de
 import { RecordDevelopmentCommand } from '../../application/commands/record-development.handler';
 import { ReportClaimCommand } from '../../application/commands/report-claim.handler';
 import { RetractClaimCommand } from '../../application/commands/retract-claim.handler';
+import { ReviseDevelopmentCommand } from '../../application/commands/revise-development.handler';
 import { DevelopmentAsOfQuery } from '../../application/queries/development-as-of.handler';
+import { EstimateHistoryQuery } from '../../application/queries/estimate-history.handler';
+import { EstimateChange } from '../../domain/knowledge/estimate-history';
 import { DevelopmentHistoryQuery } from '../../application/queries/log.handler';
 import { WriteResult } from '../../application/write-result';
 import { DevelopmentView } from '../../domain/knowledge/development-view';
@@ -21,13 +24,16 @@ import {
   CorrectDevelopmentDto,
   RecordDevelopmentDto,
   RetractionDto,
+  ReviseDevelopmentDto,
   toDevelopmentChanges,
   toDevelopmentFields,
 } from '../dto/development.dto';
-import { AsOfDto } from '../dto/query.dto';
+import { AsOfDto, EstimatesQueryDto } from '../dto/query.dto';
+import { RequestValidationError } from '../problem';
+import { defined } from '../dto/validators';
 import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';
-import { positionParam, timePoint } from '../time-params';
+import { boundMs, positionParam, timePoint } from '../time-params';
 
 @ApiTags('developments')
 @Controller('v1/developments')
@@ -71,8 +77,15 @@ export class DevelopmentsController {
   @Post(':id/corrections')
   @Roles('editor', 'admin')
   correct(@Param('id') id: string, @Body() dto: CorrectDevelopmentDto, @WriteContext() context: CommandContext) {
-    const input = { developmentId: id, changes: toDevelopmentChanges(dto.changes), reason: dto.reason };
-    return this.write(new CorrectDevelopmentCommand(input, context));
+    const input = { developmentId: id, revisionId: dto.revisionId, changes: toDevelopmentChanges(dto.changes), reason: dto.reason };
+    return this.write(new CorrectDevelopmentCommand(defined(input), context));
+  }
+
+  @Post(':id/revisions')
+  @Roles('editor', 'admin')
+  revise(@Param('id') id: string, @Body() dto: ReviseDevelopmentDto, @WriteContext() context: CommandContext) {
+    const input = { developmentId: id, changes: toDevelopmentChanges(dto.changes), reportedAt: dto.reportedAt, basisClaimId: dto.basisClaimId, reason: dto.reason };
+    return this.write(new ReviseDevelopmentCommand(defined(input), context));
   }
 
   @Post(':id/claims/:claimId/corrections')
@@ -93,6 +106,23 @@ export class DevelopmentsController {
     return this.queries.execute<DevelopmentAsOfQuery, DevelopmentView>(
       new DevelopmentAsOfQuery(id, at, positionParam(query.minPosition, 'minPosition')),
     );
+  }
+
+  @Get(':id/estimates')
+  async estimates(@Param('id') id: string, @Query() query: EstimatesQueryDto) {
+    const now = this.readClock.now();
+    const window = {
+      fromMs: boundMs(query.from, Number.MIN_SAFE_INTEGER),
+      toMs: boundMs(query.to, now),
+      recordedAsOfMs: boundMs(query.recordedAsOf, now),
+      measure: query.measure,
+      unit: query.unit,
+    };
+    if (window.toMs < window.fromMs) throw new RequestValidationError('to is before from', [{ field: 'to', message: 'must not be before from' }]);
+    const items = await this.queries.execute<EstimateHistoryQuery, EstimateChange[]>(
+      new EstimateHistoryQuery(id, window, positionParam(query.minPosition, 'minPosition')),
+    );
+    return { items };
   }
 
   @Get(':id/history')

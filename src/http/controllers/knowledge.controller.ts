@@ -55,6 +55,7 @@ export class KnowledgeController {
       status: query.status,
       occurredFromMs: query.occurredFrom === undefined ? undefined : startMs(query.occurredFrom),
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
+      occurredMatch: query.occurredMatch,
     };
     const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
       new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition, 'minPosition')),

@@ -2,27 +2,10 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsString, Length, ValidateNested } from 'class-validator';
-import { DevelopmentFields, Occurred } from '../../domain/development/development.events';
+import { DevelopmentInput } from '../../domain/development/development.decider';
+import { OccurredInput } from '../../domain/development/occurred-input';
 import { ClaimChangesDto, ClaimInputDto } from './claim.dto';
-import { IsSlug, IsTime, Optional, defined } from './validators';
-
-export class OccurredDto {
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO 8601 instant', example: '2024-10-08' })
-  @Optional()
-  @IsTime()
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO 8601 instant; not before from', example: '2024-10-13' })
-  @Optional()
-  @IsTime()
-  to?: string;
-
-  @ApiPropertyOptional({ example: 'early-to-mid October 2024' })
-  @Optional()
-  @IsString()
-  @Length(1, 300)
-  label?: string;
-}
+import { IsOccurredInput, IsSlug, IsTime, Optional, defined } from './validators';
 
 const field = (required: boolean, api: ApiPropertyOptions, ...checks: PropertyDecorator[]) =>
   applyDecorators(required ? ApiProperty(api) : ApiPropertyOptional(api), ...(required ? [] : [Optional()]), ...checks);
@@ -30,14 +13,30 @@ const text = (required: boolean, max: number, example?: string) => field(require
 const words = (example: string[]) =>
   field(false, { type: [String], example }, IsArray(), ArrayMaxSize(100), IsString({ each: true }), Length(1, 200, { each: true }));
 const OccurredField = () =>
-  field(false, { type: OccurredDto }, IsObject(), ValidateNested(), Type(() => OccurredDto));
+  field(
+    false,
+    {
+      description:
+        'when it happened: EDTF level 1 text (`2024-10-08/2024-10-13`, `2024-10~`, `../2024-10`), `{edtf, label?}` with the source\'s wording, or the older `{from?, to?, label?}`',
+      oneOf: [
+        { type: 'string', example: '2024-10-08/2024-10-13' },
+        { type: 'object', properties: { edtf: { type: 'string' }, label: { type: 'string' } }, required: ['edtf'], additionalProperties: false },
+        {
+          type: 'object',
+          properties: { from: { type: 'string' }, to: { type: 'string' }, label: { type: 'string' } },
+          additionalProperties: false,
+        },
+      ],
+    },
+    IsOccurredInput(),
+  );
 
 /** What a development correction may change. */
 export class DevelopmentChangesDto {
   @text(false, 500) title?: string;
   @text(false, 20000) summary?: string;
   @text(false, 100) category?: string;
-  @OccurredField() occurred?: OccurredDto;
+  @OccurredField() occurred?: OccurredInput;
   @text(false, 500) location?: string;
   @words(['North Korea', 'Russia']) actors?: string[];
   @words(['north-korea-russia']) topics?: string[];
@@ -52,7 +51,7 @@ export class RecordDevelopmentDto {
   @text(true, 500, 'North Korean troops sent to Russia') title!: string;
   @text(false, 20000) summary?: string;
   @text(false, 100, 'military') category?: string;
-  @OccurredField() occurred?: OccurredDto;
+  @OccurredField() occurred?: OccurredInput;
   @text(false, 500) location?: string;
   @words(['North Korea', 'Russia']) actors?: string[];
   @words(['north-korea-russia']) topics?: string[];
@@ -73,6 +72,12 @@ export class RetractionDto {
 }
 
 export class CorrectDevelopmentDto {
+  @ApiPropertyOptional({ description: 'the revision this correction mends; absent: the description as first recorded' })
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  revisionId?: string;
+
   @ApiProperty({ type: DevelopmentChangesDto })
   @IsObject()
   @ValidateNested()
@@ -80,6 +85,27 @@ export class CorrectDevelopmentDto {
   changes!: DevelopmentChangesDto;
 
   @text(true, 2000, 'typo in the title') reason!: string;
+}
+
+/** Detail learned later: shown only in views as of its `reportedAt`. */
+export class ReviseDevelopmentDto {
+  @ApiProperty({ type: DevelopmentChangesDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DevelopmentChangesDto)
+  changes!: DevelopmentChangesDto;
+
+  @ApiProperty({ description: 'knowledge time: when this detail became public', example: '2024-10-23' })
+  @IsTime()
+  reportedAt!: string;
+
+  @ApiPropertyOptional({ description: 'the claim of this development the revision rests on' })
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  basisClaimId?: string;
+
+  @text(true, 2000, 'the NIS gave the first figures') reason!: string;
 }
 
 export class CorrectClaimDto {
@@ -92,21 +118,18 @@ export class CorrectClaimDto {
   @text(true, 2000, 'wrong source attributed') reason!: string;
 }
 
-const occurredOf = (dto?: OccurredDto): Occurred | undefined =>
-  dto && defined({ from: dto.from, to: dto.to, label: dto.label });
-
-export function toDevelopmentChanges(dto: DevelopmentChangesDto): Partial<DevelopmentFields> {
+export function toDevelopmentChanges(dto: DevelopmentChangesDto): Partial<DevelopmentInput> {
   return defined({
     title: dto.title,
     summary: dto.summary,
     category: dto.category,
-    occurred: occurredOf(dto.occurred),
+    occurred: dto.occurred,
     location: dto.location,
     actors: dto.actors && [...dto.actors],
     topics: dto.topics && [...new Set(dto.topics)],
   });
 }
 
-export function toDevelopmentFields(dto: RecordDevelopmentDto): DevelopmentFields {
+export function toDevelopmentFields(dto: RecordDevelopmentDto): DevelopmentInput {
   return { ...toDevelopmentChanges(dto), title: dto.title };
 }

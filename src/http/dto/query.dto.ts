@@ -4,6 +4,7 @@ import { DEVELOPMENT_STATUSES, DevelopmentStatus } from '../../domain/knowledge/
 import { IsTime, Optional } from './validators';
 
 const POSITION = /^\d{1,19}$/;
+const OCCURRED_MATCHES = ['possibly', 'certainly'] as const;
 const positionMessage = { message: '$property must be a non-negative integer' };
 
 export class MinPositionDto {
@@ -55,6 +56,14 @@ export class KnowledgeQueryDto extends AsOfDto {
   @IsTime()
   occurredTo?: string;
 
+  @ApiPropertyOptional({
+    enum: OCCURRED_MATCHES,
+    description: 'possibly (default): the occurred interval overlaps [occurredFrom, occurredTo]; certainly: it lies wholly inside it',
+  })
+  @Optional()
+  @IsIn(OCCURRED_MATCHES)
+  occurredMatch?: (typeof OCCURRED_MATCHES)[number];
+
   @ApiPropertyOptional({ description: '1 to 500, default 100' })
   @Optional()
   @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
@@ -88,6 +97,36 @@ export class ChangesQueryDto extends MinPositionDto {
   @IsString()
   @Length(1, 200)
   topic?: string;
+}
+
+/** `/v1/developments/:id/estimates`: how the estimates moved in knowledge time (from, to], as recorded by recordedAsOf. */
+export class EstimatesQueryDto extends MinPositionDto {
+  @ApiPropertyOptional({ example: 'deployed' })
+  @Optional()
+  @IsString()
+  @Length(1, 120)
+  measure?: string;
+
+  @ApiPropertyOptional({ example: 'troops' })
+  @Optional()
+  @IsString()
+  @Length(1, 100)
+  unit?: string;
+
+  @ApiPropertyOptional({ description: 'exclusive lower bound in knowledge time (a date: end of that day). Default: the beginning' })
+  @Optional()
+  @IsTime()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'inclusive upper bound in knowledge time (a date: end of that day). Default: now' })
+  @Optional()
+  @IsTime()
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'transaction time; a date means the end of that day, UTC. Default: now' })
+  @Optional()
+  @IsTime()
+  recordedAsOf?: string;
 }
 
 export class EventsQueryDto {

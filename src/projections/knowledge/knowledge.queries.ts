@@ -1,6 +1,7 @@
 import { PostgresAdapter } from 'kysely';
 import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
-import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt } from '../../domain/knowledge/development-view';
+import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt, timeMs } from '../../domain/knowledge/development-view';
+import { EstimateChange, estimateHistory } from '../../domain/knowledge/estimate-history';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { SourceProfile } from '../../domain/source/source.events';
@@ -124,6 +125,39 @@ export class KnowledgeQueries {
     }
     for (const [id, claims] of byDevelopment) byDevelopment.set(id, knowledgeAt(claims, at.asOfMs).active);
     return byDevelopment;
+  }
+
+  /**
+   * How the development's estimates moved: every change in knowledge time (fromMs, toMs] as recorded
+   * by `recordedAsOfMs`, read from its status segments; undefined when it was not recorded by then.
+   */
+  async estimateHistory(
+    id: string,
+    window: Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; measure?: string; unit?: string }>,
+  ): Promise<EstimateChange[] | undefined> {
+    const recorded = await this.db.query
+      .selectFrom('development_versions')
+      .select('development_id')
+      .where('development_id', '=', id)
+      .where(currentAt('development_versions', window.recordedAsOfMs))
+      .executeTakeFirst();
+    if (!recorded) return undefined;
+    const segments = await this.db.query
+      .selectFrom('status_segments')
+      .select(['known_from', 'known_from_text', 'summary'])
+      .where('development_id', '=', id)
+      .where(currentAt('status_segments', window.recordedAsOfMs))
+      .where('known_from', '<=', window.toMs)
+      .orderBy('known_from')
+      .execute();
+    return estimateHistory(
+      segments.map((row) => ({ knownFromMs: Number(row.known_from), at: row.known_from_text, estimates: (JSON.parse(row.summary) as KnowledgeSummary).estimates })),
+    ).filter(
+      (change) =>
+        timeMs(change.at) > window.fromMs &&
+        (window.measure === undefined || change.measure === window.measure) &&
+        (window.unit === undefined || change.unit === window.unit),
+    );
   }
 
   /** What became known in knowledge time (fromMs, toMs], as recorded by `recordedAsOfMs`. */
