@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, Storage } from '../../src/bootstrap/open-storage';
 import { DevelopmentCommand, developmentDecider } from '../../src/domain/development/development.decider';
-import { ClaimFields, STANCES, developmentStreamId } from '../../src/domain/development/development.events';
+import { ClaimInput } from '../../src/domain/development/claim-input';
+import { LIKELIHOODS, STANCES, developmentStreamId } from '../../src/domain/development/development.events';
+import { timeMs } from '../../src/domain/knowledge/development-view';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
-import { replayKnowledge } from '../../src/domain/knowledge/knowledge.replay';
+import { LoggedEvent, replayKnowledge } from '../../src/domain/knowledge/knowledge.replay';
 import { DEVELOPMENT_STATUSES } from '../../src/domain/knowledge/status.rules';
 import { DomainError } from '../../src/domain/shared/domain.errors';
 import { sourceDecider } from '../../src/domain/source/source.decider';
@@ -19,81 +21,157 @@ import { KnowledgeQueries } from '../../src/projections/knowledge/knowledge.quer
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 
 const SOURCES = ['a', 'b', 'c'];
+/** `a` and `b` share an origin (one affiliation): together they never corroborate. */
+const AFFILIATIONS: Record<string, string | undefined> = { a: 'ab', b: 'ab', c: undefined };
 const DEVELOPMENTS = ['d1', 'd2', 'd3', 'd4'];
 const TOPICS = ['t1', 't2'];
 const DAY = 86_400_000;
 const BASE = Date.UTC(2024, 9, 1);
+const day = (d: number) => new Date(BASE + d * DAY).toISOString().slice(0, 10);
 
-/** Knowledge times: a handful of days (as dates and as instants inside them), so they collide often. */
+/**
+ * Knowledge times: a handful of days (as dates and as instants inside them), so they collide often,
+ * and months (known from their end: `2024-09` before the days, `2024-10` after them).
+ */
 const knowledgeTime = fc.oneof(
-  fc.integer({ min: 0, max: 6 }).map((d) => new Date(BASE + d * DAY).toISOString().slice(0, 10)),
-  fc.integer({ min: 0, max: 6 * 24 }).map((h) => new Date(BASE + h * 3_600_000).toISOString()),
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 6 }).map(day) },
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 6 * 24 }).map((h) => new Date(BASE + h * 3_600_000).toISOString()) },
+  { weight: 1, arbitrary: fc.constantFrom('2024-09', '2024-10') },
 );
 
-const claimFields = fc.record(
-  {
-    sourceId: fc.oneof({ arbitrary: fc.constantFrom(...SOURCES), weight: 9 }, { arbitrary: fc.constant('unregistered'), weight: 1 }),
-    stance: fc.constantFrom(...STANCES),
-    reportedAt: knowledgeTime,
-    quantity: fc.record({ value: fc.integer({ min: 0, max: 20_000 }), unit: fc.constantFrom('troops', 'ships'), qualifier: fc.constantFrom('exact', 'about', 'at-least', 'at-most' as const) }),
-  },
-  { requiredKeys: ['sourceId', 'stance', 'reportedAt'] },
-) as fc.Arbitrary<ClaimFields>;
+const claimIdOf = (id: string, n: number) => (n < 0 ? `${id}-first` : `${id}-c${n}`);
+
+const quantity = fc.oneof(
+  fc.record({
+    measure: fc.constantFrom('deployed', 'planned'),
+    unit: fc.constantFrom('troops', 'ships'),
+    value: fc.integer({ min: 0, max: 20_000 }),
+    qualifier: fc.constantFrom('exact', 'about', 'at-least', 'at-most' as const),
+  }),
+  fc.tuple(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 })).map(([x, y]) => ({
+    measure: 'deployed',
+    unit: 'troops',
+    min: Math.min(x, y),
+    max: Math.max(x, y),
+    qualifier: 'range' as const,
+  })),
+  fc.record({ unit: fc.constant('troops'), value: fc.integer({ min: 0, max: 20_000 }), qualifier: fc.constant('about' as const) }),
+);
+
+/** A claim of development `id`: any stance (assessments with a likelihood), relays, repetitions of its other claims. */
+const claimFields = (id: string) =>
+  fc
+    .record(
+      {
+        sourceId: fc.oneof({ arbitrary: fc.constantFrom(...SOURCES), weight: 9 }, { arbitrary: fc.constant('unregistered'), weight: 1 }),
+        stance: fc.constantFrom(...STANCES),
+        likelihood: fc.constantFrom(...LIKELIHOODS),
+        reportedAt: knowledgeTime,
+        quantity,
+        via: fc.subarray(SOURCES, { minLength: 1 }),
+        derivedFrom: fc.integer({ min: -1, max: 3 }).map((n) => claimIdOf(id, n)),
+      },
+      { requiredKeys: ['sourceId', 'stance', 'reportedAt'] },
+    )
+    .map(({ likelihood, ...claim }) => (claim.stance === 'assesses' ? { ...claim, likelihood: likelihood ?? 'likely' } : claim)) as fc.Arbitrary<ClaimInput>;
+
+const occurred = fc.constantFrom('2024-10-08/2024-10-13', '2024-10~', '2024-06-19?', '2024-10-XX', '../2024-10', '2024-09-30/..', '2024', '2024-10-10');
+
+const descriptionChanges = fc.record(
+  { title: fc.constantFrom('x', 'y', 'z'), summary: fc.constantFrom('s1', 's2'), topics: fc.subarray(TOPICS), occurred },
+  { requiredKeys: [] },
+).filter((changes) => Object.keys(changes).length > 0);
 
 type Step = { command: DevelopmentCommand; advanceMs: number };
 
 const step: fc.Arbitrary<Step> = fc.record({
   advanceMs: fc.constantFrom(0, 1, 7, 1000, 3_600_000),
-  command: fc.oneof(
-    { weight: 2, arbitrary: fc.record({ id: fc.constantFrom(...DEVELOPMENTS), claim: claimFields, topics: fc.subarray(TOPICS), from: fc.option(fc.integer({ min: 0, max: 30 })) }).map(
-      ({ id, claim, topics, from }): DevelopmentCommand => ({
-        type: 'RecordDevelopment',
-        data: {
-          developmentId: id,
-          fields: { title: `title ${id}`, topics, ...(from === null ? {} : { occurred: { from: new Date(BASE - from * DAY).toISOString().slice(0, 10) } }) },
-          claimId: `${id}-first`,
-          claim,
-          registeredSourceIds: SOURCES,
-        },
-      }),
-    ) },
-    { weight: 5, arbitrary: fc.record({ id: fc.constantFrom(...DEVELOPMENTS), claim: claimFields, n: fc.integer({ min: 0, max: 3 }) }).map(
-      ({ id, claim, n }): DevelopmentCommand => ({
-        type: 'ReportClaim',
-        data: { developmentId: id, claimId: `${id}-c${n}`, claim, registeredSourceIds: SOURCES },
-      }),
-    ) },
-    { weight: 3, arbitrary: fc.record({ id: fc.constantFrom(...DEVELOPMENTS), n: fc.integer({ min: -1, max: 3 }), reportedAt: knowledgeTime }).map(
-      ({ id, n, reportedAt }): DevelopmentCommand => ({
-        type: 'RetractClaim',
-        data: { developmentId: id, claimId: n < 0 ? `${id}-first` : `${id}-c${n}`, reportedAt, reason: 'withdrawn' },
-      }),
-    ) },
-    { weight: 1, arbitrary: fc.record({ id: fc.constantFrom(...DEVELOPMENTS), topics: fc.subarray(TOPICS), title: fc.constantFrom('x', 'y') }).map(
-      ({ id, topics, title }): DevelopmentCommand => ({
-        type: 'CorrectDevelopment',
-        data: { developmentId: id, changes: { topics, title }, reason: 'fix' },
-      }),
-    ) },
-    { weight: 2, arbitrary: fc.record({ id: fc.constantFrom(...DEVELOPMENTS), n: fc.integer({ min: -1, max: 3 }), claim: claimFields }).map(
-      ({ id, n, claim }): DevelopmentCommand => ({
-        type: 'CorrectClaim',
-        data: {
-          developmentId: id,
-          claimId: n < 0 ? `${id}-first` : `${id}-c${n}`,
-          changes: { stance: claim.stance, reportedAt: claim.reportedAt },
-          reason: 'fix',
-          registeredSourceIds: SOURCES,
-        },
-      }),
-    ) },
+  command: fc.constantFrom(...DEVELOPMENTS).chain((id) =>
+    fc.oneof(
+      { weight: 2, arbitrary: fc.record({ claim: claimFields(id), topics: fc.subarray(TOPICS), occurred: fc.option(occurred) }).map(
+        ({ claim, topics, occurred }): DevelopmentCommand => ({
+          type: 'RecordDevelopment',
+          data: { developmentId: id, fields: { title: `title ${id}`, topics, ...(occurred === null ? {} : { occurred }) }, claimId: `${id}-first`, claim, registeredSourceIds: SOURCES },
+        }),
+      ) },
+      { weight: 5, arbitrary: fc.record({ claim: claimFields(id), n: fc.integer({ min: 0, max: 3 }) }).map(
+        ({ claim, n }): DevelopmentCommand => ({ type: 'ReportClaim', data: { developmentId: id, claimId: claimIdOf(id, n), claim, registeredSourceIds: SOURCES } }),
+      ) },
+      { weight: 3, arbitrary: fc.record({ n: fc.integer({ min: -1, max: 3 }), reportedAt: knowledgeTime }).map(
+        ({ n, reportedAt }): DevelopmentCommand => ({ type: 'RetractClaim', data: { developmentId: id, claimId: claimIdOf(id, n), reportedAt, reason: 'withdrawn' } }),
+      ) },
+      { weight: 3, arbitrary: fc.record({ changes: descriptionChanges, reportedAt: knowledgeTime, r: fc.integer({ min: 0, max: 2 }) }).map(
+        ({ changes, reportedAt, r }): DevelopmentCommand => ({ type: 'ReviseDevelopment', data: { developmentId: id, revisionId: `${id}-r${r}`, changes, reportedAt, reason: 'learned' } }),
+      ) },
+      { weight: 2, arbitrary: fc.record({ changes: descriptionChanges, r: fc.option(fc.integer({ min: 0, max: 2 })) }).map(
+        ({ changes, r }): DevelopmentCommand => ({
+          type: 'CorrectDevelopment',
+          data: { developmentId: id, ...(r === null ? {} : { revisionId: `${id}-r${r}` }), changes, reason: 'fix' },
+        }),
+      ) },
+      { weight: 2, arbitrary: fc.record({ n: fc.integer({ min: -1, max: 3 }), claim: claimFields(id), keys: fc.subarray(['stance', 'likelihood', 'reportedAt', 'quantity', 'derivedFrom', 'sourceId'] as const, { minLength: 1 }) }).map(
+        ({ n, claim, keys }): DevelopmentCommand => ({
+          type: 'CorrectClaim',
+          data: {
+            developmentId: id,
+            claimId: claimIdOf(id, n),
+            changes: Object.fromEntries(keys.filter((key) => claim[key] !== undefined).map((key) => [key, claim[key]])),
+            reason: 'fix',
+            registeredSourceIds: SOURCES,
+          },
+        }),
+      ) },
+    ),
   ),
 });
 
 const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({}) },
   { weight: 2, arbitrary: fc.record({ topic: fc.constantFrom(...TOPICS), status: fc.constantFrom(...DEVELOPMENT_STATUSES) }, { requiredKeys: [] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        occurredFromMs: fc.constantFrom(Date.UTC(2024, 9, 1), Date.UTC(2024, 9, 10), Date.UTC(2024, 5, 1)),
+        occurredToMs: fc.constantFrom(Date.UTC(2024, 9, 12) - 1, Date.UTC(2024, 10, 1) - 1, Date.UTC(2025, 0, 1) - 1),
+        occurredMatch: fc.constantFrom('possibly' as const, 'certainly' as const),
+      },
+      { requiredKeys: [] },
+    ),
+  },
 );
+
+/**
+ * The log as it would stand had nothing been learned after `asOfMs`: every claim, retraction and
+ * revision whose knowledge time is later is gone (a claim with its corrections and retraction; a
+ * revision with its corrections). A view as of `asOfMs` must not tell the two apart.
+ */
+function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
+  const claimTime = new Map<string, string>();
+  for (const event of log) {
+    const data = event.data as { claimId?: string; reportedAt?: string; changes?: { reportedAt?: string } };
+    if (event.type === 'ClaimReported') claimTime.set(data.claimId!, data.reportedAt!);
+    if (event.type === 'ClaimCorrected' && data.changes?.reportedAt !== undefined) claimTime.set(data.claimId!, data.changes.reportedAt);
+  }
+  const laterRevisions = new Set(
+    log.filter((event) => event.type === 'DevelopmentRevised' && timeMs((event.data as { reportedAt: string }).reportedAt) > asOfMs).map((event) => (event.data as { revisionId: string }).revisionId),
+  );
+  return log.filter((event) => {
+    const data = event.data as { claimId?: string; revisionId?: string; reportedAt?: string };
+    switch (event.type) {
+      case 'ClaimReported':
+      case 'ClaimCorrected':
+        return timeMs(claimTime.get(data.claimId!)!) <= asOfMs;
+      case 'ClaimRetracted':
+        return timeMs(claimTime.get(data.claimId!)!) <= asOfMs && timeMs(data.reportedAt!) <= asOfMs;
+      case 'DevelopmentRevised':
+      case 'DevelopmentCorrected':
+        return data.revisionId === undefined || !laterRevisions.has(data.revisionId);
+      default:
+        return true;
+    }
+  });
+}
 
 async function withStore<T>(run: (storage: Storage, clock: { now: () => number; advance: (ms: number) => void }) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'timeline-prop-'));
@@ -109,18 +187,28 @@ async function withStore<T>(run: (storage: Storage, clock: { now: () => number; 
 }
 
 describe('knowledge projection vs a replay fold of the log', () => {
-  it('gives the same answer for every asOf and recordedAsOf, with or without filters', async () => {
+  it('gives the same answer for every asOf and recordedAsOf, with or without filters, and shows nothing learned after asOf', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 60, size: 'medium' }), fc.array(fc.tuple(fc.nat(), fc.nat(), filter), { minLength: 1, maxLength: 12 }), async (steps, probes) =>
         withStore(async (storage, clock) => {
           const context = { correlationId: 'prop', actor: 'test', ids: new IdGenerator() };
           for (const id of SOURCES) {
-            await handleCommand(storage.eventStore, sourceStreamId(id), sourceDecider, { type: 'RegisterSource', data: { sourceId: id, name: id, kind: 'media' } }, context);
+            const affiliation = AFFILIATIONS[id];
+            await handleCommand(
+              storage.eventStore,
+              sourceStreamId(id),
+              sourceDecider,
+              { type: 'RegisterSource', data: { sourceId: id, name: id, kind: 'media', ...(affiliation ? { affiliation } : {}) } },
+              context,
+            );
           }
           // Every development is recorded first (a refused record is fine: later steps may record it).
           const records = DEVELOPMENTS.map((id, i): Step => ({
             advanceMs: 1,
-            command: { type: 'RecordDevelopment', data: { developmentId: id, fields: { title: id, topics: [TOPICS[i % 2]] }, claimId: `${id}-first`, claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: `2024-10-0${i + 1}` }, registeredSourceIds: SOURCES } },
+            command: {
+              type: 'RecordDevelopment',
+              data: { developmentId: id, fields: { title: id, topics: [TOPICS[i % 2]] }, claimId: `${id}-first`, claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: day(i) }, registeredSourceIds: SOURCES },
+            },
           }));
           for (const { command, advanceMs } of [...records, ...steps]) {
             clock.advance(advanceMs);
@@ -140,7 +228,8 @@ describe('knowledge projection vs a replay fold of the log', () => {
           // Probe at the instants where answers change (event times, knowledge times) and just before them.
           const recordedTimes = [...new Set(log.filter((event) => event.type !== 'SourceRegistered').map((event) => Date.parse(event.recordedAt)))];
           if (recordedTimes.length === 0) return;
-          const knowledgeTimes = [...Array(8).keys()].flatMap((d) => [BASE + d * DAY - 1, BASE + d * DAY, BASE + d * DAY + 3_600_000 * 5]);
+          const monthEnds = [BASE - 2, BASE - 1, Date.UTC(2024, 10, 1) - 2, Date.UTC(2024, 10, 1) - 1];
+          const knowledgeTimes = [...[...Array(8).keys()].flatMap((d) => [BASE + d * DAY - 1, BASE + d * DAY, BASE + d * DAY + 3_600_000 * 5]), ...monthEnds];
           for (const [r, k, probeFilter] of probes) {
             const recorded = recordedTimes[r % recordedTimes.length];
             const at = { asOfMs: knowledgeTimes[k % knowledgeTimes.length], recordedAsOfMs: recorded + ((r >> 3) % 2 === 0 ? 0 : -1) };
@@ -148,6 +237,9 @@ describe('knowledge projection vs a replay fold of the log', () => {
             const page = await queries.knowledgeAsOf(at, probeFilter, 1000);
             expect(page.items).toEqual(expected);
             for (const view of expected) expect(await queries.developmentAsOf(view.id, at)).toEqual(view);
+            // No hindsight: nothing learned after asOf shows in any field of any view as of asOf.
+            const recordedLog = log.filter((event) => Date.parse(event.recordedAt) <= at.recordedAsOfMs);
+            expect(replayKnowledge(knownBy(recordedLog, at.asOfMs), at, probeFilter)).toEqual(expected);
           }
         }),
       ),

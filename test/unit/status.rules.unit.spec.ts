@@ -4,13 +4,11 @@ import {
   DEVELOPMENT_STATUSES,
   DevelopmentStatus,
   Estimate,
-  Likelihood,
-  Quantity,
-  Stance,
   estimatesOf,
   statusOf,
   summarize,
 } from '../../src/domain/knowledge/status.rules';
+import { Likelihood, Quantity, Stance } from '../../src/domain/development/development.events';
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2024, 9, 1);

@@ -41,7 +41,7 @@ export function replayKnowledge(
     const fields = descriptionAt(state.fields, revisions, at.asOfMs);
     if (filter.topic !== undefined && !(fields.topics ?? []).includes(filter.topic)) continue;
     const range = occurredRange(fields.occurred);
-    if (!occurredMatches(range, filter)) continue;
+    if (!occurredMatches(range, filter, filter.occurredMatch)) continue;
     const summary = summaryOf(knowledge, affiliationOf);
     if (filter.status !== undefined && summary.status !== filter.status) continue;
     const view = developmentView(state.developmentId, fields, { summary, ...reportedRange(knowledge.known), active: knowledge.active });
