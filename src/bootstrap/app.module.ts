@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CorrectClaimHandler } from '../application/commands/correct-claim.handler';
 import { CorrectDevelopmentHandler } from '../application/commands/correct-development.handler';
+import { RateSourceHandler } from '../application/commands/rate-source.handler';
 import { RecordDevelopmentHandler } from '../application/commands/record-development.handler';
 import { RegisterSourceHandler } from '../application/commands/register-source.handler';
 import { ReportClaimHandler } from '../application/commands/report-claim.handler';
@@ -72,6 +73,7 @@ export class AppModule {
         StreamWriter,
         RegisteredSources,
         RegisterSourceHandler,
+        RateSourceHandler,
         RecordDevelopmentHandler,
         ReportClaimHandler,
         RetractClaimHandler,

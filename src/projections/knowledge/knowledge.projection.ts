@@ -48,7 +48,8 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, claims
   const position = Number(stored.position);
   switch (event.type) {
     case 'SourceRegistered':
-      return projectSource(trx, event, position);
+    case 'SourceRated':
+      return projectSource(trx, event, position, at);
     case 'DevelopmentRecorded':
     case 'DevelopmentCorrected':
       return projectDevelopment(trx, event, position, at);
