@@ -7,6 +7,7 @@ import * as auditLog from './0005_audit_log';
 import * as postgresAppend from './0006_postgres_append_function';
 import * as postgresAppendBatch from './0007_postgres_append_batch_function';
 import * as postgresStatusSegmentLookup from './0008_postgres_status_segment_lookup';
+import * as sourceRatings from './0009_source_ratings';
 import * as knowledgeModelV2 from './0010_knowledge_model_v2';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
@@ -19,5 +20,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_postgres_append_function': postgresAppend,
   '0007_postgres_append_batch_function': postgresAppendBatch,
   '0008_postgres_status_segment_lookup': postgresStatusSegmentLookup,
+  '0009_source_ratings': sourceRatings,
   '0010_knowledge_model_v2': knowledgeModelV2,
 };

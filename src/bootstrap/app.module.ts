@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CorrectClaimHandler } from '../application/commands/correct-claim.handler';
 import { CorrectDevelopmentHandler } from '../application/commands/correct-development.handler';
+import { RateSourceHandler } from '../application/commands/rate-source.handler';
 import { ReviseDevelopmentHandler } from '../application/commands/revise-development.handler';
 import { RecordDevelopmentHandler } from '../application/commands/record-development.handler';
 import { RegisterSourceHandler } from '../application/commands/register-source.handler';
@@ -74,6 +75,7 @@ export class AppModule {
         StreamWriter,
         RegisteredSources,
         RegisterSourceHandler,
+        RateSourceHandler,
         RecordDevelopmentHandler,
         ReportClaimHandler,
         RetractClaimHandler,

@@ -8,7 +8,16 @@ type Big = number | string | bigint;
 
 export type ReadModelSchema = {
   projection_checkpoints: { projection: string; position: Big; recorded_at: string | null };
-  sources: { source_id: string; profile: string; position: Big };
+  sources: { source_id: string; profile: string; position: Big; sys_from: Big };
+  source_ratings: {
+    source_id: string;
+    position: Big;
+    sys_from: Big;
+    reported_at: string;
+    reported_at_ms: Big;
+    reliability: string;
+    reason: string;
+  };
   /** The description as first recorded, over transaction time (its corrections). */
   development_versions: { development_id: string; position: Big; sys_from: Big; sys_to: Big; fields: string };
   /** Each revision over transaction time (its corrections); `recorded_order`: the position it was first recorded at. */

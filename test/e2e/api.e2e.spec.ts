@@ -66,7 +66,15 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
     it('serves a registered source by id and in the list', async () => {
       const one = await app.get('/v1/sources/coast-guard');
       expect(one.status).toBe(200);
-      expect(one.body).toEqual({ id: 'coast-guard', name: 'Norwegian Coast Guard', kind: 'military', country: 'NO', reliability: 'A' });
+      expect(one.body).toEqual({
+        id: 'coast-guard',
+        name: 'Norwegian Coast Guard',
+        kind: 'military',
+        country: 'NO',
+        affiliation: null,
+        reliability: 'A',
+        ratings: [],
+      });
 
       const list = await app.get('/v1/sources');
       expect(list.status).toBe(200);
@@ -77,6 +85,9 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
         id: 'fisher-union',
         name: 'Fishers Union',
         kind: 'ngo',
+        country: null,
+        affiliation: null,
+        reliability: null,
       });
     });
 

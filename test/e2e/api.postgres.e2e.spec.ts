@@ -11,6 +11,7 @@ describeWithPostgres('on the PostgreSQL event store', () => {
     await dropTestSchemas();
   });
   require('./api.e2e.spec');
+  require('./sources.e2e.spec');
   require('./malformed-requests.e2e.spec');
   require('./article-timeline.e2e.spec');
   require('./request-fuzz.e2e.spec');

@@ -58,6 +58,17 @@ describe('API keys and roles', () => {
     expectProblem(await app.get('/v1/sources/reader-source', bearer(KEYS.reader)), 404);
   });
 
+  it('answers a source rating 401 without a key, 403 for a reader or auditor, and 201 for an editor or admin', async () => {
+    const rating = { reliability: 'C', reportedAt: '2025-03-10', reason: 'rated by role' };
+    const before = await headPosition(app, bearer(KEYS.reader));
+    expectProblem(await app.post('/v1/sources/harbour-watch/ratings', rating), 401);
+    expectProblem(await app.post('/v1/sources/harbour-watch/ratings', rating, bearer(KEYS.reader)), 403);
+    expectProblem(await app.post('/v1/sources/harbour-watch/ratings', rating, bearer(KEYS.auditor)), 403);
+    expect(await headPosition(app, bearer(KEYS.reader))).toBe(before);
+    expect(created(await app.post('/v1/sources/harbour-watch/ratings', rating, bearer(KEYS.editor))).position).toBe(before + 1);
+    expect(created(await app.post('/v1/sources/harbour-watch/ratings', rating, bearer(KEYS.admin))).position).toBe(before + 2);
+  });
+
   it('answers 403 to an auditor writing', async () => {
     expectProblem(await app.post('/v1/sources', aSource({ id: 'auditor-source' }), bearer(KEYS.auditor)), 403);
   });

@@ -8,6 +8,7 @@ export type SourceBody = {
   name: string;
   kind: string;
   country?: string;
+  affiliation?: string;
   reliability?: string;
 };
 

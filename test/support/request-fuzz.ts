@@ -27,7 +27,7 @@ const ODD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnPr
 const KNOWN_FIELDS = [
   'id', 'name', 'kind', 'country', 'reliability', 'title', 'summary', 'category', 'occurred', 'from', 'to', 'label',
   'location', 'actors', 'topics', 'claim', 'sourceId', 'stance', 'reportedAt', 'quantity', 'value', 'unit', 'qualifier',
-  'quote', 'publication', 'url', 'publishedAt', 'credibility', 'reason', 'changes',
+  'quote', 'publication', 'url', 'publishedAt', 'credibility', 'reason', 'changes', 'affiliation',
 ];
 const QUERY_NAMES = [
   'asOf', 'recordedAsOf', 'topic', 'status', 'occurredFrom', 'occurredTo', 'limit', 'cursor', 'minPosition', 'from', 'to',
@@ -139,7 +139,11 @@ const claimInput = (target: FuzzTarget) => ({ sourceId: target.sourceId, stance:
 
 /** Every route of the API (the live stream is read until its headers, then dropped). */
 const ROUTES: Route[] = [
-  { method: 'POST', path: fixed('/v1/sources'), valid: () => ({ id: 'fuzz-source', name: 'Fuzz', kind: 'media', country: 'NO', reliability: 'B' }) },
+  {
+    method: 'POST',
+    path: fixed('/v1/sources'),
+    valid: () => ({ id: 'fuzz-source', name: 'Fuzz', kind: 'media', country: 'NO', affiliation: 'fuzz-group', reliability: 'B' }),
+  },
   {
     method: 'POST',
     path: fixed('/v1/developments'),
@@ -156,6 +160,11 @@ const ROUTES: Route[] = [
     method: 'POST',
     path: (t) => fc.tuple(segment(t.developmentId), segment(t.claimId)).map(([id, claim]) => `/v1/developments/${id}/claims/${claim}/corrections`),
     valid: () => ({ changes: { stance: 'denies', quantity: { value: 3, unit: 'ships', qualifier: 'about' } }, reason: 'misread' }),
+  },
+  {
+    method: 'POST',
+    path: (t) => segment(t.sourceId).map((id) => `/v1/sources/${id}/ratings`),
+    valid: () => ({ reliability: 'C', reportedAt: '2025-03-10T08:00:00Z', reason: 'fuzzed rating' }),
   },
   { method: 'GET', path: fixed('/v1/knowledge') },
   { method: 'GET', path: fixed('/v1/knowledge/changes') },

@@ -6,5 +6,5 @@ import { sourceStreamId } from '../../domain/source/source.events';
 /** A development's stream: its claims, retractions and corrections. */
 export const developmentStreams = { streamId: developmentStreamId, decider: developmentDecider };
 
-/** A source's stream: its registration. */
+/** A source's stream: its registration and its ratings. */
 export const sourceStreams = { streamId: sourceStreamId, decider: sourceDecider };

@@ -1,15 +1,19 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
+import { RateSourceCommand } from '../../application/commands/rate-source.handler';
 import { RegisterSourceCommand } from '../../application/commands/register-source.handler';
 import { SourceQuery, SourcesQuery } from '../../application/queries/sources.handler';
 import { WriteResult } from '../../application/write-result';
 import { CommandContext } from '../../event-store/handle-command';
-import { SourceView } from '../../projections/knowledge/knowledge.queries';
-import { RegisterSourceDto, toSourceInput } from '../dto/source.dto';
+import { SourceDetailView, SourceView } from '../../projections/knowledge/sources.queries';
+import { ReadClock } from '../../projections/read-clock';
+import { AsOfDto } from '../dto/query.dto';
+import { RateSourceDto, RegisterSourceDto, toRating, toSourceInput } from '../dto/source.dto';
 import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';
+import { instantText, positionParam, timePoint } from '../time-params';
 
 @ApiTags('sources')
 @Controller('v1/sources')
@@ -18,6 +22,7 @@ export class SourcesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly readClock: ReadClock,
   ) {}
 
   @Post()
@@ -27,13 +32,23 @@ export class SourcesController {
     return writeResultJson(result);
   }
 
+  @Post(':id/ratings')
+  @Roles('editor', 'admin')
+  async rate(@Param('id') id: string, @Body() dto: RateSourceDto, @WriteContext() context: CommandContext) {
+    const result = await this.commands.execute<RateSourceCommand, WriteResult>(new RateSourceCommand(toRating(id, dto), context));
+    return writeResultJson(result);
+  }
+
   @Get()
-  async list() {
-    return { items: await this.queries.execute<SourcesQuery, SourceView[]>(new SourcesQuery()) };
+  async list(@Query() query: AsOfDto) {
+    const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());
+    const items = await this.queries.execute<SourcesQuery, SourceView[]>(new SourcesQuery(at, positionParam(query.minPosition, 'minPosition')));
+    return { asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), items };
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.queries.execute<SourceQuery, SourceView>(new SourceQuery(id));
+  get(@Param('id') id: string, @Query() query: AsOfDto) {
+    const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());
+    return this.queries.execute<SourceQuery, SourceDetailView>(new SourceQuery(id, at, positionParam(query.minPosition, 'minPosition')));
   }
 }

@@ -58,7 +58,8 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, change
   const position = Number(stored.position);
   switch (event.type) {
     case 'SourceRegistered':
-      return projectSource(trx, event, position);
+    case 'SourceRated':
+      return projectSource(trx, event, position, at);
     case 'DevelopmentRecorded':
     case 'DevelopmentRevised':
     case 'DevelopmentCorrected':

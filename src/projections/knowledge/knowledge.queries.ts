@@ -4,17 +4,15 @@ import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt, 
 import { EstimateChange, estimateHistory } from '../../domain/knowledge/estimate-history';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
-import { SourceProfile } from '../../domain/source/source.events';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
 import { currentAt, inTopic, knownAt, occurredWithin, oneOf } from './read-model.sql';
+import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
 
 export type KnowledgePage = Readonly<{ items: DevelopmentView[]; next?: KnowledgeCursor }>;
-
-export type SourceView = Readonly<{ id: string } & SourceProfile>;
 
 /** Answers knowledge questions from the read model alone; never reads the log. */
 export class KnowledgeQueries {
@@ -165,17 +163,13 @@ export class KnowledgeQueries {
     return knowledgeChanges(this.db.query, { fromMs, toMs, recordedAsOfMs, topic });
   }
 
-  async sources(): Promise<SourceView[]> {
-    const rows = await this.db.query.selectFrom('sources').select(['source_id', 'profile']).orderBy('source_id').execute();
-    return rows.map((row) => ({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) }));
+  /** Sources recorded by `at.recordedAsOfMs`, by id, each with its reliability as of `at`. */
+  async sources(at: TimePoint): Promise<SourceView[]> {
+    return (await sourcesAsOf(this.db.query, at, this.postgres)).map(({ ratings: _ratings, ...source }) => source);
   }
 
-  async source(id: string): Promise<SourceView | undefined> {
-    const row = await this.db.query
-      .selectFrom('sources')
-      .select(['source_id', 'profile'])
-      .where('source_id', '=', id)
-      .executeTakeFirst();
-    return row ? { id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) } : undefined;
+  /** One source as of `at` with the ratings known then; `undefined` when it was not recorded by `at.recordedAsOfMs`. */
+  async source(id: string, at: TimePoint): Promise<SourceDetailView | undefined> {
+    return (await sourcesAsOf(this.db.query, at, this.postgres, [id]))[0];
   }
 }
