@@ -118,6 +118,17 @@ describe('occurred (EDTF level 1)', () => {
     expect(parseOccurred(longest)).toBeUndefined();
   });
 
+  it('reads a text alike however often, and after many others have been read', () => {
+    const first = parseOccurred('2024-10-08/2024-10-13');
+    expect(parseOccurred('2024-10-13/2024-10-08')).toBeUndefined();
+    for (let day = 0; day < 5000; day += 1) {
+      const text = new Date(Date.UTC(2000, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+      expect(parseOccurred(text)?.earliestMs).toBe(ms(text));
+    }
+    expect(parseOccurred('2024-10-08/2024-10-13')).toEqual(first);
+    expect(parseOccurred('2024-10-13/2024-10-08')).toBeUndefined();
+  });
+
   it('keeps the text and the label as given, and adds no label when there was none', () => {
     expect(requireOccurred({ edtf: '2024-10-08/2024-10-13', label: 'early-to-mid October 2024' }, 'occurred')).toEqual({
       edtf: '2024-10-08/2024-10-13',
