@@ -1,5 +1,5 @@
 import { TimePoint } from '../domain/knowledge/knowledge.query';
-import { axisBoundMs, instantText, parseReportedTime } from '../domain/shared/time';
+import { axisBoundMs, axisStartMs, instantText, parseReportedTime } from '../domain/shared/time';
 import { RequestValidationError } from './problem';
 
 /** A query-string time as an inclusive upper bound in ms (a date means the end of that day, UTC). */
@@ -7,9 +7,9 @@ export function boundMs(value: string | undefined, fallback: number): number {
   return value === undefined ? fallback : axisBoundMs(parsed(value));
 }
 
-/** A query-string time as an inclusive lower bound in ms (a date means the start of that day, UTC). */
+/** A query-string time as an inclusive lower bound in ms (a day, month or year means its start, UTC). */
 export function startMs(value: string): number {
-  return parsed(value).ms;
+  return axisStartMs(parsed(value));
 }
 
 function parsed(value: string) {

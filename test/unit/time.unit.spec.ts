@@ -1,4 +1,4 @@
-import { axisBoundMs, isWritableInstantMs, parseReportedTime } from '../../src/domain/shared/time';
+import { axisBoundMs, axisStartMs, isWritableInstantMs, parseReportedTime } from '../../src/domain/shared/time';
 
 describe('times', () => {
   it('reads a date as the start of that day in UTC, keeping day precision', () => {
@@ -9,7 +9,7 @@ describe('times', () => {
     expect(parseReportedTime('2024-10-18T09:30:00+09:00')?.text).toBe('2024-10-18T00:30:00.000Z');
   });
 
-  it.each(['2025-02-30', '2024-13-01', '2024-00-10', '2024-10-20T25:00:00Z', '2024-10-20T10:00:00', '20241020', 'yesterday', '2024-10-20T10:00:00+25:00', ''])(
+  it.each(['2024-13', '2024-00', '2024-1', '2024-001', '202', '20245', '-2024', '2024-', '2024-10-1', ' 2024', '2024 ', '2025-02-30', '2024-13-01', '2024-00-10', '2024-10-20T25:00:00Z', '2024-10-20T10:00:00', '20241020', 'yesterday', '2024-10-20T10:00:00+25:00', ''])(
     'refuses %p',
     (input) => expect(parseReportedTime(input)).toBeUndefined(),
   );
@@ -55,5 +55,41 @@ describe('times', () => {
     for (const ms of [Date.parse('9999-12-31T23:59:59.999Z') + 1, Date.parse('0000-01-01T00:00:00.000Z') - 1, 1.5, NaN, Infinity, 1e20]) {
       expect(isWritableInstantMs(ms)).toBe(false);
     }
+  });
+
+  const end = (iso: string) => Date.parse(iso);
+  it.each([
+    ['2024', '2024-12-31T23:59:59.999Z', '2024-01-01T00:00:00.000Z', 'year'],
+    ['0000', '0000-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z', 'year'],
+    ['0050', '0050-12-31T23:59:59.999Z', '0050-01-01T00:00:00.000Z', 'year'],
+    ['9999', '9999-12-31T23:59:59.999Z', '9999-01-01T00:00:00.000Z', 'year'],
+    ['2024-05', '2024-05-31T23:59:59.999Z', '2024-05-01T00:00:00.000Z', 'month'],
+    ['2024-02', '2024-02-29T23:59:59.999Z', '2024-02-01T00:00:00.000Z', 'month'],
+    ['2023-02', '2023-02-28T23:59:59.999Z', '2023-02-01T00:00:00.000Z', 'month'],
+    ['2000-02', '2000-02-29T23:59:59.999Z', '2000-02-01T00:00:00.000Z', 'month'],
+    ['1900-02', '1900-02-28T23:59:59.999Z', '1900-02-01T00:00:00.000Z', 'month'],
+    ['2024-04', '2024-04-30T23:59:59.999Z', '2024-04-01T00:00:00.000Z', 'month'],
+    ['2024-12', '2024-12-31T23:59:59.999Z', '2024-12-01T00:00:00.000Z', 'month'],
+    ['0000-01', '0000-01-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z', 'month'],
+    ['9999-12', '9999-12-31T23:59:59.999Z', '9999-12-01T00:00:00.000Z', 'month'],
+  ])('reads %p as known from the last millisecond of the period, %s, keeping its text and precision', (text, known, start, precision) => {
+    const time = parseReportedTime(text)!;
+    expect(time).toEqual({ text, ms: end(known), precision });
+    expect(axisBoundMs(time)).toBe(end(known));
+    expect(axisStartMs(time)).toBe(end(start));
+  });
+
+  it('starts a query range at the start of a day and at an instant itself', () => {
+    expect(axisStartMs(parseReportedTime('2024-10-20')!)).toBe(Date.UTC(2024, 9, 20));
+    expect(axisStartMs(parseReportedTime('2024-10-20T12:00:00Z')!)).toBe(Date.UTC(2024, 9, 20, 12));
+  });
+
+  it('counts a month as known after every day in it, and a year together with its December', () => {
+    const ms = (text: string) => parseReportedTime(text)!.ms;
+    expect(ms('2024-05')).toBeGreaterThan(ms('2024-05-31'));
+    expect(ms('2024-05')).toBeLessThan(ms('2024-06-01'));
+    expect(ms('2024')).toBeGreaterThan(ms('2024-11'));
+    expect(ms('2024')).toBe(ms('2024-12'));
+    expect(ms('2024')).toBeLessThan(ms('2025-01-01'));
   });
 });

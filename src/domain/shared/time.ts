@@ -1,14 +1,19 @@
 import { InvalidInputError } from './domain.errors';
 
-/** A knowledge-time value as the editor gave it: a calendar day or an instant. */
+/** A knowledge-time value as the editor gave it: a year, a month, a calendar day or an instant. */
 export type ReportedTime = Readonly<{
-  /** `YYYY-MM-DD` for a day (day precision kept), or a UTC ISO instant. */
+  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as given (precision kept), or a UTC ISO instant. */
   text: string;
-  /** Epoch milliseconds: the start of the day for a day. */
+  /**
+   * Epoch milliseconds from which it counts as known: the start of a day, but the last millisecond
+   * of a month or a year (the latest moment it can first have been public, SPEC §2).
+   */
   ms: number;
-  precision: 'day' | 'instant';
+  precision: 'year' | 'month' | 'day' | 'instant';
 }>;
 
+const YEAR = /^(\d{4})$/;
+const MONTH = /^(\d{4})-(\d{2})$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -29,11 +34,26 @@ export function isWritableInstantMs(ms: number): boolean {
   return Number.isSafeInteger(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS;
 }
 
+/** Start of a year (`m` undefined) or a month, and the start of the period after it, in epoch ms. */
+function periodMs(y: number, m?: number): { start: number; next: number } | undefined {
+  if (m === undefined) return { start: realDayMs(y, 1, 1)!, next: realDayMs(y + 1, 1, 1)! };
+  const start = realDayMs(y, m, 1);
+  return start === undefined ? undefined : { start, next: m === 12 ? realDayMs(y + 1, 1, 1)! : realDayMs(y, m + 1, 1)! };
+}
+
 /**
- * Parses `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it is neither, or
- * when it falls outside years 0000-9999 in UTC. An instant's `text` is its UTC form.
+ * Parses `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it
+ * is none of them, or when it falls outside years 0000-9999 in UTC. A year, month or day keeps its
+ * text; an instant's `text` is its UTC form.
  */
 export function parseReportedTime(input: string): ReportedTime | undefined {
+  const year = YEAR.exec(input);
+  if (year) return { text: input, ms: periodMs(Number(year[1]))!.next - 1, precision: 'year' };
+  const month = MONTH.exec(input);
+  if (month) {
+    const period = periodMs(Number(month[1]), Number(month[2]));
+    return period === undefined ? undefined : { text: input, ms: period.next - 1, precision: 'month' };
+  }
   const day = DAY.exec(input);
   if (day) {
     const ms = realDayMs(Number(day[1]), Number(day[2]), Number(day[3]));
@@ -50,7 +70,8 @@ export function parseReportedTime(input: string): ReportedTime | undefined {
   return { text: instantText(ms), ms, precision: 'instant' };
 }
 
-export const TIME_MESSAGE = 'must be a real date YYYY-MM-DD or an ISO 8601 instant with an offset, in years 0000-9999 (UTC)';
+export const TIME_MESSAGE =
+  'must be a year YYYY, a month YYYY-MM, a real date YYYY-MM-DD or an ISO 8601 instant with an offset, in years 0000-9999 (UTC)';
 
 /** Like {@link parseReportedTime}, raising a field error when the value is not a time. */
 export function requireReportedTime(input: string, field: string): ReportedTime {
@@ -64,11 +85,31 @@ export function requireReportedTime(input: string, field: string): ReportedTime 
 }
 
 /**
- * The upper bound of a query axis (`asOf`, `recordedAsOf`) in epoch ms: a day means its end,
- * inclusive, in UTC.
+ * The upper bound of a query axis (`asOf`, `recordedAsOf`) in epoch ms: a day, month or year means
+ * its end, inclusive, in UTC (for a month or a year that is already `ms`).
  */
 export function axisBoundMs(time: ReportedTime): number {
   return time.precision === 'day' ? time.ms + DAY_MS - 1 : time.ms;
+}
+
+/**
+ * The lower bound of a query range (`occurredFrom`) in epoch ms: a day, month or year means its
+ * start, in UTC; an instant is itself.
+ */
+export function axisStartMs(time: ReportedTime): number {
+  switch (time.precision) {
+    case 'day':
+    case 'instant':
+      return time.ms;
+    case 'month':
+      return periodMs(Number(time.text.slice(0, 4)), Number(time.text.slice(5, 7)))!.start;
+    case 'year':
+      return periodMs(Number(time.text))!.start;
+    default: {
+      const never: never = time.precision;
+      return never;
+    }
+  }
 }
 
 /** The single way an epoch-ms instant is written out. */
