@@ -44,7 +44,12 @@ describe('development decider', () => {
 
     it('accepts an occurred interval of one day and a label alone', () => {
       const fields = { title: 't', occurred: { from: '2024-10-08', to: '2024-10-08', label: 'early October' } };
-      given([]).when(record({ fields })).then([aDevelopmentRecorded({ ...fields, topics: undefined }), aClaimReported()]);
+      given([])
+        .when(record({ fields }))
+        .then([aDevelopmentRecorded({ title: 't', occurred: { edtf: '2024-10-08', label: 'early October' }, topics: undefined }), aClaimReported()]);
+      given([])
+        .when(record({ fields: { title: 't', occurred: { label: 'in the autumn' } } }))
+        .then([aDevelopmentRecorded({ title: 't', occurred: { label: 'in the autumn' }, topics: undefined }), aClaimReported()]);
     });
 
     it('refuses a first claim whose source is not registered', () => {
@@ -165,7 +170,7 @@ describe('development decider', () => {
       given([])
         .when(record({ fields, claim }))
         .then([
-          aDevelopmentRecorded({ title: 't', topics: undefined, occurred: { from: '2024-10-08', to: EAST_IN_UTC } }),
+          aDevelopmentRecorded({ title: 't', topics: undefined, occurred: { edtf: `2024-10-08/${EAST_IN_UTC}` } }),
           aClaimReported({ ...claim, reportedAt: EAST_IN_UTC, publication: { title: 'NIS', publishedAt: '2024-10-18T15:00:00.000Z' } }),
         ]);
     });
@@ -178,7 +183,7 @@ describe('development decider', () => {
         .then([{ type: 'ClaimCorrected', data: { developmentId: 'troops', claimId: 'c1', changes: { reportedAt: EAST_IN_UTC }, reason: 'r' } }]);
       given(recorded)
         .when({ type: 'CorrectDevelopment', data: { developmentId: 'troops', changes: { occurred: { from: EAST } }, reason: 'r' } })
-        .then([{ type: 'DevelopmentCorrected', data: { developmentId: 'troops', changes: { occurred: { from: EAST_IN_UTC } }, reason: 'r' } }]);
+        .then([{ type: 'DevelopmentCorrected', data: { developmentId: 'troops', changes: { occurred: { edtf: `${EAST_IN_UTC}/..` } }, reason: 'r' } }]);
     });
 
     it('refuses a reportedAt that is beyond year 9999 in UTC', () => {

@@ -1,4 +1,5 @@
 import { Event } from '../shared/event';
+import { UpcastOccurred } from './occurred';
 
 /**
  * How strongly a claim says it (SPEC §2): `asserts` it happened, an authority `confirms` it, `denies`
@@ -32,9 +33,9 @@ export type Quantity = PointQuantity | RangeQuantity;
 /**
  * Valid time: when it happened in the world, an EDTF (ISO 8601-2 level 1) date or interval, with an
  * optional label keeping the source's wording. Stored events of schema version 1 held `{from, to}`
- * (upcast to `edtf`); one of the two is always present.
+ * (upcast to `edtf`; one that had only a label keeps only its label).
  */
-export type Occurred = Readonly<{ edtf?: string; label?: string }>;
+export type Occurred = UpcastOccurred;
 export type Publication = Readonly<{ title?: string; url?: string; publishedAt?: string }>;
 
 /** The description of a development: known in time through revisions, mended by corrections. */
