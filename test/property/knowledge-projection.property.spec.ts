@@ -69,11 +69,15 @@ const claimFields = (id: string) =>
         reportedAt: knowledgeTime,
         quantity,
         via: fc.subarray(SOURCES, { minLength: 1 }),
-        derivedFrom: fc.integer({ min: -1, max: 3 }).map((n) => claimIdOf(id, n)),
+        derivedFrom: fc.option(fc.integer({ min: -1, max: 1 }).map((n) => claimIdOf(id, n)), { freq: 3 }),
       },
       { requiredKeys: ['sourceId', 'stance', 'reportedAt'] },
     )
-    .map(({ likelihood, ...claim }) => (claim.stance === 'assesses' ? { ...claim, likelihood: likelihood ?? 'likely' } : claim)) as fc.Arbitrary<ClaimInput>;
+    .map(({ likelihood, derivedFrom, ...claim }) => ({
+      ...claim,
+      ...(derivedFrom ? { derivedFrom } : {}),
+      ...(claim.stance === 'assesses' ? { likelihood: likelihood ?? 'likely' } : {}),
+    })) as fc.Arbitrary<ClaimInput>;
 
 const occurred = fc.constantFrom('2024-10-08/2024-10-13', '2024-10~', '2024-06-19?', '2024-10-XX', '../2024-10', '2024-09-30/..', '2024', '2024-10-10');
 
