@@ -68,7 +68,15 @@ describe('an event type stored at a version before the first', () => {
   it('reads as the current shape in the knowledge API', async () => {
     const [view] = (await app.get('/v1/knowledge?asOf=2024-10-19&minPosition=3')).body.items;
     expect(view.assertedBy).toEqual(['kyiv-intel']);
-    expect(view.estimates).toEqual([{ unit: 'troops', min: 12000, max: 12000, claims: 1 }]);
+    expect(view.estimates).toEqual([
+      {
+        measure: 'troops',
+        unit: 'troops',
+        low: 12000,
+        high: 12000,
+        figures: [{ claimId: LEGACY_CLAIM.claimId, sourceId: 'kyiv-intel', reportedAt: '2024-10-18', qualifier: 'about', value: 12000 }],
+      },
+    ]);
     expect(view.claims).toEqual([expect.objectContaining({ sourceId: 'kyiv-intel', quantity: LEGACY_QUANTITY })]);
   });
 
@@ -105,7 +113,10 @@ describe('an event type stored at a version before the first', () => {
       expect.objectContaining({ sourceId: 'kyiv-intel', quantity: LEGACY_QUANTITY }),
       expect.objectContaining({ sourceId: 'kyiv-intel', quantity: expect.objectContaining(quantity) }),
     ]);
-    expect(view.estimates).toEqual([{ unit: 'troops', min: 11000, max: 12000, claims: 2 }]);
+    // The source's later figure supersedes its earlier one.
+    expect(view.estimates).toEqual([
+      { measure: 'troops', unit: 'troops', low: 11000, high: 11000, figures: [expect.objectContaining({ sourceId: 'kyiv-intel', reportedAt: '2024-10-19', value: 11000 })] },
+    ]);
     // The other types were stored at the first version, and are served as stored.
     expect(events.filter((event) => event.type !== 'ClaimReported').map((event) => (event.metadata as { schemaVersion: number }).schemaVersion)).toEqual([
       FIRST_SCHEMA_VERSION,

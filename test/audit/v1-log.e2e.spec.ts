@@ -130,9 +130,9 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
   });
 
   // ────────────────────────────────────────────────────────────────────────────────────────────────
-  // VIEW EXPECTATIONS (today's v1 view shapes). When the upcasters land, rewrite these values to the
-  // v2 shapes (occurred as {edtf, earliest, latest, label}, estimates per measure, ...): the fixture
-  // stays as it is, and what it means must stay the same.
+  // VIEW EXPECTATIONS, in the v2 shapes the upcasters give v1 events: occurred as {edtf, earliest,
+  // latest, label}, quantities with their measure (the unit, as v1 gave none), estimates per (measure,
+  // unit) with each source's latest figure. The fixture stays as it is, and what it means stays the same.
   // ────────────────────────────────────────────────────────────────────────────────────────────────
   describe('views of the v1 log', () => {
     /** A view's knowledge: what the status rules and the fields say, the claims as (id, source, stance, time, figure). */
@@ -140,12 +140,14 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
       const response = await get(`/v1/developments/${id}?${query}`);
       if (response.status === 404) return 'not known';
       expect(response.status).toBe(200);
-      const { status, assertedBy, confirmedBy, deniedBy, estimates, occurred, topics, firstReportedAt, lastReportedAt, claims } = response.body;
+      const { status, assertedBy, confirmedBy, deniedBy, assessedBy, noEvidenceBy, estimates, occurred, topics, firstReportedAt, lastReportedAt, claims } = response.body;
       return {
         status,
         assertedBy,
         confirmedBy,
         deniedBy,
+        assessedBy,
+        noEvidenceBy,
         estimates,
         occurred,
         topics,
@@ -154,72 +156,92 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         claims: claims.map((claim: Record<string, unknown>) => [claim.id, claim.sourceId, claim.stance, claim.reportedAt, claim.quantity]),
       };
     }
-    const claim = (developmentId: string, sourceId: string, stance: string, reportedAt: string, quantity: object | null = null) => [
-      claimIdOf(developmentId, sourceId),
-      sourceId,
-      stance,
-      reportedAt,
-      quantity,
-    ];
-    const seedClaim = (id: string, sourceId: string, stance: string, reportedAt: string, quantity: object | null = null) => [
+    type Figure = { value: number; unit: string; qualifier: string };
+    type ClaimRow = [id: string, sourceId: string, stance: string, reportedAt: string, quantity: (Figure & { measure: string }) | null];
+    /** A v1 quantity reads with its unit as its measure. */
+    const seedClaim = (id: string, sourceId: string, stance: string, reportedAt: string, quantity: Figure | null = null): ClaimRow => [
       id,
       sourceId,
       stance,
       reportedAt,
-      quantity,
+      quantity && { measure: quantity.unit, ...quantity },
     ];
+    const claim = (developmentId: string, sourceId: string, stance: string, reportedAt: string, quantity: Figure | null = null): ClaimRow =>
+      seedClaim(claimIdOf(developmentId, sourceId), sourceId, stance, reportedAt, quantity);
+    /** The estimate of one unit from these claims (each source's latest figure, in source order). */
+    const estimate = (low: number, high: number, figures: ClaimRow[]) => ({
+      measure: figures[0][4]!.measure,
+      unit: figures[0][4]!.unit,
+      low,
+      high,
+      figures: figures.map(([claimId, sourceId, , reportedAt, quantity]) => ({ claimId, sourceId, reportedAt, qualifier: quantity!.qualifier, value: quantity!.value })),
+    });
+    const NO_ASSESSMENTS = { assessedBy: [], noEvidenceBy: [] };
 
     const OIL = 'vestby-oil-spill';
-    const oilOccurred = { from: '2024-10-03', to: '2024-10-04', label: 'early October 2024' };
+    const oilOccurred = { edtf: '2024-10-03/2024-10-04', earliest: '2024-10-03', latest: '2024-10-04', label: 'early October 2024' };
+    const oilClaims = [
+      claim(OIL, 'harbour-watch', 'asserts', '2024-10-05', { value: 2000, unit: 'litres', qualifier: 'about' }),
+      claim(OIL, 'nordlys-shipping', 'denies', '2024-10-06'),
+      claim(OIL, 'clean-fjord', 'asserts', '2024-10-06', { value: 3000, unit: 'litres', qualifier: 'at-most' }),
+      claim(OIL, 'coast-guard', 'confirms', '2024-10-07T12:00:00.000Z', { value: 1500, unit: 'litres', qualifier: 'at-least' }),
+    ];
+    const [oilHarbourWatch, , oilCleanFjord, oilCoastGuard] = oilClaims;
     const oilAsOfEnd = {
       status: 'confirmed',
       assertedBy: ['clean-fjord', 'harbour-watch'],
       confirmedBy: ['coast-guard'],
       deniedBy: ['nordlys-shipping'],
-      estimates: [{ unit: 'litres', min: 1500, max: 3000, claims: 3 }],
+      ...NO_ASSESSMENTS,
+      estimates: [estimate(1500, 3000, [oilCleanFjord, oilCoastGuard, oilHarbourWatch])],
       occurred: oilOccurred,
       topics: ['vestby-harbour', 'pollution'],
       firstReportedAt: '2024-10-05',
       lastReportedAt: '2024-10-07T12:00:00.000Z',
-      claims: [
-        claim(OIL, 'harbour-watch', 'asserts', '2024-10-05', { value: 2000, unit: 'litres', qualifier: 'about' }),
-        claim(OIL, 'nordlys-shipping', 'denies', '2024-10-06'),
-        claim(OIL, 'clean-fjord', 'asserts', '2024-10-06', { value: 3000, unit: 'litres', qualifier: 'at-most' }),
-        claim(OIL, 'coast-guard', 'confirms', '2024-10-07T12:00:00.000Z', { value: 1500, unit: 'litres', qualifier: 'at-least' }),
-      ],
+      claims: oilClaims,
     };
 
     const PIER = 'vestby-pier-fire';
+    const pierClaims = [
+      claim(PIER, 'maritime-authority', 'asserts', '2024-10-08T10:00:00.000Z', { value: 3, unit: 'injured', qualifier: 'exact' }),
+      claim(PIER, 'vestby-municipality', 'asserts', '2024-10-09', { value: 5, unit: 'injured', qualifier: 'at-most' }),
+    ];
     const pierAsOfEnd = {
       status: 'corroborated',
       assertedBy: ['maritime-authority', 'vestby-municipality'],
       confirmedBy: [],
       deniedBy: [],
-      estimates: [{ unit: 'injured', min: 3, max: 5, claims: 2 }],
-      // As corrected on 2024-10-28: a correction applies at every knowledge time.
-      occurred: { from: '2024-10-08T08:30:00.000Z', to: '2024-10-08T11:00:00.000Z', label: 'late morning to early afternoon' },
+      ...NO_ASSESSMENTS,
+      estimates: [estimate(3, 5, pierClaims)],
+      // As corrected on 2024-10-28: a correction applies at every knowledge time. Instants stay instants.
+      occurred: {
+        edtf: '2024-10-08T08:30:00.000Z/2024-10-08T11:00:00.000Z',
+        earliest: '2024-10-08T08:30:00.000Z',
+        latest: '2024-10-08T11:00:00.000Z',
+        label: 'late morning to early afternoon',
+      },
       topics: ['vestby-harbour', 'fire-safety'],
       firstReportedAt: '2024-10-08T10:00:00.000Z',
       lastReportedAt: '2024-10-09',
-      claims: [
-        claim(PIER, 'maritime-authority', 'asserts', '2024-10-08T10:00:00.000Z', { value: 3, unit: 'injured', qualifier: 'exact' }),
-        claim(PIER, 'vestby-municipality', 'asserts', '2024-10-09', { value: 5, unit: 'injured', qualifier: 'at-most' }),
-      ],
+      claims: pierClaims,
     };
 
     const FERRY = 'vestby-ferry-cancellations';
+    const ferryClaim = claim(FERRY, 'vestby-municipality', 'confirms', '2024-10-11', { value: 30, unit: 'departures', qualifier: 'about' });
+    const ferryAsFirstRecorded = claim(FERRY, 'vestby-municipality', 'asserts', '2024-10-11', { value: 40, unit: 'departures', qualifier: 'at-least' });
     const ferryAsOfEnd = {
       // As corrected on 2024-10-28: the claim was a confirmation of about 30.
       status: 'confirmed',
       assertedBy: [],
       confirmedBy: ['vestby-municipality'],
       deniedBy: [],
-      estimates: [{ unit: 'departures', min: 30, max: 30, claims: 1 }],
-      occurred: { from: '2024-10-10', to: null, label: 'from 10 October 2024 (ongoing)' },
+      ...NO_ASSESSMENTS,
+      estimates: [estimate(30, 30, [ferryClaim])],
+      occurred: { edtf: '2024-10-10/..', earliest: '2024-10-10', latest: null, label: 'from 10 October 2024 (ongoing)' },
       topics: ['vestby-harbour', 'transport'],
       firstReportedAt: '2024-10-11',
       lastReportedAt: '2024-10-11',
-      claims: [claim(FERRY, 'vestby-municipality', 'confirms', '2024-10-11', { value: 30, unit: 'departures', qualifier: 'about' })],
+      claims: [ferryClaim],
     };
 
     const DREDGING = 'vestby-dredging-permit';
@@ -228,8 +250,9 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
       assertedBy: [],
       confirmedBy: [],
       deniedBy: [],
+      ...NO_ASSESSMENTS,
       estimates: [],
-      occurred: { from: null, to: '2024-09-30', label: 'by the end of September 2024' },
+      occurred: { edtf: '../2024-09-30', earliest: null, latest: '2024-09-30', label: 'by the end of September 2024' },
       topics: ['vestby-harbour'],
       firstReportedAt: '2024-10-10',
       lastReportedAt: '2024-10-10',
@@ -242,8 +265,10 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
       assertedBy: ['dockside-tipster'],
       confirmedBy: [],
       deniedBy: ['pst'],
+      ...NO_ASSESSMENTS,
       estimates: [],
-      occurred: { from: null, to: null, label: 'some time in 2024' },
+      // A v1 occurred with only a label reads as a label and no EDTF.
+      occurred: { edtf: null, earliest: null, latest: null, label: 'some time in 2024' },
       topics: ['vestby-harbour'],
       firstReportedAt: '2024-10-16',
       lastReportedAt: '2024-10-18',
@@ -252,11 +277,19 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
 
     const TROOPS = 'north-korean-troops-sent-to-russia';
     const troopsOccurred = {
-      from: '2024-10-08',
-      to: null,
+      edtf: '2024-10-08/..',
+      earliest: '2024-10-08',
+      latest: null,
       label: 'from 8 October 2024 (first contingent shipped 8-13 October; ongoing as of 23 October)',
     };
     const troopsTopics = ['north-korea-russia', 'troops', 'ukraine-war'];
+    const troopsZelensky = seedClaim('troops-zelensky-10000', 'zelensky', 'asserts', '2024-10-17', { value: 10000, unit: 'troops', qualifier: 'about' });
+    const troopsKremlin = seedClaim('troops-kremlin-fake-news', 'kremlin', 'denies', '2024-10-18');
+    const troopsNis1500 = seedClaim('troops-nis-1500-special-forces', 'sk-nis', 'asserts', '2024-10-18', { value: 1500, unit: 'troops', qualifier: 'exact' });
+    const troopsAustin = seedClaim('troops-austin-evidence', 'pentagon', 'confirms', '2024-10-23');
+    const troopsKirby = seedClaim('troops-kirby-at-least-3000', 'white-house', 'confirms', '2024-10-23', { value: 3000, unit: 'troops', qualifier: 'at-least' });
+    const troopsNis3000 = seedClaim('troops-nis-3000', 'sk-nis', 'asserts', '2024-10-23', { value: 3000, unit: 'troops', qualifier: 'about' });
+    const troopsPistorius = seedClaim('troops-pistorius-up-to-12000', 'germany-defence-ministry', 'asserts', '2024-10-23', { value: 12000, unit: 'troops', qualifier: 'at-most' });
 
     it.each([
       [OIL, '2024-10-06', {
@@ -264,7 +297,7 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         ...oilAsOfEnd,
         status: 'disputed',
         confirmedBy: [],
-        estimates: [{ unit: 'litres', min: 2000, max: 3000, claims: 2 }],
+        estimates: [estimate(2000, 3000, [oilCleanFjord, oilHarbourWatch])],
         lastReportedAt: '2024-10-06',
         claims: oilAsOfEnd.claims.slice(0, 3),
       }],
@@ -294,36 +327,27 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         assertedBy: ['sk-nis', 'zelensky'],
         confirmedBy: [],
         deniedBy: ['kremlin'],
-        estimates: [{ unit: 'troops', min: 1500, max: 10000, claims: 2 }],
+        ...NO_ASSESSMENTS,
+        estimates: [estimate(1500, 10000, [troopsNis1500, troopsZelensky])],
         occurred: troopsOccurred,
         topics: troopsTopics,
         firstReportedAt: '2024-10-17',
         lastReportedAt: '2024-10-18',
-        claims: [
-          seedClaim('troops-zelensky-10000', 'zelensky', 'asserts', '2024-10-17', { value: 10000, unit: 'troops', qualifier: 'about' }),
-          seedClaim('troops-kremlin-fake-news', 'kremlin', 'denies', '2024-10-18'),
-          seedClaim('troops-nis-1500-special-forces', 'sk-nis', 'asserts', '2024-10-18', { value: 1500, unit: 'troops', qualifier: 'exact' }),
-        ],
+        claims: [troopsZelensky, troopsKremlin, troopsNis1500],
       }],
       [TROOPS, '2024-10-31', {
         status: 'confirmed',
         assertedBy: ['germany-defence-ministry', 'sk-nis', 'zelensky'],
         confirmedBy: ['pentagon', 'white-house'],
         deniedBy: ['kremlin'],
-        estimates: [{ unit: 'troops', min: 1500, max: 12000, claims: 5 }],
+        ...NO_ASSESSMENTS,
+        // The NIS's 3,000 of 23 October supersedes its 1,500 of 18 October: v1 gave both the one measure.
+        estimates: [estimate(3000, 12000, [troopsPistorius, troopsNis3000, troopsKirby, troopsZelensky])],
         occurred: troopsOccurred,
         topics: troopsTopics,
         firstReportedAt: '2024-10-17',
         lastReportedAt: '2024-10-23',
-        claims: [
-          seedClaim('troops-zelensky-10000', 'zelensky', 'asserts', '2024-10-17', { value: 10000, unit: 'troops', qualifier: 'about' }),
-          seedClaim('troops-kremlin-fake-news', 'kremlin', 'denies', '2024-10-18'),
-          seedClaim('troops-nis-1500-special-forces', 'sk-nis', 'asserts', '2024-10-18', { value: 1500, unit: 'troops', qualifier: 'exact' }),
-          seedClaim('troops-austin-evidence', 'pentagon', 'confirms', '2024-10-23'),
-          seedClaim('troops-kirby-at-least-3000', 'white-house', 'confirms', '2024-10-23', { value: 3000, unit: 'troops', qualifier: 'at-least' }),
-          seedClaim('troops-nis-3000', 'sk-nis', 'asserts', '2024-10-23', { value: 3000, unit: 'troops', qualifier: 'about' }),
-          seedClaim('troops-pistorius-up-to-12000', 'germany-defence-ministry', 'asserts', '2024-10-23', { value: 12000, unit: 'troops', qualifier: 'at-most' }),
-        ],
+        claims: [troopsZelensky, troopsKremlin, troopsNis1500, troopsAustin, troopsKirby, troopsNis3000, troopsPistorius],
       }],
     ])('%s as of %s', async (id, asOf, expected) => {
       expect(await viewOf(id, `asOf=${asOf}`)).toEqual(expected);
@@ -334,12 +358,13 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         // Without the late report, recorded 2024-10-29.
         ...oilAsOfEnd,
         assertedBy: ['harbour-watch'],
-        estimates: [{ unit: 'litres', min: 1500, max: 2000, claims: 2 }],
+        estimates: [estimate(1500, 2000, [oilCoastGuard, oilHarbourWatch])],
         claims: [oilAsOfEnd.claims[0], oilAsOfEnd.claims[1], oilAsOfEnd.claims[3]],
       }],
       [PIER, {
         ...pierAsOfEnd,
-        occurred: { from: '2024-10-08T08:30:00.000Z', to: '2024-10-08T08:30:00.000Z', label: null },
+        // v1's from == to reads as the single instant.
+        occurred: { edtf: '2024-10-08T08:30:00.000Z', earliest: '2024-10-08T08:30:00.000Z', latest: '2024-10-08T08:30:00.000Z', label: null },
         topics: ['vestby-harbour'],
       }],
       [FERRY, {
@@ -347,8 +372,8 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         status: 'reported',
         assertedBy: ['vestby-municipality'],
         confirmedBy: [],
-        estimates: [{ unit: 'departures', min: 40, max: 40, claims: 1 }],
-        claims: [claim(FERRY, 'vestby-municipality', 'asserts', '2024-10-11', { value: 40, unit: 'departures', qualifier: 'at-least' })],
+        estimates: [estimate(40, 40, [ferryAsFirstRecorded])],
+        claims: [ferryAsFirstRecorded],
       }],
     ])('%s as of 2024-10-31 as recorded on 2024-10-27, before the corrections and the late report', async (id, expected) => {
       expect(await viewOf(id, 'asOf=2024-10-31&recordedAsOf=2024-10-27')).toEqual(expected);
@@ -361,9 +386,12 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         sourceId: 'harbour-watch',
         stance: 'asserts',
         reportedAt: '2024-10-05',
-        quantity: { value: 2000, unit: 'litres', qualifier: 'about' },
+        likelihood: null,
+        quantity: { measure: 'litres', value: 2000, unit: 'litres', qualifier: 'about' },
         quote: 'Around two thousand litres of fuel oil are floating between the piers.',
         publication: { title: 'Oil in the harbour', url: 'https://harbour-watch.example/2024/10/05/oil', publishedAt: '2024-10-05' },
+        via: [],
+        derivedFrom: null,
         credibility: 3,
       });
       expect(claims[3]).toEqual(
@@ -385,7 +413,7 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
           occurred: null,
           topics: [],
           status: 'reported',
-          estimates: [{ unit: 'tonnes', min: 1.5, max: 1.5, claims: 1 }],
+          estimates: [{ measure: 'tonnes', unit: 'tonnes', low: 1.5, high: 1.5, figures: [expect.objectContaining({ value: 1.5 })] }],
         }),
       );
     });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { upcasters } from '../../src/event-store/upcasters';
 import {
   ManualClock,
   aClaim,
@@ -119,7 +120,7 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
         title: 'Oil spill in Vestby harbour',
         summary: 'A tanker leaked fuel oil while mooring.',
         category: 'environment',
-        occurred: { from: '2025-03-03', to: '2025-03-04', label: 'early March 2025' },
+        occurred: { edtf: '2025-03-03/2025-03-04', earliest: '2025-03-03', latest: '2025-03-04', label: 'early March 2025' },
         location: 'Vestby, Norway',
         actors: ['MT Nordlys'],
         topics: ['vestby-harbour'],
@@ -129,15 +130,28 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
         assertedBy: ['harbour-watch'],
         confirmedBy: [],
         deniedBy: [],
-        estimates: [{ unit: 'litres', min: 2000, max: 2000, claims: 1 }],
+        assessedBy: [],
+        noEvidenceBy: [],
+        estimates: [
+          {
+            measure: 'litres',
+            unit: 'litres',
+            low: 2000,
+            high: 2000,
+            figures: [{ claimId: response.body.claimId, sourceId: 'harbour-watch', reportedAt: '2025-03-05', value: 2000, qualifier: 'about' }],
+          },
+        ],
         claims: [
           {
             id: response.body.claimId,
             sourceId: 'harbour-watch',
             stance: 'asserts',
             reportedAt: '2025-03-05',
-            quantity: { value: 2000, unit: 'litres', qualifier: 'about' },
+            likelihood: null,
+            quantity: { measure: 'litres', value: 2000, unit: 'litres', qualifier: 'about' },
             quote: 'a sheen across the inner basin',
+            via: [],
+            derivedFrom: null,
             publication: null,
             credibility: 3,
           },
@@ -205,7 +219,7 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       created(await post(`/v1/developments/jetty-fire/claims/${claim.claimId}/retraction`, aRetraction({ reportedAt: '2025-03-10T09:00:00+09:00' })));
 
       const jetty = await view('jetty-fire', 'asOf=2025-03-09');
-      expect(jetty.occurred).toEqual(expect.objectContaining({ from: '2025-03-08', to: '2025-03-08T16:00:00.000Z' }));
+      expect(jetty.occurred).toEqual(expect.objectContaining({ edtf: '2025-03-08/2025-03-08T16:00:00.000Z', earliest: '2025-03-08', latest: '2025-03-08T16:00:00.000Z' }));
       expect(jetty.firstReportedAt).toBe('2025-03-08T18:30:00.000Z');
       expect(jetty.claims.map((c: { reportedAt: string }) => c.reportedAt)).toEqual(['2025-03-08T18:30:00.000Z', '2025-03-08T23:15:00.000Z']);
       expect(jetty.claims[0].publication.publishedAt).toBe('2025-03-08T22:00:00.000Z');
@@ -345,19 +359,27 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       );
       created(await post('/v1/developments/diesel-leak/claims', aClaim({ sourceId: 'alpha-news', reportedAt: '2025-03-06' })));
 
-      const estimates = (body: any) => [...body.estimates].sort((a: { unit: string }, b: { unit: string }) => a.unit.localeCompare(b.unit));
+      /** Each estimate as (measure, unit, low, high, the sources of its figures). */
+      const estimates = (body: any) =>
+        body.estimates.map((e: { measure: string; unit: string; low: number; high: number; figures: { sourceId: string }[] }) => [
+          e.measure,
+          e.unit,
+          e.low,
+          e.high,
+          e.figures.map((figure) => figure.sourceId),
+        ]);
       expect(estimates(await view('diesel-leak'))).toEqual([
-        { unit: 'litres', min: 2000, max: 5000, claims: 2 },
-        { unit: 'vessels', min: 3, max: 3, claims: 1 },
+        ['litres', 'litres', 2000, 5000, ['coast-guard', 'harbour-watch']],
+        ['vessels', 'vessels', 3, 3, ['fisher-union']],
       ]);
-      expect(estimates(await view('diesel-leak', 'asOf=2025-03-05'))).toEqual([{ unit: 'litres', min: 2000, max: 2000, claims: 1 }]);
+      expect(estimates(await view('diesel-leak', 'asOf=2025-03-05'))).toEqual([['litres', 'litres', 2000, 2000, ['harbour-watch']]]);
 
       created(await post(`/v1/developments/diesel-leak/claims/${large.claimId}/retraction`, aRetraction({ reportedAt: '2025-03-08' })));
       expect(estimates(await view('diesel-leak'))).toEqual([
-        { unit: 'litres', min: 2000, max: 2000, claims: 1 },
-        { unit: 'vessels', min: 3, max: 3, claims: 1 },
+        ['litres', 'litres', 2000, 2000, ['harbour-watch']],
+        ['vessels', 'vessels', 3, 3, ['fisher-union']],
       ]);
-      expect(estimates(await view('diesel-leak', 'asOf=2025-03-07'))[0]).toEqual({ unit: 'litres', min: 2000, max: 5000, claims: 2 });
+      expect(estimates(await view('diesel-leak', 'asOf=2025-03-07'))[0]).toEqual(['litres', 'litres', 2000, 5000, ['coast-guard', 'harbour-watch']]);
     });
   });
 
@@ -541,7 +563,8 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
           eventId: expect.stringMatching(UUID),
           type: expect.any(String),
           data: expect.objectContaining({ developmentId: 'anchor-drag' }),
-          metadata: { schemaVersion: 1, correlationId: expect.any(String), causationId: expect.stringMatching(UUID), actor: 'local' },
+          // Each type at the version it is written at today (some development events changed shape once).
+          metadata: { schemaVersion: upcasters.currentVersion(event.type), correlationId: expect.any(String), causationId: expect.stringMatching(UUID), actor: 'local' },
           recordedAt: expect.any(String),
         });
       }

@@ -50,10 +50,14 @@ describe('the seed article, read the way an analyst would', () => {
   });
 
   it('watches the troop estimate range move as reports arrive', async () => {
-    const troops = async (asOf: string) => (await troopsAsOf(asOf)).estimates.find((e: { unit: string }) => e.unit === 'troops');
-    expect(await troops('2024-10-17')).toEqual({ unit: 'troops', min: 10000, max: 10000, claims: 1 });
-    expect(await troops('2024-10-18')).toEqual({ unit: 'troops', min: 1500, max: 10000, claims: 2 });
-    expect(await troops('2024-10-24')).toMatchObject({ unit: 'troops', min: 1500, max: 12000 });
+    const troops = async (asOf: string) => {
+      const estimate = (await troopsAsOf(asOf)).estimates.find((e: { unit: string }) => e.unit === 'troops');
+      return [estimate.low, estimate.high, estimate.figures.map((figure: { sourceId: string }) => figure.sourceId)];
+    };
+    expect(await troops('2024-10-17')).toEqual([10000, 10000, ['zelensky']]);
+    expect(await troops('2024-10-18')).toEqual([1500, 10000, ['sk-nis', 'zelensky']]);
+    // The NIS's 3,000 of 23 October supersedes its own 1,500 (the seed gives both the one measure).
+    expect(await troops('2024-10-24')).toEqual([3000, 12000, ['germany-defence-ministry', 'sk-nis', 'white-house', 'zelensky']]);
   });
 
   it('lists the change from disputed to confirmed between 20 and 24 October', async () => {
@@ -76,7 +80,7 @@ describe('the seed article, read the way an analyst would', () => {
 
   it('keeps the fuzzy wording of when the ships sailed', async () => {
     const view = await api.get('/v1/developments/north-korean-troops-shipped-wonsan-to-vladivostok?asOf=2024-10-24');
-    expect(view.body.occurred).toEqual({ from: '2024-10-08', to: '2024-10-13', label: 'early-to-mid October 2024' });
+    expect(view.body.occurred).toEqual({ edtf: '2024-10-08/2024-10-13', earliest: '2024-10-08', latest: '2024-10-13', label: 'early-to-mid October 2024' });
   });
 
   it('loads nothing twice when seeded again', async () => {

@@ -33,7 +33,7 @@ describeWithPostgres('two app instances on one PostgreSQL database', () => {
 
     const read = await b.get(`/v1/developments/north?minPosition=${written.body.position}`);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: 'north', status: 'reported', estimates: [{ unit: 'trucks', min: 12, max: 12, claims: 1 }] });
+    expect(read.body).toMatchObject({ id: 'north', status: 'reported', estimates: [{ measure: 'trucks', unit: 'trucks', low: 12, high: 12 }] });
   });
 
   it('reflects a write on B in a read on A, and both answer the same, each claim once', async () => {

@@ -12,12 +12,15 @@ export type SourceBody = {
   reliability?: string;
 };
 
-export type QuantityBody = { value: number; unit: string; qualifier: string };
+export type QuantityBody = { measure?: string; value?: number; min?: number; max?: number; unit: string; qualifier: string };
 
 export type ClaimBody = {
   sourceId: string;
-  stance: 'asserts' | 'confirms' | 'denies';
+  stance: 'asserts' | 'confirms' | 'denies' | 'assesses' | 'no-evidence';
+  likelihood?: string;
   reportedAt: string;
+  via?: string[];
+  derivedFrom?: string;
   quantity?: QuantityBody;
   quote?: string;
   publication?: { title?: string; url?: string; publishedAt?: string };
@@ -29,7 +32,7 @@ export type DevelopmentBody = {
   title: string;
   summary?: string;
   category?: string;
-  occurred?: { from?: string; to?: string; label?: string };
+  occurred?: string | { edtf: string; label?: string } | { from?: string; to?: string; label?: string };
   location?: string;
   actors?: string[];
   topics?: string[];
@@ -111,7 +114,7 @@ export async function headPosition(app: TestApp, headers?: Record<string, string
 }
 
 /** Expects a 201 write answer and returns its body. */
-export function created(response: TestResponse): { id: string; version: number; position: number; claimId?: string } {
+export function created(response: TestResponse): { id: string; version: number; position: number; claimId?: string; revisionId?: string } {
   if (response.status !== 201) throw new Error(`expected 201, got ${response.status}: ${response.text}`);
   return response.body;
 }

@@ -39,7 +39,7 @@ describe('development decider', () => {
     it('refuses an occurred interval that ends before it starts', () => {
       given([])
         .when(record({ fields: { title: 't', occurred: { from: '2024-10-13', to: '2024-10-08' } } }))
-        .thenThrows(InvalidInputError, /occurred.to is before occurred.from/);
+        .thenThrows(InvalidInputError, /occurred.to must not be before occurred.from/);
     });
 
     it('accepts an occurred interval of one day and a label alone', () => {

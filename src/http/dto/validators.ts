@@ -34,12 +34,9 @@ export function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }
 
-const OCCURRED_KEYS = [new Set(['edtf', 'label']), new Set(['from', 'to', 'label'])];
-const isShortText = (value: unknown, max: number) => typeof value === 'string' && value.length >= 1 && value.length <= max;
-
 /**
- * `occurred` in one of its input forms: EDTF text, `{edtf, label?}`, or the older `{from?, to?,
- * label?}` (from and to as times). Only the form is checked here; the domain reads the EDTF.
+ * `occurred` in one of its input forms: text, or an object (`{edtf, label?}` or the older `{from?,
+ * to?, label?}`). Only the form is checked here; the domain reads each field and names the one it refuses.
  */
 export function IsOccurredInput(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
@@ -47,20 +44,9 @@ export function IsOccurredInput(options?: ValidationOptions): PropertyDecorator 
       name: 'isOccurredInput',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: {
-        message: '$property must be EDTF text (at most 100 characters), {edtf, label?}, or {from?, to?, label?} with times YYYY-MM-DD or ISO 8601 instants; label at most 300 characters',
-        ...options,
-      },
+      options: { message: '$property must be EDTF text, {edtf, label?}, or {from?, to?, label?}', ...options },
       validator: {
-        validate(value: unknown) {
-          if (typeof value === 'string') return isShortText(value, 100);
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          if (!OCCURRED_KEYS.some((keys) => entries.every(([key]) => keys.has(key)))) return false;
-          return entries.every(([key, v]) =>
-            key === 'label' ? isShortText(v, 300) : key === 'edtf' ? isShortText(v, 100) : typeof v === 'string' && parseReportedTime(v) !== undefined,
-          );
-        },
+        validate: (value: unknown) => typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value)),
       },
     });
 }
