@@ -11,8 +11,9 @@ import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { LoggedEvent, replayKnowledge } from '../../src/domain/knowledge/knowledge.replay';
 import { DEVELOPMENT_STATUSES } from '../../src/domain/knowledge/status.rules';
 import { DomainError } from '../../src/domain/shared/domain.errors';
-import { sourceDecider } from '../../src/domain/source/source.decider';
-import { sourceStreamId } from '../../src/domain/source/source.events';
+import { RateSource, sourceDecider } from '../../src/domain/source/source.decider';
+import { RELIABILITY_GRADES, sourceStreamId } from '../../src/domain/source/source.events';
+import { StoredEvent } from '../../src/event-store/event-store.port';
 import { handleCommand } from '../../src/event-store/handle-command';
 import { upcast } from '../../src/event-store/upcasters';
 import { IdGenerator } from '../../src/platform/ids';
@@ -23,6 +24,8 @@ import { ProjectionRunner } from '../../src/projections/projection-runner';
 const SOURCES = ['a', 'b', 'c'];
 /** `a` and `b` share an origin (one affiliation): together they never corroborate. */
 const AFFILIATIONS: Record<string, string | undefined> = { a: 'ab', b: 'ab', c: undefined };
+/** `a` was graded at registration; the others only by ratings, if at all. */
+const REGISTERED_RELIABILITY: Record<string, 'B' | undefined> = { a: 'B' };
 const DEVELOPMENTS = ['d1', 'd2', 'd3', 'd4'];
 const TOPICS = ['t1', 't2'];
 const DAY = 86_400_000;
@@ -86,11 +89,14 @@ const descriptionChanges = fc.record(
   { requiredKeys: [] },
 ).filter((changes) => Object.keys(changes).length > 0);
 
-type Step = { command: DevelopmentCommand; advanceMs: number };
+type Step = { command: DevelopmentCommand | RateSource; advanceMs: number };
 
-const step: fc.Arbitrary<Step> = fc.record({
-  advanceMs: fc.constantFrom(0, 1, 7, 1000, 3_600_000),
-  command: fc.constantFrom(...DEVELOPMENTS).chain((id) =>
+/** A source rated later: its reliability shows only as of its reportedAt on. */
+const rating: fc.Arbitrary<RateSource> = fc
+  .record({ sourceId: fc.constantFrom(...SOURCES), reliability: fc.constantFrom(...RELIABILITY_GRADES), reportedAt: knowledgeTime })
+  .map((data) => ({ type: 'RateSource', data: { ...data, reason: 'rated' } }));
+
+const developmentCommand: fc.Arbitrary<DevelopmentCommand> = fc.constantFrom(...DEVELOPMENTS).chain((id) =>
     fc.oneof(
       { weight: 2, arbitrary: fc.record({ claim: claimFields(id), topics: fc.subarray(TOPICS), occurred: fc.option(occurred) }).map(
         ({ claim, topics, occurred }): DevelopmentCommand => ({
@@ -126,8 +132,26 @@ const step: fc.Arbitrary<Step> = fc.record({
         }),
       ) },
     ),
-  ),
+);
+
+const step: fc.Arbitrary<Step> = fc.record({
+  advanceMs: fc.constantFrom(0, 1, 7, 1000, 3_600_000),
+  command: fc.oneof({ weight: 9, arbitrary: developmentCommand }, { weight: 1, arbitrary: rating }),
 });
+
+/**
+ * What a source's reliability must be as of `at`, written out from the log: the latest rating
+ * reported by asOf (then the one recorded later), among those recorded by recordedAsOf; else the
+ * grade given at registration, else null.
+ */
+function reliabilityFromLog(log: readonly StoredEvent[], sourceId: string, at: { asOfMs: number; recordedAsOfMs: number }): string | null {
+  const recorded = log.filter((event) => Date.parse(event.recordedAt) <= at.recordedAsOfMs && (event.data as { sourceId?: string }).sourceId === sourceId);
+  const known = recorded
+    .filter((event) => event.type === 'SourceRated' && timeMs((event.data as { reportedAt: string }).reportedAt) <= at.asOfMs)
+    .sort((a, b) => timeMs((a.data as { reportedAt: string }).reportedAt) - timeMs((b.data as { reportedAt: string }).reportedAt) || Number(a.position - b.position));
+  const registered = recorded.find((event) => event.type === 'SourceRegistered');
+  return (known.at(-1)?.data as { reliability?: string } | undefined)?.reliability ?? (registered?.data as { reliability?: string } | undefined)?.reliability ?? null;
+}
 
 const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({}) },
@@ -202,7 +226,10 @@ describe('knowledge projection vs a replay fold of the log', () => {
               storage.eventStore,
               sourceStreamId(id),
               sourceDecider,
-              { type: 'RegisterSource', data: { sourceId: id, name: id, kind: 'media', ...(affiliation ? { affiliation } : {}) } },
+              {
+                type: 'RegisterSource',
+                data: { sourceId: id, name: id, kind: 'media', ...(affiliation ? { affiliation } : {}), ...(REGISTERED_RELIABILITY[id] ? { reliability: REGISTERED_RELIABILITY[id] } : {}) },
+              },
               context,
             );
           }
@@ -217,7 +244,8 @@ describe('knowledge projection vs a replay fold of the log', () => {
           for (const { command, advanceMs } of [...records, ...steps]) {
             clock.advance(advanceMs);
             try {
-              await handleCommand(storage.eventStore, developmentStreamId(command.data.developmentId), developmentDecider, command, context);
+              if (command.type === 'RateSource') await handleCommand(storage.eventStore, sourceStreamId(command.data.sourceId), sourceDecider, command, context);
+              else await handleCommand(storage.eventStore, developmentStreamId(command.data.developmentId), developmentDecider, command, context);
             } catch (error) {
               if (!(error instanceof DomainError)) throw error;
             }
@@ -244,6 +272,9 @@ describe('knowledge projection vs a replay fold of the log', () => {
             // No hindsight: nothing learned after asOf shows in any field of any view as of asOf.
             const recordedLog = log.filter((event) => Date.parse(event.recordedAt) <= at.recordedAsOfMs);
             expect(replayKnowledge(knownBy(recordedLog, at.asOfMs), at, probeFilter)).toEqual(expected);
+            // Nor in a source's reliability.
+            const sources = await queries.sources(at);
+            expect(sources.map((source) => [source.id, source.reliability])).toEqual(SOURCES.map((id) => [id, reliabilityFromLog(log, id, at)]));
           }
         }),
       ),
