@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import edtf from 'edtf';
 import {
   LegacyOccurred,
   OCCURRED_MESSAGE,
@@ -251,5 +252,41 @@ describe('occurred on the valid-time axis', () => {
 
   it('matches possibly by default, as before', () => {
     expect(occurredMatches(oct('2024'), OCTOBER)).toBe(true);
+  });
+});
+
+describe('the plain forms read without edtf.js give edtf.js’s own bounds', () => {
+  const side = fc.oneof(
+    fc.integer({ min: 0, max: 9999 }).map((y) => String(y).padStart(4, '0')),
+    fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`),
+    fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  );
+  const text = fc.oneof(
+    side,
+    side.map((s) => `${s}/..`),
+    side.map((s) => `../${s}`),
+    side.map((s) => `${s}/`),
+    fc.tuple(side, side).map(([a, b]) => `${a}/${b}`),
+  );
+
+  it('for random dates, open sides and intervals', () => {
+    fc.assert(
+      fc.property(text, (input) => {
+        let parsed: { min: number | null; max: number | null } | undefined;
+        try {
+          parsed = edtf(input, { level: 1, types: ['Date', 'Interval'] });
+        } catch {
+          parsed = undefined;
+        }
+        const ours = parseOccurred(input);
+        const [first, last = first] = input.split('/');
+        const open = (s: string) => s === '..' || s === '';
+        if (!parsed) return expect(ours === undefined || input.split('/')[0] === input.split('/')[1]).toBe(true);
+        expect(ours).toBeDefined();
+        expect(ours!.earliestMs).toBe(open(first) ? null : parsed.min);
+        expect(ours!.latestMs).toBe(open(last) ? null : parsed.max);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
