@@ -1,4 +1,5 @@
 import type { EventMetadata, NewEvent } from '../src/event-store/event-store.port';
+import { upcasters } from '../src/event-store/upcasters';
 import { Prng } from './prng';
 
 /** One append the loader makes: a stream and the events it gets in one transaction. */
@@ -20,6 +21,8 @@ export type DatasetStats = {
   retractions: number;
   claimCorrections: number;
   developmentCorrections: number;
+  revisions: number;
+  ratings: number;
   events: number;
   appends: number;
 };
@@ -30,6 +33,8 @@ const CATEGORIES = ['military', 'diplomatic', 'economic', 'humanitarian', 'intel
 const LOCATIONS = ['Vladivostok', 'Kursk', 'Pyongyang', 'Moscow', 'Seoul', 'Rason', 'New York'];
 const ACTORS = ['DPRK', 'Russia', 'Ukraine', 'ROK', 'USA', 'UN', 'China', 'NATO'];
 const UNITS = ['troops', 'ships', 'missiles', 'shells'];
+const MEASURES = ['deployed', 'planned', 'killed', 'shipped'];
+const LIKELIHOODS = ['unlikely', 'roughly-even-chance', 'likely', 'very-likely', 'almost-certain'];
 const QUALIFIERS = ['exact', 'about', 'at-least', 'at-most'] as const;
 const KINDS = ['government', 'intelligence', 'military', 'official', 'media', 'ngo', 'anonymous', 'other'] as const;
 const GRADES = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
@@ -69,6 +74,8 @@ export class DatasetGenerator {
       retractions: 0,
       claimCorrections: 0,
       developmentCorrections: 0,
+      revisions: 0,
+      ratings: 0,
       events: 0,
       appends: 0,
     };
@@ -79,9 +86,10 @@ export class DatasetGenerator {
     return { schemaVersion: 1, correlationId: id, causationId: id, actor: 'bench' };
   }
 
+  /** Each event in today's shape, at the schema version its type is written at today. */
   private event(type: string, data: object, metadata: EventMetadata): NewEvent {
     this.stats.events += 1;
-    return { eventId: this.prng.uuid(), type, data, metadata };
+    return { eventId: this.prng.uuid(), type, data, metadata: { ...metadata, schemaVersion: upcasters.currentVersion(type) } };
   }
 
   *sourceAppends(): Generator<PlannedAppend> {
@@ -91,8 +99,15 @@ export class DatasetGenerator {
       const data: Record<string, unknown> = { sourceId, name: `Source ${i}`, kind: p.pick(KINDS) };
       if (p.chance(0.7)) data.country = p.pick(['KR', 'US', 'UA', 'RU', 'KP', 'GB']);
       if (p.chance(0.8)) data.reliability = p.pick(GRADES);
+      // About a third of the sources share an origin with others (a government's services).
+      if (p.chance(0.3)) data.affiliation = `group-${p.int(0, 4)}`;
+      const events = [this.event('SourceRegistered', data, this.metadata())];
+      if (p.chance(0.5)) {
+        this.stats.ratings += 1;
+        events.push(this.event('SourceRated', { sourceId, reliability: p.pick(GRADES), reportedAt: day(YEAR_START + p.int(0, 360) * DAY_MS), reason: 'rated again' }, this.metadata()));
+      }
       this.stats.appends += 1;
-      yield { streamId: `source-${sourceId}`, events: [this.event('SourceRegistered', data, this.metadata())] };
+      yield { streamId: `source-${sourceId}`, events };
     }
   }
 
@@ -116,8 +131,9 @@ export class DatasetGenerator {
     if (p.chance(0.8)) fields.summary = `Summary of development ${index}, as reported.`;
     if (p.chance(0.9)) fields.category = p.pick(CATEGORIES);
     const occurredRoll = p.next();
-    if (occurredRoll < 0.6) fields.occurred = { from: day(baseMs - p.int(0, 20) * DAY_MS), to: day(baseMs) };
-    else if (occurredRoll < 0.8) fields.occurred = { from: day(baseMs - p.int(0, 5) * DAY_MS), label: 'early-to-mid period' };
+    if (occurredRoll < 0.5) fields.occurred = { edtf: `${day(baseMs - p.int(1, 20) * DAY_MS)}/${day(baseMs)}` };
+    else if (occurredRoll < 0.6) fields.occurred = { edtf: `${day(baseMs).slice(0, 7)}~`, label: 'around that month' };
+    else if (occurredRoll < 0.8) fields.occurred = { edtf: `${day(baseMs - p.int(0, 5) * DAY_MS)}/..`, label: 'early-to-mid period' };
     else if (occurredRoll < 0.9) fields.occurred = { label: 'unknown date' };
     if (p.chance(0.7)) fields.location = p.pick(LOCATIONS);
     fields.actors = [p.pick(ACTORS), p.pick(ACTORS)].filter((actor, i, all) => all.indexOf(actor) === i);
@@ -134,10 +150,18 @@ export class DatasetGenerator {
       const reportedMs = c === 0 ? baseMs : baseMs + p.int(0, 90) * DAY_MS + (p.chance(0.3) ? p.int(0, 86_399) * 1000 : 0);
       const reportedAt = reportedMs % DAY_MS === 0 ? day(reportedMs) : instant(reportedMs);
       const stanceRoll = p.next();
-      const stance = stanceRoll < 0.7 ? 'asserts' : stanceRoll < 0.88 ? 'denies' : 'confirms';
+      const stance = stanceRoll < 0.6 ? 'asserts' : stanceRoll < 0.75 ? 'denies' : stanceRoll < 0.85 ? 'confirms' : stanceRoll < 0.95 ? 'assesses' : 'no-evidence';
       const data: Record<string, unknown> = { developmentId, claimId, sourceId: sourceName(p.int(0, this.plan.sources - 1)), stance, reportedAt };
+      if (stance === 'assesses') data.likelihood = p.pick(LIKELIHOODS);
       const hasQuantity = p.chance(0.4);
-      if (hasQuantity) data.quantity = { value: p.int(1, 20) * 500, unit: p.pick(UNITS), qualifier: p.pick(QUALIFIERS) };
+      if (hasQuantity) {
+        const [measure, unit] = [p.pick(MEASURES), p.pick(UNITS)];
+        const low = p.int(1, 20) * 500;
+        data.quantity = p.chance(0.1) ? { measure, unit, min: low, max: low + p.int(1, 10) * 500, qualifier: 'range' } : { measure, unit, value: low, qualifier: p.pick(QUALIFIERS) };
+      }
+      if (p.chance(0.1)) data.via = [sourceName(p.int(0, this.plan.sources - 1))];
+      // A repetition of the first claim, reported first: it counts as that claim's origin.
+      if (c > 0 && p.chance(0.05)) data.derivedFrom = claims[0].claimId;
       if (p.chance(0.6)) data.quote = `Quote ${c} about development ${index}.`;
       if (p.chance(0.5)) data.publication = { title: `Report ${index}-${c}`, url: `https://example.org/${index}/${c}`, publishedAt: day(reportedMs) };
       if (p.chance(0.7)) data.credibility = p.int(1, 6);
@@ -159,7 +183,7 @@ export class DatasetGenerator {
       this.stats.claimCorrections += 1;
       const roll = p.next();
       let changes: Record<string, unknown>;
-      if (roll < 0.4 && claim.hasQuantity) changes = { quantity: { value: p.int(1, 20) * 500, unit: p.pick(UNITS), qualifier: 'about' } };
+      if (roll < 0.4 && claim.hasQuantity) changes = { quantity: { measure: p.pick(MEASURES), value: p.int(1, 20) * 500, unit: p.pick(UNITS), qualifier: 'about' } };
       else if (roll < 0.7) changes = { stance: p.pick(['asserts', 'denies', 'confirms']) };
       else if (roll < 0.85) changes = { sourceId: sourceName(p.int(0, this.plan.sources - 1)) };
       // Earlier, never later: a retracted claim stays reported before its retraction.
@@ -171,9 +195,22 @@ export class DatasetGenerator {
       const roll = p.next();
       let changes: Record<string, unknown>;
       if (roll < 0.4) changes = { title: `Development ${index} (corrected)` };
-      else if (roll < 0.7) changes = { occurred: { from: day(baseMs - p.int(0, 40) * DAY_MS), to: day(baseMs) } };
+      else if (roll < 0.7) changes = { occurred: { edtf: `${day(baseMs - p.int(1, 40) * DAY_MS)}/${day(baseMs)}` } };
       else changes = { topics: [...new Set([...(fields.topics as string[]), topicName(p.int(0, this.topics - 1))])] };
       late.push(this.event('DevelopmentCorrected', { developmentId, changes, reason: 'recorded wrongly' }, lateMetadata));
+    }
+    // Detail learned later: a revision, known from some time after the first claim.
+    if (p.chance(0.1)) {
+      this.stats.revisions += 1;
+      const roll = p.next();
+      const changes =
+        roll < 0.5
+          ? { title: `Development ${index}, as later reported`, summary: `Summary of development ${index}, with later detail.` }
+          : roll < 0.8
+            ? { topics: [...new Set([...(fields.topics as string[]), topicName(p.int(0, this.topics - 1))])] }
+            : { occurred: { edtf: `${day(baseMs - p.int(1, 10) * DAY_MS)}/${day(baseMs)}` } };
+      const data = { developmentId, revisionId: p.uuid(), changes, reportedAt: day(baseMs + p.int(1, 60) * DAY_MS), reason: 'learned later' };
+      late.push(this.event('DevelopmentRevised', data, lateMetadata));
     }
     this.stats.developments += 1;
     this.stats.appends += 1;

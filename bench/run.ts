@@ -306,14 +306,16 @@ function report(
   out.push('## 2. `GET /v1/knowledge` latency vs the pure replay fold', '');
   out.push(
     'Data: generated with a seeded PRNG and appended through the store port, one append per development stream ' +
-      '(its `DevelopmentRecorded`, 5–15 `ClaimReported` with quantities on ~40 %, ~half of the ~5 % retractions); then, recorded later, ' +
-      'the other retractions, `ClaimCorrected` (~3 % of claims) and `DevelopmentCorrected` (~5 % of developments). ' +
-      '~100 developments per topic; 40 `SourceRegistered`. The PostgreSQL level loads the same data set (same size, same seed) as the SQLite level of its size.',
+      '(its `DevelopmentRecorded` with an EDTF `occurred` on ~80 %, 5–15 `ClaimReported` of every stance (~10 % assessments with a likelihood, ~5 % no-evidence) ' +
+      'with quantities of four measures on ~40 % (a tenth of them ranges), relays on ~10 % and repetitions on ~5 %, ~half of the ~5 % retractions); then, recorded later, ' +
+      'the other retractions, `ClaimCorrected` (~3 % of claims), `DevelopmentCorrected` (~5 % of developments) and `DevelopmentRevised` (~10 %, known 1–60 days after the first claim; ' +
+      'new titles, topics or dates). ~100 developments per topic; 40 `SourceRegistered` (~30 % sharing an affiliation), half rated again. ' +
+      'Every event in today\'s shape. The PostgreSQL level loads the same data set (same size, same seed) as the SQLite level of its size.',
     '',
   );
   out.push(
     table(
-      ['store', 'claims (target)', 'claims', 'developments', 'topics', 'retractions', 'claim corr.', 'dev. corr.', 'events', 'load through port'],
+      ['store', 'claims (target)', 'claims', 'developments', 'topics', 'retractions', 'claim corr.', 'dev. corr.', 'revisions', 'events', 'load through port'],
       results.map((r) => [
         storeName(r),
         fmtInt(r.claimsTarget),
@@ -323,6 +325,7 @@ function report(
         fmtInt(r.dataset.retractions),
         fmtInt(r.dataset.claimCorrections),
         fmtInt(r.dataset.developmentCorrections),
+        fmtInt(r.dataset.revisions),
         fmtInt(r.dataset.events),
         `${fmtInt(r.load.eventsPerSec)} events/s (${fmtMs(r.load.ms)})`,
       ]),
