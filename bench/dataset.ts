@@ -187,7 +187,8 @@ export class DatasetGenerator {
       else if (roll < 0.7) changes = { stance: p.pick(['asserts', 'denies', 'confirms']) };
       else if (roll < 0.85) changes = { sourceId: sourceName(p.int(0, this.plan.sources - 1)) };
       // Earlier, never later: a retracted claim stays reported before its retraction.
-      else changes = { reportedAt: day(claim.reportedMs - p.int(1, 10) * DAY_MS) };
+      // and never before the claim the development was recorded with (the decider refuses that).
+      else changes = { reportedAt: day(Math.max(claim.reportedMs - p.int(1, 10) * DAY_MS, claim === claims[0] ? 0 : baseMs)) };
       late.push(this.event('ClaimCorrected', { developmentId, claimId: claim.claimId, changes, reason: 'recorded wrongly' }, lateMetadata));
     }
     if (p.chance(0.05)) {

@@ -101,6 +101,28 @@ describe('development decider v2: stances, quantities, provenance, revisions', (
     });
   });
 
+  describe('a development is known from the claim it was recorded with, and what rests on a claim stays after it', () => {
+    it('refuses a later claim reported before the first one, and the first moved after another', () => {
+      given(recorded).when(report({ reportedAt: '2024-10-10' })).thenThrows(InvalidInputError, /cannot be known before the development/);
+      given(recorded).when(report({ reportedAt: '2024-10-18' })).then([aClaimReported({ claimId: 'c2' })]);
+      const two = [...recorded, aClaimReported({ claimId: 'c2', reportedAt: '2024-10-20' })];
+      given(two).when(correctClaim({ reportedAt: '2024-10-10' }, 'c2')).thenThrows(InvalidInputError, /cannot be known before the development/);
+      given(two).when(correctClaim({ reportedAt: '2024-10-21' }, 'c1')).thenThrows(InvalidInputError, /must stay its first/);
+      given(two)
+        .when(correctClaim({ reportedAt: '2024-10-15' }, 'c1'))
+        .then([{ type: 'ClaimCorrected', data: { developmentId: 'troops', claimId: 'c1', changes: { reportedAt: '2024-10-15' }, reason: 'r' } }]);
+    });
+    it('refuses moving a claim after a repetition of it, or after a revision based on it', () => {
+      const repeated = [...recorded, aClaimReported({ claimId: 'c2', reportedAt: '2024-10-20' }), aClaimReported({ claimId: 'c3', reportedAt: '2024-10-21', derivedFrom: 'c2' })];
+      given(repeated).when(correctClaim({ reportedAt: '2024-10-22' }, 'c2')).thenThrows(InvalidInputError, /after a claim that repeats it/);
+      const based = [...recorded, aClaimReported({ claimId: 'c2', reportedAt: '2024-10-20' }), revised({ basisClaimId: 'c2', reportedAt: '2024-10-21' })];
+      given(based).when(correctClaim({ reportedAt: '2024-10-22' }, 'c2')).thenThrows(InvalidInputError, /after a revision that rests on it/);
+      given(based)
+        .when(correctClaim({ reportedAt: '2024-10-21' }, 'c2'))
+        .then([{ type: 'ClaimCorrected', data: { developmentId: 'troops', claimId: 'c2', changes: { reportedAt: '2024-10-21' }, reason: 'r' } }]);
+    });
+  });
+
   describe('revisions: detail learned later, in knowledge time', () => {
     it('records a revision with its knowledge time in UTC and its basis claim', () => {
       given(recorded).when(revise({ basisClaimId: 'c1' })).then([revised({ basisClaimId: 'c1' })]);

@@ -91,6 +91,9 @@ describe('occurred (EDTF level 1)', () => {
     ['../..', 'must know at least one end; leave occurred out when nothing is known'],
     ['/..', 'must know at least one end; leave occurred out when nothing is known'],
     ['/', 'must know at least one end; leave occurred out when nothing is known'],
+    ['XXXX', 'must know at least its year; leave occurred out when nothing is known'],
+    ['XXXX-10/..', 'must know at least its year; leave occurred out when nothing is known'],
+    ['../XXXX', 'must know at least its year; leave occurred out when nothing is known'],
     // a date-time needs an offset, a real time and years 0000-9999 in UTC
     ['2024-10-08T10:00:00', OCCURRED_MESSAGE],
     ['2024-10-08T10:00:00+0200', OCCURRED_MESSAGE],

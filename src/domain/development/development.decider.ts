@@ -47,6 +47,8 @@ export type DevelopmentState =
       /** Revisions by id, in the order recorded, each with its corrections applied. */
       revisions: ReadonlyMap<string, Readonly<{ changes: Partial<DevelopmentFields>; reportedAt: string; basisClaimId?: string }>>;
       claims: ReadonlyMap<string, ClaimState>;
+      /** The claim it was recorded with: the development becomes known when it is reported. */
+      firstClaimId?: string;
     }>;
 
 type Recorded = Extract<DevelopmentState, { recorded: true }>;
@@ -100,6 +102,32 @@ function decideRetraction(state: Recorded, data: RetractClaim['data']): Developm
   return [{ type: 'ClaimRetracted', data: { ...data, reportedAt: at.text } }];
 }
 
+/**
+ * A claim's knowledge time may not move before the claim the development was recorded with (the
+ * first description is what that claim made known: an earlier claim would show it before it was
+ * public), nor after what rests on it: the claims repeating it and the revisions based on it.
+ */
+function checkClaimTime(state: Recorded, claimId: string, reportedAtMs: number, field: string): void {
+  const refuse = (message: string, detail: string) => {
+    throw new InvalidInputError(detail, [{ field, message }]);
+  };
+  const first = state.firstClaimId === undefined ? undefined : state.claims.get(state.firstClaimId);
+  if (first && claimId !== state.firstClaimId && reportedAtMs < first.reportedAtMs) {
+    refuse(
+      `must not be before the reportedAt of the claim the development was recorded with (${first.fields.reportedAt})`,
+      'a claim cannot be known before the development: record the earlier report as the development’s first claim',
+    );
+  }
+  if (claimId === state.firstClaimId) {
+    const earlier = [...state.claims].find(([id, claim]) => id !== claimId && claim.reportedAtMs < reportedAtMs);
+    if (earlier) refuse(`must not be after another claim of the development (${earlier[1].fields.reportedAt})`, 'the claim a development was recorded with must stay its first');
+  }
+  const repetition = [...state.claims.values()].find((claim) => claim.fields.derivedFrom === claimId && claim.reportedAtMs < reportedAtMs);
+  if (repetition) refuse(`must not be after a claim that repeats it (${repetition.fields.reportedAt})`, 'a claim cannot be known after a claim that repeats it');
+  const revision = [...state.revisions.values()].find((r) => r.basisClaimId === claimId && requireReportedTime(r.reportedAt, 'reportedAt').ms < reportedAtMs);
+  if (revision) refuse(`must not be after a revision based on it (${revision.reportedAt})`, 'a claim cannot be known after a revision that rests on it');
+}
+
 function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): DevelopmentEvent[] {
   const claim = requireClaim(state, data.claimId);
   requireChanges(data.changes, 'correction');
@@ -110,6 +138,7 @@ function decideClaimCorrection(state: Recorded, data: CorrectClaim['data']): Dev
     throw new InvalidInputError('changes.likelihood is only for stance assesses', [{ field: 'changes.likelihood', message: 'is only for stance assesses' }]);
   }
   checkClaimCoherence(data.claimId, next, context, 'changes');
+  if (changes.reportedAt !== undefined) checkClaimTime(state, data.claimId, requireReportedTime(changes.reportedAt, 'changes.reportedAt').ms, 'changes.reportedAt');
   if (changes.reportedAt !== undefined && claim.retractedAt !== undefined) {
     const retractedAt = requireReportedTime(claim.retractedAt, 'retraction.reportedAt');
     if (requireReportedTime(changes.reportedAt, 'changes.reportedAt').ms > retractedAt.ms) {
@@ -167,6 +196,7 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
         const recorded = requireRecorded(state, developmentId);
         if (recorded.claims.has(claimId)) throw new AlreadyExistsError('claim', claimId);
         const fields = newClaim(claimId, claim, claimContext(recorded, registeredSourceIds), '');
+        checkClaimTime(recorded, claimId, requireReportedTime(fields.reportedAt, 'reportedAt').ms, 'reportedAt');
         return [{ type: 'ClaimReported', data: { developmentId, claimId, ...fields } }];
       }
       case 'RetractClaim':
@@ -191,7 +221,11 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
       case 'ClaimReported': {
         if (!state.recorded) return state;
         const { developmentId: _d, claimId, ...fields } = event.data;
-        return { ...state, claims: new Map(state.claims).set(claimId, { fields, reportedAtMs: knownFromMs(fields.reportedAt) }) };
+        return {
+          ...state,
+          claims: new Map(state.claims).set(claimId, { fields, reportedAtMs: knownFromMs(fields.reportedAt) }),
+          firstClaimId: state.firstClaimId ?? claimId,
+        };
       }
       case 'ClaimRetracted': {
         const claim = state.recorded ? state.claims.get(event.data.claimId) : undefined;

@@ -10,8 +10,8 @@ type Data = Record<string, unknown>;
 
 const occurredV2 = (occurred: unknown): unknown => {
   if (occurred === null || typeof occurred !== 'object' || 'edtf' in occurred) return occurred;
-  const legacy = occurred as { from?: string; to?: string; label?: string };
-  return occurredFromLegacy(legacy) ?? (legacy.label === undefined ? undefined : { label: legacy.label });
+  // `{}` (nothing known: a v1 correction could clear `occurred` so) stays `{}`, read as unknown.
+  return occurredFromLegacy(occurred as { from?: string; to?: string; label?: string }) ?? {};
 };
 
 const quantityV2 = (quantity: unknown): unknown => {

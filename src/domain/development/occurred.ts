@@ -10,9 +10,10 @@ export type LegacyOccurred = Readonly<{ from?: string; to?: string; label?: stri
 
 /**
  * What an event's `occurred` holds once upcast: a v1 value that had only a label has no EDTF (no
- * EDTF text means "unknown"), and keeps its label, since nothing recorded is ever dropped.
+ * EDTF text means "unknown"), and keeps its label, since nothing recorded is ever dropped; a v1
+ * value with nothing at all (`{}`, which v1 answered as unknown) stays `{}`.
  */
-export type UpcastOccurred = Occurred | Readonly<{ edtf?: undefined; label: string }>;
+export type UpcastOccurred = Occurred | Readonly<{ edtf?: undefined; label: string }> | Readonly<{ edtf?: undefined; label?: undefined }>;
 
 /** `null`: that side is open (`..`) or unknown (empty); both read the same on the valid-time axis. */
 export type OccurredBounds = Readonly<{ edtf: string; earliestMs: number | null; latestMs: number | null }>;
@@ -57,6 +58,8 @@ function readUncached(text: string): OccurredBounds | string {
     const single = read(sides[0]);
     return typeof single === 'string' ? single : Object.freeze({ ...single, edtf: text });
   }
+  // `XXXX` would span years 0000-9999: it says nothing, as `../..` says nothing.
+  if (sides.some((side) => /^-?X{4}/.test(side))) return 'must know at least its year; leave occurred out when nothing is known';
   const plain = readPlain(sides);
   if (plain !== undefined) return plain;
   let parsed: { min: number | null; max: number | null };

@@ -1,4 +1,5 @@
 import { ClaimCorrected, ClaimFields, ClaimReported, ClaimRetracted } from '../../domain/development/development.events';
+import { correctedClaim } from '../../domain/development/claim-input';
 import { timeMs } from '../../domain/knowledge/development-view';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemporal.tables';
@@ -19,7 +20,7 @@ export async function projectClaim(
     case 'ClaimCorrected': {
       const { developmentId, claimId, changes } = event.data;
       const current = await currentVersion(trx, CLAIM_VERSIONS, { claim_id: claimId }, ['fields']);
-      const fields = { ...(JSON.parse(current.fields) as ClaimFields), ...changes };
+      const fields = correctedClaim(JSON.parse(current.fields) as ClaimFields, changes);
       await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [claimVersion(developmentId, claimId, fields, position)] });
       return;
     }
