@@ -99,6 +99,14 @@ describe('knowledge model v2 over HTTP', () => {
       expect((await view('no-evidence', 'asOf=2024-10-12')).status).toBe('unconfirmed');
     });
 
+    it('drops the likelihood when an assessment is corrected to an assertion, in the read model as in the replay', async () => {
+      const first = created(await post('/v1/developments', aDevelopment({ id: 'reassessed', claim: aClaim({ sourceId: 'ua-intel', stance: 'assesses', likelihood: 'likely', reportedAt: '2024-10-10' }) })));
+      created(await post(`/v1/developments/reassessed/claims/${first.claimId}/corrections`, { changes: { stance: 'asserts' }, reason: 'it was said flatly' }));
+      const v = await view('reassessed', 'asOf=2024-10-12');
+      expect([v.status, v.assessedBy, v.claims[0].stance, v.claims[0].likelihood]).toEqual(['reported', [], 'asserts', null]);
+      expect((await get('/v1/audit/replay?asOf=2024-10-12')).matchesReadModel).toBe(true);
+    });
+
     it('refuses an assessment without a likelihood, and a likelihood not on the ICD 203 scale', async () => {
       expectProblem(await post('/v1/developments/assessed/claims', aClaim({ sourceId: 'bbc', stance: 'assesses', reportedAt: '2024-10-12' })), 400);
       expectProblem(await post('/v1/developments/assessed/claims', aClaim({ sourceId: 'bbc', stance: 'assesses', likelihood: 'highly-likely', reportedAt: '2024-10-12' })), 400);
