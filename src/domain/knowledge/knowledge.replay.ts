@@ -1,6 +1,7 @@
 import { developmentDecider, DevelopmentState } from '../development/development.decider';
 import { DEVELOPMENT_EVENT_TYPES, DevelopmentEvent } from '../development/development.events';
 import { descriptionAt, developmentView, DevelopmentView, knownClaim, knowledgeAt, reportedRange, summaryOf, timeMs } from './development-view';
+import { SourceRegistered, originOfSource } from '../source/source.events';
 import { KnowledgeFilter, TimePoint, occurredMatches, occurredRange } from './knowledge.query';
 
 /** An event of the log as the replay needs it (already upcasted to the current schema). */
@@ -20,8 +21,8 @@ export function replayKnowledge(
   for (const event of events) {
     if (Date.parse(event.recordedAt) > at.recordedAsOfMs) continue;
     if (event.type === 'SourceRegistered') {
-      const { sourceId, affiliation } = event.data as { sourceId: string; affiliation?: string };
-      affiliations.set(sourceId, affiliation ?? sourceId);
+      const { sourceId, affiliation } = event.data as SourceRegistered['data'];
+      affiliations.set(sourceId, originOfSource({ id: sourceId, affiliation }));
       continue;
     }
     if (!DEVELOPMENT_EVENT_TYPES.has(event.type)) continue;

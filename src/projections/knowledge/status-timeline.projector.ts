@@ -2,7 +2,7 @@ import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { STATUS_SEGMENTS, supersede } from './bitemporal.tables';
 import { AffiliationOf } from '../../domain/knowledge/development-view';
-import { SourceProfile } from '../../domain/source/source.events';
+import { SourceProfile, originOfSource } from '../../domain/source/source.events';
 import { statusSegmentDiff } from './status-segments.diff';
 
 /** `status_segments`: re-derives the development's status timeline and replaces only the segments that changed. */
@@ -43,6 +43,6 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
 async function affiliations(trx: ReadModelTransaction, claims: readonly { fields: string }[]): Promise<AffiliationOf> {
   const ids = [...new Set(claims.map((claim) => (JSON.parse(claim.fields) as { sourceId: string }).sourceId))];
   const rows = ids.length === 0 ? [] : await trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids).execute();
-  const origin = new Map(rows.map((row) => [row.source_id, (JSON.parse(row.profile) as SourceProfile & { affiliation?: string }).affiliation ?? row.source_id]));
+  const origin = new Map(rows.map((row) => [row.source_id, originOfSource({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) })]));
   return (sourceId) => origin.get(sourceId) ?? sourceId;
 }
