@@ -76,43 +76,8 @@ export class KnowledgeQueryDto extends AsOfDto {
   cursor?: string;
 }
 
-export class ChangesQueryDto extends MinPositionDto {
-  @ApiPropertyOptional({ description: 'exclusive lower bound in knowledge time (a date: end of that day). Default: the beginning' })
-  @Optional()
-  @IsTime()
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'inclusive upper bound in knowledge time (a date: end of that day). Default: now' })
-  @Optional()
-  @IsTime()
-  to?: string;
-
-  @ApiPropertyOptional()
-  @Optional()
-  @IsTime()
-  recordedAsOf?: string;
-
-  @ApiPropertyOptional()
-  @Optional()
-  @IsString()
-  @Length(1, 200)
-  topic?: string;
-}
-
-/** `/v1/developments/:id/estimates`: how the estimates moved in knowledge time (from, to], as recorded by recordedAsOf. */
-export class EstimatesQueryDto extends MinPositionDto {
-  @ApiPropertyOptional({ example: 'deployed' })
-  @Optional()
-  @IsString()
-  @Length(1, 120)
-  measure?: string;
-
-  @ApiPropertyOptional({ example: 'troops' })
-  @Optional()
-  @IsString()
-  @Length(1, 100)
-  unit?: string;
-
+/** A window of knowledge time (from, to], as recorded by recordedAsOf. */
+export class KnowledgeWindowDto extends MinPositionDto {
   @ApiPropertyOptional({ description: 'exclusive lower bound in knowledge time (a date: end of that day). Default: the beginning' })
   @Optional()
   @IsTime()
@@ -127,6 +92,29 @@ export class EstimatesQueryDto extends MinPositionDto {
   @Optional()
   @IsTime()
   recordedAsOf?: string;
+}
+
+export class ChangesQueryDto extends KnowledgeWindowDto {
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  topic?: string;
+}
+
+/** `/v1/developments/:id/estimates`: how the estimates moved in the window. */
+export class EstimatesQueryDto extends KnowledgeWindowDto {
+  @ApiPropertyOptional({ example: 'deployed' })
+  @Optional()
+  @IsString()
+  @Length(1, 120)
+  measure?: string;
+
+  @ApiPropertyOptional({ example: 'troops' })
+  @Optional()
+  @IsString()
+  @Length(1, 100)
+  unit?: string;
 }
 
 export class EventsQueryDto {
