@@ -230,7 +230,15 @@ function buildQueries(options: LevelOptions, topics: number, phase1End: string):
 }
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    // A kept-alive connection idle for the server's keep-alive timeout (5 s: a fold can take that
+    // long) may be closed just as fetch reuses it; a GET is safe to send again, once, on a new one.
+    if (!(error instanceof TypeError)) throw error;
+    response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  }
   const text = await response.text();
   let body: unknown;
   try {
