@@ -172,20 +172,27 @@ const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
 /**
  * The log as it would stand had nothing been learned after `asOfMs`: every claim, retraction and
  * revision whose knowledge time is later is gone (a claim with its corrections and retraction; a
- * revision with its corrections). A view as of `asOfMs` must not tell the two apart.
+ * revision with its corrections), and every development whose first claim is later, with all of
+ * its events. A view as of `asOfMs` must not tell the two apart.
  */
 function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
   const claimTime = new Map<string, string>();
+  const firstClaim = new Map<string, string>();
   for (const event of log) {
-    const data = event.data as { claimId?: string; reportedAt?: string; changes?: { reportedAt?: string } };
-    if (event.type === 'ClaimReported') claimTime.set(data.claimId!, data.reportedAt!);
+    const data = event.data as { developmentId?: string; claimId?: string; reportedAt?: string; changes?: { reportedAt?: string } };
+    if (event.type === 'ClaimReported') {
+      claimTime.set(data.claimId!, data.reportedAt!);
+      if (!firstClaim.has(data.developmentId!)) firstClaim.set(data.developmentId!, data.claimId!);
+    }
     if (event.type === 'ClaimCorrected' && data.changes?.reportedAt !== undefined) claimTime.set(data.claimId!, data.changes.reportedAt);
   }
+  const unknown = new Set([...firstClaim].filter(([, claimId]) => timeMs(claimTime.get(claimId)!) > asOfMs).map(([developmentId]) => developmentId));
   const laterRevisions = new Set(
     log.filter((event) => event.type === 'DevelopmentRevised' && timeMs((event.data as { reportedAt: string }).reportedAt) > asOfMs).map((event) => (event.data as { revisionId: string }).revisionId),
   );
   return log.filter((event) => {
-    const data = event.data as { claimId?: string; revisionId?: string; reportedAt?: string };
+    const data = event.data as { developmentId?: string; claimId?: string; revisionId?: string; reportedAt?: string };
+    if (data.developmentId !== undefined && unknown.has(data.developmentId)) return false;
     switch (event.type) {
       case 'ClaimReported':
       case 'ClaimCorrected':

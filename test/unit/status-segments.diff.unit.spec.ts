@@ -11,7 +11,8 @@ const claim = (id: string, sourceId: string, stance: Stance, reportedAt: string,
   position,
 });
 const retraction = (id: string, reportedAt: string, position: number): RetractionRow => ({ claim_id: id, reported_at: reportedAt, position });
-const recorded = (claims: ClaimRow[], retractions: RetractionRow[] = []): RecordedClaims => ({ claims, retractions });
+/** The first claim listed is the one the development was recorded with. */
+const recorded = (claims: ClaimRow[], retractions: RetractionRow[] = []): RecordedClaims => ({ firstClaimId: claims[0]?.claim_id ?? 'none', claims, retractions });
 
 const a1 = claim('c1', 'a', 'asserts', '2024-10-01', 1);
 const b3 = claim('c2', 'b', 'asserts', '2024-10-03', 2);
@@ -93,5 +94,15 @@ describe('status segment diff: which current segments to close, which to insert'
       cause_position: String(row.cause_position),
     }));
     expect(statusSegmentDiff('d1', recorded([a1, b3]), current)).toEqual({ close: [], insert: [] });
+  });
+});
+
+describe('status segments start when the claim the development was recorded with is reported', () => {
+  it('counts a claim reported earlier but added later, from then on, not before', () => {
+    const firstAtFifth = recorded([c5, a1]);
+    expect(segmentsOf(firstAtFifth).map(brief)).toEqual([['2024-10-05', 'corroborated', null, 3]]);
+  });
+  it('has no segment without the first claim', () => {
+    expect(statusSegmentDiff('d1', { firstClaimId: 'gone', claims: [a1], retractions: [] }, []).insert).toEqual([]);
   });
 });

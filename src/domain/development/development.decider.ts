@@ -47,7 +47,10 @@ export type DevelopmentState =
       /** Revisions by id, in the order recorded, each with its corrections applied. */
       revisions: ReadonlyMap<string, Readonly<{ changes: Partial<DevelopmentFields>; reportedAt: string; basisClaimId?: string }>>;
       claims: ReadonlyMap<string, ClaimState>;
-      /** The claim it was recorded with: the development becomes known when it is reported. */
+      /**
+       * The claim it was recorded with: the development becomes known when it is reported (SPEC §2),
+       * even if a claim reported earlier is added later (that claim shows from then on).
+       */
       firstClaimId?: string;
     }>;
 
@@ -103,25 +106,13 @@ function decideRetraction(state: Recorded, data: RetractClaim['data']): Developm
 }
 
 /**
- * A claim's knowledge time may not move before the claim the development was recorded with (the
- * first description is what that claim made known: an earlier claim would show it before it was
- * public), nor after what rests on it: the claims repeating it and the revisions based on it.
+ * A claim's knowledge time may not move after what rests on it: the claims repeating it and the
+ * revisions based on it (they would be known before what they repeat or rest on).
  */
 function checkClaimTime(state: Recorded, claimId: string, reportedAtMs: number, field: string): void {
   const refuse = (message: string, detail: string) => {
     throw new InvalidInputError(detail, [{ field, message }]);
   };
-  const first = state.firstClaimId === undefined ? undefined : state.claims.get(state.firstClaimId);
-  if (first && claimId !== state.firstClaimId && reportedAtMs < first.reportedAtMs) {
-    refuse(
-      `must not be before the reportedAt of the claim the development was recorded with (${first.fields.reportedAt})`,
-      'a claim cannot be known before the development: record the earlier report as the development’s first claim',
-    );
-  }
-  if (claimId === state.firstClaimId) {
-    const earlier = [...state.claims].find(([id, claim]) => id !== claimId && claim.reportedAtMs < reportedAtMs);
-    if (earlier) refuse(`must not be after another claim of the development (${earlier[1].fields.reportedAt})`, 'the claim a development was recorded with must stay its first');
-  }
   const repetition = [...state.claims.values()].find((claim) => claim.fields.derivedFrom === claimId && claim.reportedAtMs < reportedAtMs);
   if (repetition) refuse(`must not be after a claim that repeats it (${repetition.fields.reportedAt})`, 'a claim cannot be known after a claim that repeats it');
   const revision = [...state.revisions.values()].find((r) => r.basisClaimId === claimId && requireReportedTime(r.reportedAt, 'reportedAt').ms < reportedAtMs);
@@ -196,7 +187,6 @@ export const developmentDecider: Decider<DevelopmentState, DevelopmentCommand, D
         const recorded = requireRecorded(state, developmentId);
         if (recorded.claims.has(claimId)) throw new AlreadyExistsError('claim', claimId);
         const fields = newClaim(claimId, claim, claimContext(recorded, registeredSourceIds), '');
-        checkClaimTime(recorded, claimId, requireReportedTime(fields.reportedAt, 'reportedAt').ms, 'reportedAt');
         return [{ type: 'ClaimReported', data: { developmentId, claimId, ...fields } }];
       }
       case 'RetractClaim':

@@ -82,6 +82,12 @@ export const isActiveAt = (claim: KnownClaim, asOfMs: number): boolean =>
 
 export type KnowledgeAt = Readonly<{ known: KnownClaim[]; active: KnownClaim[] }>;
 
+/**
+ * Whether the development is known at `asOfMs`: it becomes known when the claim it was recorded with
+ * is reported (SPEC §2), whatever else is known by then.
+ */
+export const isKnownAt = (firstClaim: KnownClaim | undefined, asOfMs: number): boolean => firstClaim !== undefined && firstClaim.reportedAtMs <= asOfMs;
+
 /** Which claims are known (reported by asOf) and which of those are active (not retracted by asOf). */
 export function knowledgeAt(claims: Iterable<KnownClaim>, asOfMs: number): KnowledgeAt {
   const known = [...claims].filter((claim) => claim.reportedAtMs <= asOfMs).sort(byReportedAt);

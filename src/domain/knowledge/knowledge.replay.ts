@@ -1,6 +1,6 @@
 import { developmentDecider, DevelopmentState } from '../development/development.decider';
 import { DEVELOPMENT_EVENT_TYPES, DevelopmentEvent } from '../development/development.events';
-import { descriptionAt, developmentView, DevelopmentView, knownClaim, knowledgeAt, reportedRange, summaryOf, timeMs } from './development-view';
+import { descriptionAt, developmentView, DevelopmentView, isKnownAt, knownClaim, knowledgeAt, reportedRange, summaryOf, timeMs } from './development-view';
 import { SourceRegistered, originOfSource } from '../source/source.events';
 import { KnowledgeFilter, TimePoint, occurredMatches, occurredRange } from './knowledge.query';
 
@@ -36,8 +36,8 @@ export function replayKnowledge(
   for (const state of developments.values()) {
     if (!state.recorded) continue;
     const claims = [...state.claims].map(([claimId, claim]) => knownClaim(claimId, claim.fields, claim.retractedAt));
+    if (!isKnownAt(claims.find((claim) => claim.claimId === state.firstClaimId), at.asOfMs)) continue;
     const knowledge = knowledgeAt(claims, at.asOfMs);
-    if (knowledge.known.length === 0) continue;
     const revisions = [...state.revisions].map(([revisionId, revision]) => ({ revisionId, ...revision, reportedAtMs: timeMs(revision.reportedAt) }));
     const fields = descriptionAt(state.fields, revisions, at.asOfMs);
     if (filter.topic !== undefined && !(fields.topics ?? []).includes(filter.topic)) continue;

@@ -15,15 +15,18 @@ export type StatusSegment = Readonly<{
 }>;
 
 /**
- * The development's status over all of knowledge time, given everything recorded about its claims:
- * a segment starts at every instant a claim is reported or retracted. Empty until a claim exists.
+ * The development's status over knowledge time from `knownFromMs` (when the claim it was recorded
+ * with is reported: before, it is not known), given everything recorded about its claims: a segment
+ * starts then and at every later instant a claim is reported or retracted.
  * One sweep over the instants in order: O(instants × known claims).
  */
-export function statusTimeline(claims: readonly KnownClaim[], affiliationOf: AffiliationOf): StatusSegment[] {
+export function statusTimeline(claims: readonly KnownClaim[], affiliationOf: AffiliationOf, knownFromMs: number): StatusSegment[] {
   const byTime = [...claims].sort(byReportedAt);
   const instants = [
-    ...new Set(claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))),
-  ].sort((a, b) => a - b);
+    ...new Set([knownFromMs, ...claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))]),
+  ]
+    .filter((instant) => instant >= knownFromMs)
+    .sort((a, b) => a - b);
   const segments: StatusSegment[] = [];
   let knownCount = 0;
   let lastReported: KnownClaim | undefined;

@@ -8,6 +8,8 @@ type Row<T extends keyof ReadModelSchema, C extends keyof ReadModelSchema[T]> = 
 
 /** A development's current claim versions and its retractions, as the read model holds them. */
 export type RecordedClaims = Readonly<{
+  /** The claim the development was recorded with: it becomes known when that claim is reported. */
+  firstClaimId: string;
   claims: readonly Row<'claim_versions', 'claim_id' | 'fields' | 'position'>[];
   retractions: readonly Row<'claim_retractions', 'claim_id' | 'reported_at' | 'position'>[];
 }>;
@@ -50,7 +52,7 @@ export function statusSegmentDiff(
   };
 }
 
-function statusSegments(developmentId: string, { claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {
+function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {
   const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
   // Which recorded fact (and its wording of the time) each knowledge instant comes from.
   const causes = new Map<number, { position: number; text: string }>();
@@ -66,7 +68,9 @@ function statusSegments(developmentId: string, { claims, retractions }: Recorded
     if (retraction) noteCause(retraction.reported_at, Number(retraction.position));
     return knownClaim(row.claim_id, fields, retraction?.reported_at);
   });
-  return statusTimeline(known, affiliationOf).map((segment) => {
+  const first = known.find((claim) => claim.claimId === firstClaimId);
+  if (!first) return [];
+  return statusTimeline(known, affiliationOf, first.reportedAtMs).map((segment) => {
     const cause = causes.get(segment.knownFromMs)!;
     return {
       development_id: developmentId,

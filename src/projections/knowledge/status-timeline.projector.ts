@@ -35,7 +35,15 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
     .where('development_id', '=', developmentId)
     .where('sys_to', '=', FOREVER)
     .execute();
-  const diff = statusSegmentDiff(developmentId, { claims, retractions }, current, await affiliations(trx, claims));
+  // The claim it was recorded with: the first claim version of the development ever written.
+  const first = await trx
+    .selectFrom('claim_versions')
+    .select('claim_id')
+    .where('development_id', '=', developmentId)
+    .orderBy('position')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const diff = statusSegmentDiff(developmentId, { firstClaimId: first.claim_id, claims, retractions }, current, await affiliations(trx, claims));
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
 }
 
