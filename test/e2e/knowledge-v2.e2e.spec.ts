@@ -60,6 +60,13 @@ describe('knowledge model v2 over HTTP', () => {
       expect((await view('troops', 'asOf=2024-10-23')).summary).toBe('Troops are being prepared.');
     });
 
+    it('lists the revision in /v1/knowledge/changes when it became known, with the fields it changed', async () => {
+      const items = (await get('/v1/knowledge/changes?from=2024-10-22&to=2024-10-23')).items.filter((item: { developmentId: string }) => item.developmentId === 'troops');
+      expect(items).toEqual([
+        expect.objectContaining({ at: '2024-10-23', kind: 'development-revised', revisionId, fields: ['title', 'topics'], position: expect.any(Number) }),
+      ]);
+    });
+
     it('filters by topic as known at asOf', async () => {
       const ids = async (asOf: string) => (await get(`/v1/knowledge?asOf=${asOf}&topic=deployment`)).items.map((item: { id: string }) => item.id);
       expect(await ids('2024-10-22')).toEqual([]);
@@ -171,6 +178,22 @@ describe('knowledge model v2 over HTTP', () => {
       const window = (await get('/v1/developments/estimates/estimates?from=2024-10-20&to=2024-10-22')).items;
       expect(window.map((item: { at: string; measure: string }) => [item.at, item.measure])).toEqual([['2024-10-21', 'planned']]);
       expectProblem(await app.get('/v1/developments/nowhere/estimates'), 404);
+    });
+
+    it('lists each move of an estimate and each reported quantity in /v1/knowledge/changes', async () => {
+      const items = (await get('/v1/knowledge/changes?from=2024-10-17&to=2024-10-24')).items.filter((item: { developmentId: string }) => item.developmentId === 'estimates');
+      expect(items.map((item: { at: string; kind: string; quantity?: { value?: number }; estimate?: object }) => [item.at, item.kind, item.quantity?.value ?? item.estimate ?? null])).toEqual([
+        ['2024-10-18', 'development-reported', null],
+        ['2024-10-18', 'claim-reported', 1500],
+        ['2024-10-18', 'estimate-changed', { measure: 'deployed', unit: 'troops', low: 1500, high: 1500 }],
+        ['2024-10-20', 'claim-reported', null],
+        ['2024-10-20', 'status-changed', null],
+        ['2024-10-20', 'estimate-changed', { measure: 'deployed', unit: 'troops', low: 1500, high: 12000 }],
+        ['2024-10-21', 'claim-reported', 10000],
+        ['2024-10-21', 'estimate-changed', { measure: 'planned', unit: 'troops', low: 10000, high: 10000 }],
+        ['2024-10-23', 'claim-reported', 3000],
+        ['2024-10-23', 'estimate-changed', { measure: 'deployed', unit: 'troops', low: 1500, high: 12000 }],
+      ]);
     });
 
     it('refuses a range without its max, and a range upside down', async () => {

@@ -1,11 +1,12 @@
 import { Kysely } from 'kysely';
-import { ClaimFields } from '../../domain/development/development.events';
-import { DevelopmentStatus } from '../../domain/knowledge/status.rules';
+import { ClaimFields, DevelopmentFields, Quantity } from '../../domain/development/development.events';
+import { estimateHistory } from '../../domain/knowledge/estimate-history';
+import { DevelopmentStatus, KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { ReadModelSchema } from '../../database/schema';
 import { currentAt, inTopicIfAny } from './read-model.sql';
 
 /** The kinds of change, in the order changes at the same instant and position are listed. */
-const CHANGE_KINDS = ['development-reported', 'claim-reported', 'claim-retracted', 'status-changed'] as const;
+const CHANGE_KINDS = ['development-reported', 'development-revised', 'claim-reported', 'claim-retracted', 'status-changed', 'estimate-changed'] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -16,7 +17,14 @@ export type KnowledgeChange = Readonly<{
   kind: ChangeKind;
   claimId?: string;
   sourceId?: string;
+  /** A reported claim's quantity. */
+  quantity?: Quantity;
+  /** A revision: its id and the fields it changed. */
+  revisionId?: string;
+  fields?: string[];
   status?: { from: DevelopmentStatus | null; to: DevelopmentStatus };
+  /** An estimate from then on (`low`/`high` null once its figures are all retracted). */
+  estimate?: { measure: string; unit: string; low: number | null; high: number | null };
 }>;
 
 /** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in `topic` (as known at toMs) if given. */
@@ -29,18 +37,37 @@ type ChangeQuery = (db: Kysely<ReadModelSchema>, window: ChangeWindow) => Promis
 
 const CHANGE_QUERIES: Record<ChangeKind, ChangeQuery> = {
   'development-reported': (db, window) => statusSegmentChanges(db, window, 'development-reported'),
+  'development-revised': revisions,
   'claim-reported': claimsReported,
   'claim-retracted': claimsRetracted,
   'status-changed': (db, window) => statusSegmentChanges(db, window, 'status-changed'),
+  'estimate-changed': estimatesChanged,
 };
 
-/** Every kind of change in the window, by knowledge time, then the position of the fact that caused it. */
+/**
+ * Every kind of change in the window, by knowledge time, then a development's report before its
+ * claims of the same instant, then the position of the fact that caused it.
+ */
 export async function knowledgeChanges(db: Kysely<ReadModelSchema>, window: ChangeWindow): Promise<KnowledgeChange[]> {
   const changes: TimedChange[] = [];
   for (const kind of CHANGE_KINDS) changes.push(...(await CHANGE_QUERIES[kind](db, window)));
-  return changes
-    .sort((a, b) => a.ms - b.ms || a.position - b.position || CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind))
-    .map(({ ms: _ms, ...change }) => change);
+  return inListOrder(changes).map(({ ms: _ms, ...change }) => change);
+}
+
+/**
+ * The list's order. A development's report is caused by its first claims (its cause is the last of
+ * those reported at that instant), so it is placed at the first of them, before them.
+ */
+export function inListOrder<T extends Pick<KnowledgeChange, 'developmentId' | 'kind' | 'position'> & { ms: number }>(changes: readonly T[]): T[] {
+  const firstClaim = new Map<string, number>();
+  for (const change of changes) {
+    if (change.kind !== 'claim-reported') continue;
+    const key = JSON.stringify([change.developmentId, change.ms]);
+    firstClaim.set(key, Math.min(firstClaim.get(key) ?? change.position, change.position));
+  }
+  const placed = (change: T) =>
+    change.kind === 'development-reported' ? Math.min(change.position, firstClaim.get(JSON.stringify([change.developmentId, change.ms])) ?? change.position) : change.position;
+  return [...changes].sort((a, b) => a.ms - b.ms || placed(a) - placed(b) || CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind));
 }
 
 /** A development's first segment is its being reported; a later one whose status differs, a status change. */
@@ -91,6 +118,7 @@ async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recor
       kind: 'claim-reported',
       claimId: claim.claim_id,
       sourceId: fields.sourceId,
+      ...(fields.quantity ? { quantity: fields.quantity } : {}),
     };
   });
 }
@@ -123,4 +151,68 @@ async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, reco
     claimId: retraction.claim_id,
     sourceId: (JSON.parse(retraction.fields) as ClaimFields).sourceId,
   }));
+}
+
+/** A revision recorded by `recordedAsOfMs` (with its corrections then) whose knowledge time is in the window. */
+async function revisions(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+  const rows = await db
+    .selectFrom('development_revisions')
+    .select(['revision_id', 'development_id', 'reported_at', 'reported_at_ms', 'recorded_order', 'changes'])
+    .where(currentAt('development_revisions', recordedAsOfMs))
+    .where('reported_at_ms', '>', fromMs)
+    .where('reported_at_ms', '<=', toMs)
+    .where(inTopicIfAny('development_revisions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .execute();
+  return rows.map((row) => ({
+    at: row.reported_at,
+    ms: Number(row.reported_at_ms),
+    position: Number(row.recorded_order),
+    developmentId: row.development_id,
+    kind: 'development-revised',
+    revisionId: row.revision_id,
+    fields: Object.keys(JSON.parse(row.changes) as Partial<DevelopmentFields>).sort(),
+  }));
+}
+
+/**
+ * Each moment an estimate changed in the window: the estimate history of every development with a
+ * status segment starting in it, from its segments up to the window's end.
+ */
+async function estimatesChanged(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+  const segments = await db
+    .selectFrom('status_segments')
+    .select(['development_id', 'known_from', 'known_from_text', 'summary', 'cause_position'])
+    .where(currentAt('status_segments', recordedAsOfMs))
+    .where('known_from', '<=', toMs)
+    .where((eb) =>
+      eb(
+        'development_id',
+        'in',
+        eb
+          .selectFrom('status_segments as moved')
+          .select('moved.development_id')
+          .where(currentAt('moved', recordedAsOfMs))
+          .where('moved.known_from', '>', fromMs)
+          .where('moved.known_from', '<=', toMs),
+      ),
+    )
+    .where(inTopicIfAny('status_segments', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .orderBy('development_id')
+    .orderBy('known_from')
+    .execute();
+  const byDevelopment = new Map<string, typeof segments>();
+  for (const segment of segments) byDevelopment.set(segment.development_id, [...(byDevelopment.get(segment.development_id) ?? []), segment]);
+  const changes: TimedChange[] = [];
+  for (const [developmentId, rows] of byDevelopment) {
+    const causeAt = new Map(rows.map((row) => [row.known_from_text, { ms: Number(row.known_from), position: Number(row.cause_position) }]));
+    const history = estimateHistory(
+      rows.map((row) => ({ knownFromMs: Number(row.known_from), at: row.known_from_text, estimates: (JSON.parse(row.summary) as KnowledgeSummary).estimates })),
+    );
+    for (const { at, measure, unit, low, high } of history) {
+      const cause = causeAt.get(at)!;
+      if (cause.ms <= fromMs) continue;
+      changes.push({ at, ms: cause.ms, position: cause.position, developmentId, kind: 'estimate-changed', estimate: { measure, unit, low, high } });
+    }
+  }
+  return changes;
 }
