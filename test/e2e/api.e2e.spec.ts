@@ -258,6 +258,9 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       const then = await view('rope-theft', 'asOf=2025-03-10');
       expect(then).toMatchObject({ status: 'corroborated', firstReportedAt: '2025-03-07', lastReportedAt: '2025-03-10' });
       expect(then.claims.map((c: { id: string }) => c.id)).toContain(earlier.claimId);
+      // Nor is that claim news before the development was: /v1/knowledge/changes starts with its report.
+      const changes = (await app.get('/v1/knowledge/changes?topic=rope&to=2025-03-31')).body.items;
+      expect(changes.map((c: { at: string; kind: string }) => `${c.at} ${c.kind}`)).toEqual(['2025-03-10 development-reported', '2025-03-10 claim-reported']);
     });
 
     it('reflects a write in the very next read (read-your-writes)', async () => {

@@ -51,7 +51,28 @@ const CHANGE_QUERIES: Record<ChangeKind, ChangeQuery> = {
 export async function knowledgeChanges(db: Kysely<ReadModelSchema>, window: ChangeWindow): Promise<KnowledgeChange[]> {
   const changes: TimedChange[] = [];
   for (const kind of CHANGE_KINDS) changes.push(...(await CHANGE_QUERIES[kind](db, window)));
-  return inListOrder(changes).map(({ ms: _ms, ...change }) => change);
+  const knownFrom = await knownSince(db, [...new Set(changes.map((change) => change.developmentId))], window.recordedAsOfMs);
+  // A claim or revision of a development not yet known then (one reported earlier, added later) is
+  // not news then: the development's report, when it came, brought it.
+  const known = changes.filter((change) => change.ms >= (knownFrom.get(change.developmentId) ?? Number.POSITIVE_INFINITY));
+  return inListOrder(known).map(({ ms: _ms, ...change }) => change);
+}
+
+/** When each development became known (its first status segment), as recorded by `recordedAsOfMs`. */
+async function knownSince(db: Kysely<ReadModelSchema>, developmentIds: readonly string[], recordedAsOfMs: number): Promise<Map<string, number>> {
+  const since = new Map<string, number>();
+  // In slices, so a wide window never passes more parameters than a statement may hold.
+  for (let start = 0; start < developmentIds.length; start += 500) {
+    const rows = await db
+      .selectFrom('status_segments')
+      .select(['development_id', 'known_from'])
+      .where('development_id', 'in', developmentIds.slice(start, start + 500))
+      .where(currentAt('status_segments', recordedAsOfMs))
+      .where('previous_status', 'is', null)
+      .execute();
+    for (const row of rows) since.set(row.development_id, Number(row.known_from));
+  }
+  return since;
 }
 
 /**
