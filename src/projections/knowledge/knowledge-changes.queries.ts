@@ -19,8 +19,8 @@ export type KnowledgeChange = Readonly<{
   status?: { from: DevelopmentStatus | null; to: DevelopmentStatus };
 }>;
 
-/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in `topic` (as known at toMs) if given. */
-export type ChangeWindow = Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; topic?: string }>;
+/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in any of `topics` (as known at toMs) if given. */
+export type ChangeWindow = Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; topics?: readonly string[] }>;
 
 /** A change and its knowledge-time ms, the first sort key. */
 type TimedChange = KnowledgeChange & { ms: number };
@@ -46,7 +46,7 @@ export async function knowledgeChanges(db: Kysely<ReadModelSchema>, window: Chan
 /** A development's first segment is its being reported; a later one whose status differs, a status change. */
 async function statusSegmentChanges(
   db: Kysely<ReadModelSchema>,
-  { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow,
+  { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow,
   kind: 'development-reported' | 'status-changed',
 ): Promise<TimedChange[]> {
   const segments = await db
@@ -60,7 +60,7 @@ async function statusSegmentChanges(
         ? eb('previous_status', 'is', null)
         : eb.and([eb('previous_status', 'is not', null), eb('previous_status', '<>', eb.ref('status'))]),
     )
-    .where(inTopicIfAny('status_segments', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('status_segments', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return segments.map((segment) => ({
     at: segment.known_from_text,
@@ -72,14 +72,14 @@ async function statusSegmentChanges(
   }));
 }
 
-async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const claims = await db
     .selectFrom('claim_versions')
     .select(['claim_id', 'development_id', 'fields', 'position', 'reported_at_ms'])
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('reported_at_ms', '>', fromMs)
     .where('reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_versions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('claim_versions', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return claims.map((claim) => {
     const fields = JSON.parse(claim.fields) as ClaimFields;
@@ -96,7 +96,7 @@ async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recor
 }
 
 /** A retraction recorded by `recordedAsOfMs`, with the source of the claim's version current then. */
-async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const retractions = await db
     .selectFrom('claim_retractions')
     .innerJoin('claim_versions', 'claim_versions.claim_id', 'claim_retractions.claim_id')
@@ -112,7 +112,7 @@ async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, reco
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('claim_retractions.reported_at_ms', '>', fromMs)
     .where('claim_retractions.reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_retractions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('claim_retractions', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return retractions.map((retraction) => ({
     at: retraction.reported_at,
