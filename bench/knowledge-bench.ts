@@ -435,7 +435,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       if (body.nextCursor !== null) throw new Error(`GET ${query.path} has more than one page; raise limit`);
       const at = timePointOf(query);
       const start = performance.now();
-      const folded = replayKnowledge(log, at, { topic: query.topic });
+      const folded = replayKnowledge(log, at, { topics: [query.topic] });
       const foldMs = performance.now() - start;
       const verdict = compare(body.items as DevelopmentView[], folded);
       options.log(`    fold ${foldMs.toFixed(0)} ms, ${folded.length} items, match ${verdict.ids}/${verdict.full} for ${query.path}`);

@@ -9,6 +9,7 @@ import * as postgresAppendBatch from './0007_postgres_append_batch_function';
 import * as postgresStatusSegmentLookup from './0008_postgres_status_segment_lookup';
 import * as sourceRatings from './0009_source_ratings';
 import * as knowledgeModelV2 from './0010_knowledge_model_v2';
+import * as claimsBySource from './0011_claims_by_source';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008_postgres_status_segment_lookup': postgresStatusSegmentLookup,
   '0009_source_ratings': sourceRatings,
   '0010_knowledge_model_v2': knowledgeModelV2,
+  '0011_claims_by_source': claimsBySource,
 };

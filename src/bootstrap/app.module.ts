@@ -19,7 +19,9 @@ import { EstimateHistoryHandler } from '../application/queries/estimate-history.
 import { KnowledgeAsOfHandler } from '../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesHandler } from '../application/queries/knowledge-changes.handler';
 import { DevelopmentHistoryHandler, EventsHandler } from '../application/queries/log.handler';
+import { SourceClaimsHandler } from '../application/queries/source-claims.handler';
 import { SourceHandler, SourcesHandler } from '../application/queries/sources.handler';
+import { TopicsHandler } from '../application/queries/topics.handler';
 import { AuditModule } from './audit.module';
 import { ApiKeyGuard } from '../http/auth/api-key.guard';
 import { ApiKeys } from '../http/auth/api-keys';
@@ -31,6 +33,7 @@ import { ProjectionsController } from '../http/controllers/projections.controlle
 import { HealthController } from '../http/controllers/health.controller';
 import { KnowledgeController } from '../http/controllers/knowledge.controller';
 import { SourcesController } from '../http/controllers/sources.controller';
+import { TopicsController } from '../http/controllers/topics.controller';
 import { DtoValidationPipe } from '../http/dto-validation.pipe';
 import { IdempotencyInterceptor } from '../http/idempotency/idempotency.interceptor';
 import { IdempotencyStore } from '../http/idempotency/idempotency.store';
@@ -65,6 +68,7 @@ export class AppModule {
         SourcesController,
         DevelopmentsController,
         KnowledgeController,
+        TopicsController,
         EventsController,
         EventsLiveController,
         ProjectionsController,
@@ -88,6 +92,8 @@ export class AppModule {
         KnowledgeChangesHandler,
         SourcesHandler,
         SourceHandler,
+        SourceClaimsHandler,
+        TopicsHandler,
         EventsHandler,
         DevelopmentHistoryHandler,
         IdempotencyStore,

@@ -16,6 +16,7 @@ import { loadSigningKey } from '../audit/signing-key';
 import { TreeHeadSigner } from '../audit/tree-head.signer';
 import { SQLITE_FILE, StorageAccess, withStorage } from '../bootstrap/open-storage';
 import { BackupOverStoreError, BackupTargetExistsError, backupSqlite } from '../database/sqlite-backup';
+import { parseTopicList } from '../domain/knowledge/topics';
 import { axisBoundMs, instantText, requireReportedTime } from '../domain/shared/time';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
@@ -25,7 +26,7 @@ import { catchUp } from './catch-up';
 
 const USAGE = `usage: npm run cli -- <command>
   verify                                   recompute every leaf from the store and compare with the stored tree
-  replay [--asOf T] [--recordedAsOf T] [--topic X]
+  replay [--asOf T] [--recordedAsOf T] [--topic X[,Y]]
                                            fold the raw log to the knowledge view and compare with the read model
   export [--out FILE]                      the log as NDJSON with leaf hashes and a signed tree head (stdout by default)
   import FILE [--public-key BASE64]        load an export into an empty store, verifying it first
@@ -79,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
           const now = systemClock.now();
           const bound = (value: string | undefined, option: string) => (value === undefined ? now : axisBoundMs(requireReportedTime(value, option)));
           const at = { asOfMs: bound(values.asOf, '--asOf'), recordedAsOfMs: bound(values.recordedAsOf, '--recordedAsOf') };
-          const replay = await replayLog(storage.eventStore, new KnowledgeQueries(storage.readModel), async () => undefined, at, { topic: values.topic });
+          const replay = await replayLog(storage.eventStore, new KnowledgeQueries(storage.readModel), async () => undefined, at, { topics: topicsOption(values.topic) });
           print({ asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay });
           return replay.matchesReadModel ? 0 : 1;
         } finally {
@@ -159,3 +160,11 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** `--topic a,b`: any of them, as `topic=a,b` on the API. */
+function topicsOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const topics = parseTopicList(value);
+  if (!topics) throw new UsageError('--topic must be 1 to 20 comma-separated topics, each of 1 to 200 characters');
+  return topics;
+}

@@ -44,12 +44,13 @@ export type ReadModelSchema = {
     occurred_start: Big | null;
     occurred_end: Big | null;
   };
-  /** The topics of each description segment. */
-  development_topics: { topic: string; development_id: string; known_from: Big; known_to: Big; sys_from: Big; sys_to: Big };
+  /** The topics of each description segment: `topic` as given, `topic_key` as matched (`topicKey`). */
+  development_topics: { topic: string; topic_key: string; development_id: string; known_from: Big; known_to: Big; sys_from: Big; sys_to: Big };
   claim_versions: {
     claim_id: string;
     position: Big;
     development_id: string;
+    source_id: string;
     sys_from: Big;
     sys_to: Big;
     reported_at_ms: Big;

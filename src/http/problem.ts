@@ -48,6 +48,7 @@ const BY_CODE: Record<string, { status: number; slug: string; title: string }> =
   INVALID_INPUT: { status: 400, slug: 'invalid-input', title: 'Invalid input' },
   VALIDATION: { status: 400, slug: 'invalid-input', title: 'Invalid input' },
   NOT_FOUND: { status: 404, slug: 'not-found', title: 'Not found' },
+  NOT_KNOWN: { status: 404, slug: 'not-known', title: 'Not known as of asOf' },
   ALREADY_EXISTS: { status: 409, slug: 'already-exists', title: 'Already exists' },
   STATE_CONFLICT: { status: 409, slug: 'state-conflict', title: 'Conflict with the current state' },
   VERSION_CONFLICT: { status: 409, slug: 'version-conflict', title: 'Version conflict' },

@@ -1,4 +1,5 @@
 import { TimePoint } from '../domain/knowledge/knowledge.query';
+import { parseTopicList } from '../domain/knowledge/topics';
 import { axisBoundMs, axisStartMs, instantText, parseReportedTime } from '../domain/shared/time';
 import { RequestValidationError } from './problem';
 
@@ -38,6 +39,14 @@ export function limitParam(value: string | undefined, fallback: number, max: num
   const limit = value === undefined ? fallback : Number(value);
   if (limit > max) throw new RequestValidationError(`${field} must be at most ${max}`, [{ field, message: `must be from 1 to ${max}` }]);
   return limit;
+}
+
+/** `topic=a,b` (validated by the DTO's `IsTopicList`) as the topics it asks for. */
+export function topicsParam(value: string | undefined, field = 'topic'): string[] | undefined {
+  if (value === undefined) return undefined;
+  const topics = parseTopicList(value);
+  if (!topics) throw new RequestValidationError(`${field} is not a list of topics`, [{ field, message: 'must be 1 to 20 comma-separated topics' }]);
+  return topics;
 }
 
 export { instantText };

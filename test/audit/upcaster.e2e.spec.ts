@@ -77,13 +77,13 @@ describe('an event type stored at a version before the first', () => {
         figures: [{ claimId: LEGACY_CLAIM.claimId, sourceId: 'kyiv-intel', reportedAt: '2024-10-18', qualifier: 'about', value: 12000 }],
       },
     ]);
-    expect(view.claims).toEqual([expect.objectContaining({ sourceId: 'kyiv-intel', quantity: LEGACY_QUANTITY })]);
+    expect(view.claims).toEqual([expect.objectContaining({ source: { id: 'kyiv-intel', name: 'Ukrainian intelligence', kind: 'intelligence', reliability: null }, quantity: LEGACY_QUANTITY })]);
   });
 
   it('reads as the current shape in the replay, which matches the read model', async () => {
     const replay = (await app.get('/v1/audit/replay?asOf=2024-10-19')).body;
     expect(replay.matchesReadModel).toBe(true);
-    expect(replay.items[0].claims[0]).toEqual(expect.objectContaining({ sourceId: 'kyiv-intel', quantity: LEGACY_QUANTITY }));
+    expect(replay.items[0].claims[0]).toEqual(expect.objectContaining({ source: expect.objectContaining({ id: 'kyiv-intel' }), quantity: LEGACY_QUANTITY }));
   });
 
   it('is served exactly as stored by the log, the history and the export, so its leaf hash never changes', async () => {
@@ -110,8 +110,8 @@ describe('an event type stored at a version before the first', () => {
     const [view] = (await app.get(`/v1/knowledge?asOf=2024-10-19&minPosition=${written.position}`)).body.items;
     // Upcast again by the 0 -> 1 step, the new claim would have lost its sourceId.
     expect(view.claims).toEqual([
-      expect.objectContaining({ sourceId: 'kyiv-intel', quantity: LEGACY_QUANTITY }),
-      expect.objectContaining({ sourceId: 'kyiv-intel', quantity: expect.objectContaining(quantity) }),
+      expect.objectContaining({ source: expect.objectContaining({ id: 'kyiv-intel' }), quantity: LEGACY_QUANTITY }),
+      expect.objectContaining({ source: expect.objectContaining({ id: 'kyiv-intel' }), quantity: expect.objectContaining(quantity) }),
     ]);
     // The source's later figure supersedes its earlier one.
     expect(view.estimates).toEqual([

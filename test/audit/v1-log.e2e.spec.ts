@@ -153,7 +153,7 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         topics,
         firstReportedAt,
         lastReportedAt,
-        claims: claims.map((claim: Record<string, unknown>) => [claim.id, claim.sourceId, claim.stance, claim.reportedAt, claim.quantity]),
+        claims: claims.map((claim: Record<string, unknown>) => [claim.id, (claim.source as { id: string }).id, claim.stance, claim.reportedAt, claim.quantity]),
       };
     }
     type Figure = { value: number; unit: string; qualifier: string };
@@ -383,7 +383,7 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
       const { claims } = (await get(`/v1/developments/${OIL}?asOf=2024-10-31`)).body;
       expect(claims[0]).toEqual({
         id: claimIdOf(OIL, 'harbour-watch'),
-        sourceId: 'harbour-watch',
+        source: { id: 'harbour-watch', name: 'Harbour Watch', kind: 'media', reliability: 'B' },
         stance: 'asserts',
         reportedAt: '2024-10-05',
         likelihood: null,
@@ -395,7 +395,7 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
         credibility: 3,
       });
       expect(claims[3]).toEqual(
-        expect.objectContaining({ sourceId: 'coast-guard', quote: null, publication: { title: 'Coast Guard statement on Vestby' }, credibility: 2 }),
+        expect.objectContaining({ source: { id: 'coast-guard', name: 'Norwegian Coast Guard', kind: 'military', reliability: 'B' }, quote: null, publication: { title: 'Coast Guard statement on Vestby' }, credibility: 2 }),
       );
       const pier = (await get(`/v1/developments/${PIER}?asOf=2024-10-31`)).body.claims;
       expect(pier[1]).toEqual(

@@ -144,7 +144,7 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
         claims: [
           {
             id: response.body.claimId,
-            sourceId: 'harbour-watch',
+            source: { id: 'harbour-watch', name: 'Harbour Watch', kind: 'media', reliability: 'B' },
             stance: 'asserts',
             reportedAt: '2025-03-05',
             likelihood: null,
@@ -489,7 +489,7 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       const corrected = await view('pilot-boat-sinking', 'asOf=2025-03-12');
       expect(corrected).toMatchObject({ status: 'disputed', lastReportedAt: '2025-03-12' });
       expect(corrected.claims.find((c: { id: string }) => c.id === second.claimId)).toMatchObject({
-        sourceId: 'zulu-radio',
+        source: { id: 'zulu-radio' },
         stance: 'denies',
         reportedAt: '2025-03-12',
       });

@@ -128,7 +128,7 @@ describe('knowledge model v2 over HTTP', () => {
       created(await post('/v1/developments/origins/claims', aClaim({ sourceId: 'ua-intel', reportedAt: '2024-10-21' })));
       expect((await view('origins', 'asOf=2024-10-20')).status).toBe('reported');
       expect((await view('origins', 'asOf=2024-10-21')).status).toBe('corroborated');
-      const relayed = (await view('origins', 'asOf=2024-10-21')).claims.find((claim: { sourceId: string }) => claim.sourceId === 'bbc');
+      const relayed = (await view('origins', 'asOf=2024-10-21')).claims.find((claim: { source: { id: string } }) => claim.source.id === 'bbc');
       expect(relayed).toEqual(expect.objectContaining({ via: ['bbc'], derivedFrom: first.claimId }));
     });
 

@@ -29,8 +29,8 @@ describe('supersede, the one bitemporal step', () => {
     );
 
   it('closes the current versions whose whole key matches at T and inserts the next ones current from T', async () => {
-    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', known_from: 1, known_to: FOREVER }, { development_id: 'a', topic: 'y', known_from: 2, known_to: FOREVER }, { development_id: 'b', topic: 'x', known_from: 1, known_to: FOREVER }] }));
-    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 20, { close: { development_id: 'a', known_from: [1] }, insert: [{ development_id: 'a', topic: 'z', known_from: 3, known_to: FOREVER }] }));
+    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', topic_key: 'x', known_from: 1, known_to: FOREVER }, { development_id: 'a', topic: 'y', topic_key: 'y', known_from: 2, known_to: FOREVER }, { development_id: 'b', topic: 'x', topic_key: 'x', known_from: 1, known_to: FOREVER }] }));
+    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 20, { close: { development_id: 'a', known_from: [1] }, insert: [{ development_id: 'a', topic: 'z', topic_key: 'z', known_from: 3, known_to: FOREVER }] }));
 
     expect(await topics()).toEqual([
       ['a', 'x', 10, 20],
@@ -41,15 +41,15 @@ describe('supersede, the one bitemporal step', () => {
   });
 
   it('closes nothing for an empty list of key values, and inserts nothing for no rows', async () => {
-    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', known_from: 1, known_to: FOREVER }] }));
+    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', topic_key: 'x', known_from: 1, known_to: FOREVER }] }));
     await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 20, { close: { development_id: 'a', known_from: [] }, insert: [] }));
 
     expect(await topics()).toEqual([['a', 'x', 10, 'forever']]);
   });
 
   it('closes and reinserts the same key in one step, leaving one current version', async () => {
-    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', known_from: 1, known_to: FOREVER }] }));
-    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 20, { close: { development_id: 'a', known_from: 1 }, insert: [{ development_id: 'a', topic: 'x', known_from: 1, known_to: FOREVER }] }));
+    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 10, { insert: [{ development_id: 'a', topic: 'x', topic_key: 'x', known_from: 1, known_to: FOREVER }] }));
+    await db.write((trx) => supersede(trx, DEVELOPMENT_TOPICS, 20, { close: { development_id: 'a', known_from: 1 }, insert: [{ development_id: 'a', topic: 'x', topic_key: 'x', known_from: 1, known_to: FOREVER }] }));
 
     expect(await topics()).toEqual([
       ['a', 'x', 10, 20],

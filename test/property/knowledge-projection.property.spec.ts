@@ -10,6 +10,7 @@ import { timeMs } from '../../src/domain/knowledge/development-view';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { LoggedEvent, replayKnowledge } from '../../src/domain/knowledge/knowledge.replay';
 import { DEVELOPMENT_STATUSES } from '../../src/domain/knowledge/status.rules';
+import { topicCountsOf } from '../../src/domain/knowledge/topics';
 import { DomainError } from '../../src/domain/shared/domain.errors';
 import { RateSource, sourceDecider } from '../../src/domain/source/source.decider';
 import { RELIABILITY_GRADES, sourceStreamId } from '../../src/domain/source/source.events';
@@ -27,7 +28,9 @@ const AFFILIATIONS: Record<string, string | undefined> = { a: 'ab', b: 'ab', c: 
 /** `a` was graded at registration; the others only by ratings, if at all. */
 const REGISTERED_RELIABILITY: Record<string, 'B' | undefined> = { a: 'B' };
 const DEVELOPMENTS = ['d1', 'd2', 'd3', 'd4'];
-const TOPICS = ['t1', 't2'];
+/** `T1` and `t1` are one topic to every filter and count (matching ignores case); `t3` is never given. */
+const TOPICS = ['t1', 't2', 'T1'];
+const ASKED_TOPICS = ['t1', 'T1', 't2', 'T2', 't3'];
 const DAY = 86_400_000;
 const BASE = Date.UTC(2024, 9, 1);
 const day = (d: number) => new Date(BASE + d * DAY).toISOString().slice(0, 10);
@@ -155,7 +158,17 @@ function reliabilityFromLog(log: readonly StoredEvent[], sourceId: string, at: {
 
 const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({}) },
-  { weight: 2, arbitrary: fc.record({ topic: fc.constantFrom(...TOPICS), status: fc.constantFrom(...DEVELOPMENT_STATUSES) }, { requiredKeys: [] }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      {
+        topics: fc.subarray(ASKED_TOPICS, { minLength: 1, maxLength: 3 }),
+        sourceId: fc.constantFrom(...SOURCES, 'unregistered'),
+        status: fc.constantFrom(...DEVELOPMENT_STATUSES),
+      },
+      { requiredKeys: [] },
+    ),
+  },
   {
     weight: 2,
     arbitrary: fc.record(
@@ -170,10 +183,10 @@ const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
 );
 
 /**
- * The log as it would stand had nothing been learned after `asOfMs`: every claim, retraction and
- * revision whose knowledge time is later is gone (a claim with its corrections and retraction; a
- * revision with its corrections), and every development whose first claim is later, with all of
- * its events. A view as of `asOfMs` must not tell the two apart.
+ * The log as it would stand had nothing been learned after `asOfMs`: every claim, retraction,
+ * revision and rating whose knowledge time is later is gone (a claim with its corrections and
+ * retraction; a revision with its corrections), and every development whose first claim is later,
+ * with all of its events. A view as of `asOfMs` must not tell the two apart.
  */
 function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
   const claimTime = new Map<string, string>();
@@ -202,6 +215,8 @@ function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
       case 'DevelopmentRevised':
       case 'DevelopmentCorrected':
         return data.revisionId === undefined || !laterRevisions.has(data.revisionId);
+      case 'SourceRated':
+        return timeMs(data.reportedAt!) <= asOfMs;
       default:
         return true;
     }
@@ -279,9 +294,15 @@ describe('knowledge projection vs a replay fold of the log', () => {
             // No hindsight: nothing learned after asOf shows in any field of any view as of asOf.
             const recordedLog = log.filter((event) => Date.parse(event.recordedAt) <= at.recordedAsOfMs);
             expect(replayKnowledge(knownBy(recordedLog, at.asOfMs), at, probeFilter)).toEqual(expected);
+            // Topics known then: those of the developments the unfiltered view lists, counted ignoring case.
+            expect(await queries.topics(at)).toEqual(topicCountsOf(replayKnowledge(log, at)));
             // Nor in a source's reliability.
             const sources = await queries.sources(at);
             expect(sources.map((source) => [source.id, source.reliability])).toEqual(SOURCES.map((id) => [id, reliabilityFromLog(log, id, at)]));
+            // And each claim embeds its source with the reliability of then.
+            for (const claim of page.items.flatMap((view) => view.claims)) {
+              expect(claim.source).toEqual({ id: claim.source.id, name: claim.source.id, kind: 'media', reliability: reliabilityFromLog(log, claim.source.id, at) });
+            }
           }
         }),
       ),

@@ -30,13 +30,14 @@ const KNOWN_FIELDS = [
   'quote', 'publication', 'url', 'publishedAt', 'credibility', 'reason', 'changes', 'affiliation',
 ];
 const QUERY_NAMES = [
-  'asOf', 'recordedAsOf', 'topic', 'status', 'occurredFrom', 'occurredTo', 'limit', 'cursor', 'minPosition', 'from', 'to',
+  'asOf', 'recordedAsOf', 'topic', 'sourceId', 'status', 'occurredFrom', 'occurredTo', 'limit', 'cursor', 'minPosition', 'from', 'to',
   'after', 'types', 'streamPrefix', 'position', 'treeSize', 'first', 'second',
 ];
 const ODD_VALUES = [
   '', '0', '-1', '1.5', '1e400', '9007199254740993', '99999999999999999999', 'NaN', 'null', 'true', '[]', '{}',
   '2024-10-18', '2025-02-30', '2024-10-18T09:30:00+02:00', '9999-12-31T23:00:00-02:00', '0000-01-01T00:00:00Z',
   '+275760-09-13T00:00:00Z', 'a\u0000b', 'WzEsImEiLDFlMjBd', 'eyJhIjoxfQ', 'reported', 'ClaimReported', 'development-',
+  'fuzz,FUZZ', 'a,,b', ',', 'fuzz-watch', 'WzAsIngiLDBd',
 ];
 
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...ODD_VALUES));
@@ -172,6 +173,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (t) => segment(t.developmentId).map((id) => `/v1/developments/${id}/history`) },
   { method: 'GET', path: fixed('/v1/sources') },
   { method: 'GET', path: (t) => segment(t.sourceId).map((id) => `/v1/sources/${id}`) },
+  { method: 'GET', path: (t) => segment(t.sourceId).map((id) => `/v1/sources/${id}/claims`) },
+  { method: 'GET', path: fixed('/v1/topics') },
   { method: 'GET', path: fixed('/v1/events') },
   { method: 'GET', path: fixed('/v1/events/live') },
   { method: 'GET', path: fixed('/v1/projections') },

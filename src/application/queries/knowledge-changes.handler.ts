@@ -8,7 +8,7 @@ export class KnowledgeChangesQuery {
     readonly fromMs: number,
     readonly toMs: number,
     readonly recordedAsOfMs: number,
-    readonly topic: string | undefined,
+    readonly topics: readonly string[] | undefined,
     readonly minPosition: bigint | undefined,
   ) {}
 }
@@ -22,6 +22,6 @@ export class KnowledgeChangesHandler implements IQueryHandler<KnowledgeChangesQu
 
   async execute(query: KnowledgeChangesQuery): Promise<KnowledgeChange[]> {
     if (query.minPosition !== undefined) await this.projections.reached(query.minPosition);
-    return this.knowledge.changes(query.fromMs, query.toMs, query.recordedAsOfMs, query.topic);
+    return this.knowledge.changes(query.fromMs, query.toMs, query.recordedAsOfMs, query.topics);
   }
 }

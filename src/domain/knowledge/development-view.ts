@@ -1,6 +1,7 @@
 import { ClaimFields, DevelopmentFields, Likelihood, Publication, Quantity } from '../development/development.events';
 import { OccurredView, occurredView } from '../development/occurred';
 import { parseReportedTime } from '../shared/time';
+import { Reliability, SourceKind } from '../source/source.events';
 import { originsOf } from './origins';
 import { KnowledgeSummary, summarize } from './status.rules';
 
@@ -22,9 +23,22 @@ export type KnownRevision = Readonly<{ revisionId: string; changes: Partial<Deve
 /** Which origin (SPEC §2) a source's claims come from: its affiliation, else itself. */
 export type AffiliationOf = (sourceId: string) => string;
 
+/**
+ * The source a claim view embeds, with its reliability as of the view's time point. `name` and `kind`
+ * are null only for a source whose registration is not recorded by the view's recordedAsOf (the API
+ * never records a claim before its source; a log from elsewhere might).
+ */
+export type ClaimSource = Readonly<{ id: string; name: string | null; kind: SourceKind | null; reliability: Reliability | null }>;
+
+/** The source a view embeds for a source id, as of the view's time point. */
+export type SourceOf = (sourceId: string) => ClaimSource;
+
+/** {@link SourceOf} for a source nobody recorded (by then). */
+export const unrecordedSource = (id: string): ClaimSource => ({ id, name: null, kind: null, reliability: null });
+
 export type ClaimView = Readonly<{
   id: string;
-  sourceId: string;
+  source: ClaimSource;
   stance: ClaimFields['stance'];
   likelihood: Likelihood | null;
   reportedAt: string;
@@ -142,10 +156,10 @@ export function revisionsInKnowledgeOrder(revisions: readonly KnownRevision[]): 
   return revisions.map((revision, order) => ({ revision, order })).sort((a, b) => a.revision.reportedAtMs - b.revision.reportedAtMs || a.order - b.order).map(({ revision }) => revision);
 }
 
-export function claimView({ claimId, fields }: KnownClaim): ClaimView {
+export function claimView({ claimId, fields }: KnownClaim, sourceOf: SourceOf): ClaimView {
   return {
     id: claimId,
-    sourceId: fields.sourceId,
+    source: sourceOf(fields.sourceId),
     stance: fields.stance,
     likelihood: fields.likelihood ?? null,
     reportedAt: fields.reportedAt,
@@ -163,6 +177,7 @@ export function developmentView(
   id: string,
   fields: DevelopmentFields,
   knowledge: Readonly<{ summary: KnowledgeSummary; firstReportedAt: string; lastReportedAt: string; active: readonly KnownClaim[] }>,
+  sourceOf: SourceOf,
 ): DevelopmentView {
   return {
     id,
@@ -176,6 +191,6 @@ export function developmentView(
     ...knowledge.summary,
     firstReportedAt: knowledge.firstReportedAt,
     lastReportedAt: knowledge.lastReportedAt,
-    claims: knowledge.active.map(claimView),
+    claims: knowledge.active.map((claim) => claimView(claim, sourceOf)),
   };
 }

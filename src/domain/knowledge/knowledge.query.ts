@@ -5,7 +5,10 @@ export type TimePoint = Readonly<{ asOfMs: number; recordedAsOfMs: number }>;
 
 /** Filters of `/v1/knowledge`, shared by the read model and the replay. */
 export type KnowledgeFilter = Readonly<{
-  topic?: string;
+  /** Any of these topics, ignoring case (`topicKey`), in the description as known at asOf. */
+  topics?: readonly string[];
+  /** Developments with an active claim (known and not retracted as of asOf) by this source. */
+  sourceId?: string;
   status?: DevelopmentStatus;
   occurredFromMs?: number;
   occurredToMs?: number;

@@ -36,6 +36,22 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * An id names something recorded (as of the asked transaction time) that was not yet known at the
+ * asked knowledge time: it exists in the record, but a view as of then must not show it.
+ */
+export class NotKnownError extends DomainError {
+  readonly code = 'NOT_KNOWN';
+  constructor(
+    readonly entity: 'development',
+    readonly id: string,
+    /** The knowledge time asked, as an instant. */
+    readonly asOf: string,
+  ) {
+    super(`${entity} '${id}' is not known as of ${asOf}`);
+  }
+}
+
 /** Creating something whose id is already taken. */
 export class AlreadyExistsError extends DomainError {
   readonly code = 'ALREADY_EXISTS';

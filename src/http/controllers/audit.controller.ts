@@ -5,7 +5,7 @@ import { AuditLog } from '../../application/audit/audit-log';
 import { ReadClock } from '../../projections/read-clock';
 import { Roles } from '../auth/roles.decorator';
 import { ConsistencyQueryDto, InclusionQueryDto, ReplayQueryDto } from '../dto/audit-query.dto';
-import { boundMs, instantText } from '../time-params';
+import { boundMs, instantText, topicsParam } from '../time-params';
 
 const optionalCount = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
@@ -43,7 +43,7 @@ export class AuditController {
   async replay(@Query() query: ReplayQueryDto) {
     const now = this.readClock.now();
     const at = { asOfMs: boundMs(query.asOf, now), recordedAsOfMs: boundMs(query.recordedAsOf, now) };
-    const replay = await this.audit.replay(at, { topic: query.topic });
+    const replay = await this.audit.replay(at, { topics: topicsParam(query.topic) });
     return { asOf: instantText(at.asOfMs), recordedAsOf: instantText(at.recordedAsOfMs), ...replay };
   }
 

@@ -6,34 +6,12 @@ import { Roles } from '../auth/roles.decorator';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
-import { SLUG_PATTERN } from '../../domain/shared/slug';
-import { isWritableInstantMs } from '../../domain/shared/time';
 import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
-import { KnowledgeCursor, KnowledgePage } from '../../projections/knowledge/knowledge.queries';
+import { KnowledgePage } from '../../projections/knowledge/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
-import { boundMs, instantText, limitParam, positionParam, startMs } from '../time-params';
-
-type Cursor = KnowledgeCursor & { recordedAsOfMs: number };
-
-/** Cursors pin the page's transaction time, so later pages read the same record. */
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sortKey, cursor.id, cursor.recordedAsOfMs])).toString('base64url');
-}
-
-/** Every field checked: a cursor is client input, and an unchecked time or key fails deep in a query (a 500). */
-function decodeCursor(raw: string): Cursor {
-  try {
-    const fields: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    const [sortKey, id, recordedAsOfMs] = Array.isArray(fields) && fields.length === 3 ? fields : [];
-    if (Number.isSafeInteger(sortKey) && typeof id === 'string' && SLUG_PATTERN.test(id) && isWritableInstantMs(recordedAsOfMs)) {
-      return { sortKey, id, recordedAsOfMs };
-    }
-  } catch {
-    // fall through: any undecodable cursor is bad input
-  }
-  throw new RequestValidationError('cursor is not one this server issued', [{ field: 'cursor', message: 'must be a nextCursor value' }]);
-}
+import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
+import { boundMs, instantText, limitParam, positionParam, startMs, topicsParam } from '../time-params';
 
 @ApiTags('knowledge')
 @Controller('v1/knowledge')
@@ -47,11 +25,12 @@ export class KnowledgeController {
   @Get()
   async knowledge(@Query() query: KnowledgeQueryDto) {
     const now = this.readClock.now();
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const cursor = query.cursor === undefined ? undefined : decodeKnowledgeCursor(query.cursor);
     const recordedAsOfMs = boundMs(query.recordedAsOf, cursor?.recordedAsOfMs ?? now);
     const asOfMs = boundMs(query.asOf, now);
     const filter: KnowledgeFilter = {
-      topic: query.topic,
+      topics: topicsParam(query.topic),
+      sourceId: query.sourceId,
       status: query.status,
       occurredFromMs: query.occurredFrom === undefined ? undefined : startMs(query.occurredFrom),
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
@@ -64,7 +43,7 @@ export class KnowledgeController {
       asOf: instantText(asOfMs),
       recordedAsOf: instantText(recordedAsOfMs),
       items: page.items,
-      nextCursor: page.next ? encodeCursor({ ...page.next, recordedAsOfMs }) : null,
+      nextCursor: page.next ? encodeKnowledgeCursor({ ...page.next, recordedAsOfMs }) : null,
     };
   }
 
@@ -76,7 +55,7 @@ export class KnowledgeController {
     const recordedAsOfMs = boundMs(query.recordedAsOf, now);
     if (toMs < fromMs) throw new RequestValidationError('to is before from', [{ field: 'to', message: 'must not be before from' }]);
     const items = await this.queries.execute<KnowledgeChangesQuery, KnowledgeChange[]>(
-      new KnowledgeChangesQuery(fromMs, toMs, recordedAsOfMs, query.topic, positionParam(query.minPosition, 'minPosition')),
+      new KnowledgeChangesQuery(fromMs, toMs, recordedAsOfMs, topicsParam(query.topic), positionParam(query.minPosition, 'minPosition')),
     );
     return {
       from: query.from === undefined ? null : instantText(fromMs),

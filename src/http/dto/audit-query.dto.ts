@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { Matches } from 'class-validator';
 import { TimePointDto } from './query.dto';
-import { Optional } from './validators';
+import { IsTopicList, Optional } from './validators';
 
 const COUNT = /^\d{1,15}$/;
 const countMessage = { message: '$property must be a non-negative integer' };
@@ -29,9 +29,8 @@ export class ConsistencyQueryDto {
 }
 
 export class ReplayQueryDto extends TimePointDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'topics, comma-separated (any of them; at most 20), matched ignoring case' })
   @Optional()
-  @IsString()
-  @Length(1, 200)
+  @IsTopicList()
   topic?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { DEVELOPMENT_STATUSES, DevelopmentStatus } from '../../domain/knowledge/status.rules';
-import { IsTime, Optional } from './validators';
+import { IsSlug, IsTime, IsTopicList, Optional } from './validators';
 
 const POSITION = /^\d{1,19}$/;
 const OCCURRED_MATCHES = ['possibly', 'certainly'] as const;
@@ -34,12 +34,32 @@ export class AsOfDto extends TimePointDto {
   minPosition?: string;
 }
 
-export class KnowledgeQueryDto extends AsOfDto {
-  @ApiPropertyOptional()
+const TOPIC_FILTER = 'topics, comma-separated (any of them; at most 20), matched ignoring case';
+
+/** A page of a list: its size and where the previous page ended. */
+export class PageDto extends AsOfDto {
+  @ApiPropertyOptional({ description: '1 to 500, default 100' })
+  @Optional()
+  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @Optional()
   @IsString()
-  @Length(1, 200)
+  @Length(1, 500)
+  cursor?: string;
+}
+
+export class KnowledgeQueryDto extends PageDto {
+  @ApiPropertyOptional({ description: TOPIC_FILTER, example: 'troops,Ukraine' })
+  @Optional()
+  @IsTopicList()
   topic?: string;
+
+  @ApiPropertyOptional({ description: 'developments with an active claim (known and not retracted as of asOf) by this source' })
+  @Optional()
+  @IsSlug()
+  sourceId?: string;
 
   @ApiPropertyOptional({ enum: DEVELOPMENT_STATUSES })
   @Optional()
@@ -63,18 +83,10 @@ export class KnowledgeQueryDto extends AsOfDto {
   @Optional()
   @IsIn(OCCURRED_MATCHES)
   occurredMatch?: (typeof OCCURRED_MATCHES)[number];
-
-  @ApiPropertyOptional({ description: '1 to 500, default 100' })
-  @Optional()
-  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @Optional()
-  @IsString()
-  @Length(1, 500)
-  cursor?: string;
 }
+
+/** `/v1/sources/:id/claims`: a page of everything the source said, as known at (asOf, recordedAsOf). */
+export class SourceClaimsQueryDto extends PageDto {}
 
 /** A window of knowledge time (from, to], as recorded by recordedAsOf. */
 export class KnowledgeWindowDto extends MinPositionDto {
@@ -95,10 +107,9 @@ export class KnowledgeWindowDto extends MinPositionDto {
 }
 
 export class ChangesQueryDto extends KnowledgeWindowDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: TOPIC_FILTER })
   @Optional()
-  @IsString()
-  @Length(1, 200)
+  @IsTopicList()
   topic?: string;
 }
 

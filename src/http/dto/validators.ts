@@ -1,4 +1,5 @@
 import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
+import { MAX_TOPICS_ASKED, parseTopicList } from '../../domain/knowledge/topics';
 import { SLUG_PATTERN } from '../../domain/shared/slug';
 import { TIME_MESSAGE, parseReportedTime } from '../../domain/shared/time';
 
@@ -26,6 +27,18 @@ export function IsSlug(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: '$property must be a lowercase slug (a-z, 0-9, -), at most 120 characters', ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && SLUG_PATTERN.test(value) },
+    });
+}
+
+/** `a,b`: one to 20 topics, each of 1 to 200 characters once trimmed (`parseTopicList`). */
+export function IsTopicList(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTopicList',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property must be 1 to ${MAX_TOPICS_ASKED} comma-separated topics, each of 1 to 200 characters`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && value.length <= 5000 && parseTopicList(value) !== undefined },
     });
 }
 

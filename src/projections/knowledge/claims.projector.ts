@@ -48,6 +48,7 @@ function claimVersion(developmentId: string, claimId: string, fields: ClaimField
     claim_id: claimId,
     position,
     development_id: developmentId,
+    source_id: fields.sourceId,
     reported_at_ms: timeMs(fields.reportedAt),
     fields: JSON.stringify(fields),
   };

@@ -1,6 +1,7 @@
 import { DevelopmentFields } from '../../domain/development/development.events';
 import { occurredRange } from '../../domain/knowledge/knowledge.query';
 import { descriptionTimeline } from '../../domain/knowledge/description-timeline';
+import { topicKey } from '../../domain/knowledge/topics';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { DESCRIPTION_SEGMENTS, DEVELOPMENT_TOPICS, NextVersion, supersede } from './bitemporal.tables';
@@ -62,6 +63,7 @@ export async function refreshDescriptionTimeline(trx: ReadModelTransaction, deve
     insert: insert.flatMap((row) =>
       [...new Set((JSON.parse(row.fields) as DevelopmentFields).topics ?? [])].map((topic) => ({
         topic,
+        topic_key: topicKey(topic),
         development_id: developmentId,
         known_from: row.known_from,
         known_to: row.known_to,

@@ -27,8 +27,8 @@ export type KnowledgeChange = Readonly<{
   estimate?: { measure: string; unit: string; low: number | null; high: number | null };
 }>;
 
-/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in `topic` (as known at toMs) if given. */
-export type ChangeWindow = Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; topic?: string }>;
+/** What `changes` is asked: knowledge time (fromMs, toMs] as recorded by `recordedAsOfMs`, in any of `topics` (as known at toMs) if given. */
+export type ChangeWindow = Readonly<{ fromMs: number; toMs: number; recordedAsOfMs: number; topics?: readonly string[] }>;
 
 /** A change and its knowledge-time ms, the first sort key. */
 type TimedChange = KnowledgeChange & { ms: number };
@@ -94,7 +94,7 @@ export function inListOrder<T extends Pick<KnowledgeChange, 'developmentId' | 'k
 /** A development's first segment is its being reported; a later one whose status differs, a status change. */
 async function statusSegmentChanges(
   db: Kysely<ReadModelSchema>,
-  { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow,
+  { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow,
   kind: 'development-reported' | 'status-changed',
 ): Promise<TimedChange[]> {
   const segments = await db
@@ -108,7 +108,7 @@ async function statusSegmentChanges(
         ? eb('previous_status', 'is', null)
         : eb.and([eb('previous_status', 'is not', null), eb('previous_status', '<>', eb.ref('status'))]),
     )
-    .where(inTopicIfAny('status_segments', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('status_segments', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return segments.map((segment) => ({
     at: segment.known_from_text,
@@ -120,14 +120,14 @@ async function statusSegmentChanges(
   }));
 }
 
-async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const claims = await db
     .selectFrom('claim_versions')
     .select(['claim_id', 'development_id', 'fields', 'position', 'reported_at_ms'])
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('reported_at_ms', '>', fromMs)
     .where('reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_versions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('claim_versions', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return claims.map((claim) => {
     const fields = JSON.parse(claim.fields) as ClaimFields;
@@ -145,7 +145,7 @@ async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recor
 }
 
 /** A retraction recorded by `recordedAsOfMs`, with the source of the claim's version current then. */
-async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const retractions = await db
     .selectFrom('claim_retractions')
     .innerJoin('claim_versions', 'claim_versions.claim_id', 'claim_retractions.claim_id')
@@ -161,7 +161,7 @@ async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, reco
     .where(currentAt('claim_versions', recordedAsOfMs))
     .where('claim_retractions.reported_at_ms', '>', fromMs)
     .where('claim_retractions.reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('claim_retractions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('claim_retractions', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return retractions.map((retraction) => ({
     at: retraction.reported_at,
@@ -175,14 +175,14 @@ async function claimsRetracted(db: Kysely<ReadModelSchema>, { fromMs, toMs, reco
 }
 
 /** A revision recorded by `recordedAsOfMs` (with its corrections then) whose knowledge time is in the window. */
-async function revisions(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function revisions(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const rows = await db
     .selectFrom('development_revisions')
     .select(['revision_id', 'development_id', 'reported_at', 'reported_at_ms', 'recorded_order', 'changes'])
     .where(currentAt('development_revisions', recordedAsOfMs))
     .where('reported_at_ms', '>', fromMs)
     .where('reported_at_ms', '<=', toMs)
-    .where(inTopicIfAny('development_revisions', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('development_revisions', topics, { recordedAsOfMs, asOfMs: toMs }))
     .execute();
   return rows.map((row) => ({
     at: row.reported_at,
@@ -199,7 +199,7 @@ async function revisions(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAs
  * Each moment an estimate changed in the window: the estimate history of every development with a
  * status segment starting in it, from its segments up to the window's end.
  */
-async function estimatesChanged(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topic }: ChangeWindow): Promise<TimedChange[]> {
+async function estimatesChanged(db: Kysely<ReadModelSchema>, { fromMs, toMs, recordedAsOfMs, topics }: ChangeWindow): Promise<TimedChange[]> {
   const segments = await db
     .selectFrom('status_segments')
     .select(['development_id', 'known_from', 'known_from_text', 'summary', 'cause_position'])
@@ -217,7 +217,7 @@ async function estimatesChanged(db: Kysely<ReadModelSchema>, { fromMs, toMs, rec
           .where('moved.known_from', '<=', toMs),
       ),
     )
-    .where(inTopicIfAny('status_segments', topic, { recordedAsOfMs, asOfMs: toMs }))
+    .where(inTopicIfAny('status_segments', topics, { recordedAsOfMs, asOfMs: toMs }))
     .orderBy('development_id')
     .orderBy('known_from')
     .execute();

@@ -1,18 +1,39 @@
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { ClaimFields, DevelopmentFields } from '../../domain/development/development.events';
-import { DevelopmentView, KnownClaim, developmentView, knownClaim, knowledgeAt, timeMs } from '../../domain/knowledge/development-view';
+import {
+  ClaimSource,
+  ClaimView,
+  DevelopmentView,
+  KnownClaim,
+  SourceOf,
+  claimView,
+  developmentView,
+  knownClaim,
+  knowledgeAt,
+  timeMs,
+  unrecordedSource,
+} from '../../domain/knowledge/development-view';
 import { EstimateChange, estimateHistory } from '../../domain/knowledge/estimate-history';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
+import { TopicCount, topicCounts } from '../../domain/knowledge/topics';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
-import { currentAt, inTopic, knownAt, occurredWithin, oneOf } from './read-model.sql';
+import { currentAt, hasActiveClaimBy, inTopic, knownAt, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
 
 export type KnowledgePage = Readonly<{ items: DevelopmentView[]; next?: KnowledgeCursor }>;
+
+/** One claim of a source's, with the development it is about (its title as known then) and its retraction if known then. */
+export type SourceClaimView = ClaimView & Readonly<{ developmentId: string; developmentTitle: string; retractedAt: string | null }>;
+
+/** Where a page of a source's claims ends: the last item's knowledge time and id. */
+export type SourceClaimsCursor = Readonly<{ reportedAtMs: number; claimId: string }>;
+
+export type SourceClaimsPage = Readonly<{ items: SourceClaimView[]; next?: SourceClaimsCursor }>;
 
 /** Answers knowledge questions from the read model alone; never reads the log. */
 export class KnowledgeQueries {
@@ -24,7 +45,8 @@ export class KnowledgeQueries {
 
   async knowledgeAsOf(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePage> {
     let query = this.atPoint(at);
-    if (filter.topic !== undefined) query = query.where(inTopic('description_segments', filter.topic, at));
+    if (filter.topics !== undefined) query = query.where(inTopic('description_segments', filter.topics, at));
+    if (filter.sourceId !== undefined) query = query.where(hasActiveClaimBy('description_segments', filter.sourceId, at));
     if (filter.status !== undefined) query = query.where('status_segments.status', '=', filter.status);
     query = query.where(occurredWithin(filter));
     if (cursor) {
@@ -42,7 +64,8 @@ export class KnowledgeQueries {
       page.map((row) => row.development_id),
       at,
     );
-    const items = page.map((row) => this.view(row, claims.get(row.development_id) ?? []));
+    const sourceOf = await this.claimSources([...claims.values()].flat(), at);
+    const items = page.map((row) => this.view(row, claims.get(row.development_id) ?? [], sourceOf));
     const last = page[page.length - 1];
     return {
       items,
@@ -53,8 +76,121 @@ export class KnowledgeQueries {
   async developmentAsOf(id: string, at: TimePoint): Promise<DevelopmentView | undefined> {
     const row = await this.atPoint(at).where('description_segments.development_id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    const claims = await this.activeClaims([id], at);
-    return this.view(row, claims.get(id) ?? []);
+    const claims = (await this.activeClaims([id], at)).get(id) ?? [];
+    return this.view(row, claims, await this.claimSources(claims, at));
+  }
+
+  /** Whether the development was recorded by `recordedAsOfMs` (known or not at any asOf). */
+  async developmentRecorded(id: string, recordedAsOfMs: number): Promise<boolean> {
+    const row = await this.db.query
+      .selectFrom('development_versions')
+      .select('development_id')
+      .where('development_id', '=', id)
+      .where(currentAt('development_versions', recordedAsOfMs))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * The sources of these claims as of `at`, looked up once for a page (not per claim): each with its
+   * reliability then (`sourcesAsOf`, the same rule as `/v1/sources`).
+   */
+  private async claimSources(claims: readonly KnownClaim[], at: TimePoint): Promise<SourceOf> {
+    const ids = [...new Set(claims.map((claim) => claim.fields.sourceId))];
+    const sources = new Map((await sourcesAsOf(this.db.query, at, this.postgres, ids)).map((source) => [source.id, claimSourceOf(source)]));
+    return (sourceId) => sources.get(sourceId) ?? unrecordedSource(sourceId);
+  }
+
+  /**
+   * Everything one source said, across developments, as known at `at`: every claim whose version
+   * current at recordedAsOf names the source and was reported by asOf, retracted ones included (with
+   * `retractedAt` when the retraction is known then), by knowledge time then claim id.
+   * `undefined` when the source was not recorded by recordedAsOf.
+   */
+  async sourceClaims(sourceId: string, at: TimePoint, limit: number, cursor?: SourceClaimsCursor): Promise<SourceClaimsPage | undefined> {
+    const [source] = await sourcesAsOf(this.db.query, at, this.postgres, [sourceId]);
+    if (!source) return undefined;
+    // Code-unit order of ids on PostgreSQL whatever the database's collation, as SQLite compares them.
+    const claimId = this.postgres ? sql<string>`claim_versions.claim_id collate "C"` : sql<string>`claim_versions.claim_id`;
+    let query = this.db.query
+      .selectFrom('claim_versions')
+      .innerJoin('description_segments', (join) =>
+        join
+          .onRef('description_segments.development_id', '=', 'claim_versions.development_id')
+          .on(currentAt('description_segments', at.recordedAsOfMs))
+          .on(knownAt('description_segments', at.asOfMs)),
+      )
+      .leftJoin('claim_retractions', (join) =>
+        join
+          .onRef('claim_retractions.claim_id', '=', 'claim_versions.claim_id')
+          .on('claim_retractions.sys_from', '<=', at.recordedAsOfMs),
+      )
+      .select([
+        'claim_versions.claim_id',
+        'claim_versions.development_id',
+        'claim_versions.fields',
+        'claim_versions.reported_at_ms',
+        'description_segments.fields as description',
+        'claim_retractions.reported_at as retracted_at',
+        'claim_retractions.reported_at_ms as retracted_at_ms',
+      ])
+      .where('claim_versions.source_id', '=', sourceId)
+      .where(currentAt('claim_versions', at.recordedAsOfMs))
+      .where('claim_versions.reported_at_ms', '<=', at.asOfMs);
+    if (cursor) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('claim_versions.reported_at_ms', '>', cursor.reportedAtMs),
+          eb.and([eb('claim_versions.reported_at_ms', '=', cursor.reportedAtMs), eb(claimId, '>', cursor.claimId)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('claim_versions.reported_at_ms').orderBy(claimId).limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const embedded = claimSourceOf(source);
+    const items = page.map((row): SourceClaimView => {
+      const claim = knownClaim(row.claim_id, JSON.parse(row.fields) as ClaimFields, undefined, { reportedAtMs: Number(row.reported_at_ms) });
+      const retractedKnown = row.retracted_at !== null && Number(row.retracted_at_ms) <= at.asOfMs;
+      return {
+        ...claimView(claim, () => embedded),
+        developmentId: row.development_id,
+        developmentTitle: (JSON.parse(row.description) as DevelopmentFields).title,
+        retractedAt: retractedKnown ? row.retracted_at : null,
+      };
+    });
+    const last = page[page.length - 1];
+    return { items, next: rows.length > limit && last ? { reportedAtMs: Number(last.reported_at_ms), claimId: last.claim_id } : undefined };
+  }
+
+  /**
+   * Topics of the developments known at `at` (those `/v1/knowledge` lists), from their descriptions
+   * as known then, matched ignoring case: each key's most used spelling and its number of developments.
+   */
+  async topics(at: TimePoint): Promise<TopicCount[]> {
+    const inKnownDevelopments = () =>
+      this.db.query
+        .selectFrom('development_topics')
+        .where(currentAt('development_topics', at.recordedAsOfMs))
+        .where(knownAt('development_topics', at.asOfMs))
+        .where(
+          'development_topics.development_id',
+          'in',
+          this.db.query
+            .selectFrom('status_segments')
+            .select('status_segments.development_id')
+            .where(currentAt('status_segments', at.recordedAsOfMs))
+            .where('status_segments.known_from', '<=', at.asOfMs)
+            .where('status_segments.known_to', '>', at.asOfMs),
+        );
+    const developments = sql<number | string>`count(distinct development_topics.development_id)`;
+    const [spellings, keys] = await Promise.all([
+      inKnownDevelopments().select(['development_topics.topic', developments.as('developments')]).groupBy('development_topics.topic').execute(),
+      inKnownDevelopments().select(['development_topics.topic_key', developments.as('developments')]).groupBy('development_topics.topic_key').execute(),
+    ]);
+    return topicCounts(
+      spellings.map((row) => ({ topic: row.topic, developments: Number(row.developments) })),
+      new Map(keys.map((row) => [row.topic_key, Number(row.developments)])),
+    );
   }
 
   /** Each development known at both axes: its description and its status summary then. */
@@ -80,13 +216,19 @@ export class KnowledgeQueries {
   private view(
     row: { development_id: string; fields: string; summary: string; first_reported_at: string; last_reported_at: string },
     active: readonly KnownClaim[],
+    sourceOf: SourceOf,
   ): DevelopmentView {
-    return developmentView(row.development_id, JSON.parse(row.fields) as DevelopmentFields, {
-      summary: JSON.parse(row.summary) as KnowledgeSummary,
-      firstReportedAt: row.first_reported_at,
-      lastReportedAt: row.last_reported_at,
-      active,
-    });
+    return developmentView(
+      row.development_id,
+      JSON.parse(row.fields) as DevelopmentFields,
+      {
+        summary: JSON.parse(row.summary) as KnowledgeSummary,
+        firstReportedAt: row.first_reported_at,
+        lastReportedAt: row.last_reported_at,
+        active,
+      },
+      sourceOf,
+    );
   }
 
   /** Active claims as of both axes, by development, in view order. */
@@ -159,8 +301,8 @@ export class KnowledgeQueries {
   }
 
   /** What became known in knowledge time (fromMs, toMs], as recorded by `recordedAsOfMs`. */
-  changes(fromMs: number, toMs: number, recordedAsOfMs: number, topic?: string): Promise<KnowledgeChange[]> {
-    return knowledgeChanges(this.db.query, { fromMs, toMs, recordedAsOfMs, topic });
+  changes(fromMs: number, toMs: number, recordedAsOfMs: number, topics?: readonly string[]): Promise<KnowledgeChange[]> {
+    return knowledgeChanges(this.db.query, { fromMs, toMs, recordedAsOfMs, topics });
   }
 
   /** Sources recorded by `at.recordedAsOfMs`, by id, each with its reliability as of `at`. */
@@ -173,3 +315,5 @@ export class KnowledgeQueries {
     return (await sourcesAsOf(this.db.query, at, this.postgres, [id]))[0];
   }
 }
+
+const claimSourceOf = ({ id, name, kind, reliability }: SourceView): ClaimSource => ({ id, name, kind, reliability });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { topicKey } from '../../domain/knowledge/topics';
 
 /** Rows of a bitemporal table current at transaction time `recordedAsOfMs`. */
 export function currentAt(table: string, recordedAsOfMs: number) {
@@ -14,20 +15,34 @@ export function knownAt(table: string, asOfMs: number) {
 }
 
 /**
- * The development named by `table.development_id` is in `topic` as known at `at` (its description's
- * topics then). Written as IN (subquery) so the planner starts from the topic's few rows, not from
- * every development.
+ * The development named by `table.development_id` is in any of `topics` (ignoring case: matched by
+ * `topic_key`) as known at `at` (its description's topics then). Written as IN (subquery) so the
+ * planner starts from the topics' few rows, not from every development.
  */
-export function inTopic(table: string, topic: string, at: TimePoint) {
-  return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select development_topics.development_id from development_topics where development_topics.topic = ${topic} and ${currentAt(
-    'development_topics',
-    at.recordedAsOfMs,
-  )} and ${knownAt('development_topics', at.asOfMs)})`;
+export function inTopic(table: string, topics: readonly string[], at: TimePoint) {
+  const keys = [...new Set(topics.map(topicKey))];
+  return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select development_topics.development_id from development_topics where development_topics.topic_key in (${sql.join(
+    keys,
+  )}) and ${currentAt('development_topics', at.recordedAsOfMs)} and ${knownAt('development_topics', at.asOfMs)})`;
 }
 
 /** `inTopic`, or true for every row when no topic is asked for. */
-export function inTopicIfAny(table: string, topic: string | undefined, at: TimePoint) {
-  return topic === undefined ? sql<boolean>`1 = 1` : inTopic(table, topic, at);
+export function inTopicIfAny(table: string, topics: readonly string[] | undefined, at: TimePoint) {
+  return topics === undefined ? sql<boolean>`1 = 1` : inTopic(table, topics, at);
+}
+
+/**
+ * The development named by `table.development_id` has an active claim by `sourceId` at `at`: a claim
+ * version current at recordedAsOf, known by asOf, with no retraction recorded by recordedAsOf and
+ * known by asOf. Starts from the source's claims (`claim_versions_by_source`).
+ */
+export function hasActiveClaimBy(table: string, sourceId: string, at: TimePoint) {
+  return sql<boolean>`${sql.ref(`${table}.development_id`)} in (select claim_versions.development_id from claim_versions where claim_versions.source_id = ${sourceId} and ${currentAt(
+    'claim_versions',
+    at.recordedAsOfMs,
+  )} and claim_versions.reported_at_ms <= ${at.asOfMs} and not exists (select 1 from claim_retractions where claim_retractions.claim_id = claim_versions.claim_id and claim_retractions.sys_from <= ${
+    at.recordedAsOfMs
+  } and claim_retractions.reported_at_ms <= ${at.asOfMs}))`;
 }
 
 /**
