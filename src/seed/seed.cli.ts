@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   try {
     const report = await app.get(ArticleSeeder).seed();
     process.stdout.write(
-      `timeline seed: ${report.sources} sources, ${report.developments} developments, ${report.claims} further claims added; ${report.skipped} already stored (${config.dataDir})\n`,
+      `timeline seed: ${report.sources} sources, ${report.developments} developments, ${report.claims} further claims, ${report.revisions} revisions added; ${report.skipped} already stored (${config.dataDir})\n`,
     );
   } finally {
     await app.close();

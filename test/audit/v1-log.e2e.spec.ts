@@ -275,6 +275,8 @@ function v1LogTests(aStore: (dataDir: string) => Promise<StoreUnderTest>): void 
       claims: [claim(SMUGGLING, 'dockside-tipster', 'asserts', '2024-10-16'), claim(SMUGGLING, 'pst', 'denies', '2024-10-18')],
     };
 
+    // The article as the seed of 3649cf9 wrote it, read from the fixture: not today's src/seed data
+    // (rebuilt by SOURCING.md's rules), which must never change what this old log says.
     const TROOPS = 'north-korean-troops-sent-to-russia';
     const troopsOccurred = {
       edtf: '2024-10-08/..',
