@@ -63,7 +63,7 @@ describe('the seed article, read the way an analyst would', () => {
       expect(missiles).toMatchObject({ status: 'reported', assertedBy: ['us-treasury'], firstReportedAt: '2024-05' });
       expect(estimate(missiles, 'missiles-used')).toMatchObject({ unit: 'ballistic-missiles', low: 40, high: 40 });
       const tally = await viewAsOf('war-killed-or-wounded-one-million', '2024-10-17');
-      expect(tally.claims[0]).toMatchObject({ sourceId: 'wsj-unnamed-sources', via: ['wall-street-journal', 'the-independent'], reportedAt: '2024-09' });
+      expect(tally.claims[0]).toMatchObject({ source: expect.objectContaining({ id: 'wsj-unnamed-sources' }), via: ['wall-street-journal', 'the-independent'], reportedAt: '2024-09' });
       // A month counts from its end: the September report is not known on 29 September.
       expect((await api.get('/v1/developments/war-killed-or-wounded-one-million?asOf=2024-09-29')).status).toBe(404);
     });
@@ -105,7 +105,7 @@ describe('the seed article, read the way an analyst would', () => {
         ],
       });
       // The article's lede repeats the US confirmation: a repetition, not another source.
-      expect(sent.claims.find((claim: View) => claim.sourceId === 'the-independent')).toMatchObject({ derivedFrom: 'troops-austin-evidence' });
+      expect(sent.claims.find((claim: View) => claim.source.id === 'the-independent')).toMatchObject({ derivedFrom: 'troops-austin-evidence' });
     });
 
     it('shows the description as first said on the 23rd, and the NIS’s figures only from the 24th', async () => {
@@ -154,7 +154,7 @@ describe('the seed article, read the way an analyst would', () => {
 
     it('names the chain a relayed claim came through', async () => {
       const arrival = await viewAsOf('north-koreans-arrive-in-russias-far-east', '2024-10-24');
-      expect(arrival.claims).toEqual([expect.objectContaining({ sourceId: 'russian-military-source', via: ['bbc', 'the-independent'] })]);
+      expect(arrival.claims).toEqual([expect.objectContaining({ source: expect.objectContaining({ id: 'russian-military-source' }), via: ['bbc', 'the-independent'] })]);
     });
   });
 
