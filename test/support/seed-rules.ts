@@ -1,20 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { developmentDecider, DevelopmentCommand, DevelopmentState } from '../../src/domain/development/development.decider';
 import { DevelopmentEvent, DevelopmentFields } from '../../src/domain/development/development.events';
 import { LoggedEvent } from '../../src/domain/knowledge/knowledge.replay';
 import { parseReportedTime } from '../../src/domain/shared/time';
 import { SeedDataset } from '../../src/seed/article-seeder';
 
-/** The seed article as stored beside the project (`../shared/seeds/`; the nearest such folder above a worktree), every file of it. */
+/**
+ * The seed article's text, as kept in the repository (`src/seed/data/article.txt`, a copy of
+ * `../shared/seeds/`, so a clean checkout holds everything its tests read).
+ */
 export function seedArticleText(): string {
-  let dir = join(__dirname, '..', '..');
-  while (!existsSync(join(dir, 'shared', 'seeds')) && dirname(dir) !== dir) dir = dirname(dir);
-  const seeds = join(dir, 'shared', 'seeds');
-  return readdirSync(seeds)
-    .filter((name) => name.endsWith('.txt'))
-    .map((name) => readFileSync(join(seeds, name), 'utf8'))
-    .join('\n');
+  return readFileSync(join(__dirname, '..', '..', 'src', 'seed', 'data', 'article.txt'), 'utf8');
 }
 
 /** Quotes compare with typographic quotes made plain and every run of whitespace one space. */
