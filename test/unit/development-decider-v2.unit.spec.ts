@@ -66,6 +66,8 @@ describe('development decider v2: stances, quantities, provenance, revisions', (
       ['a range upside down', { unit: 'troops', min: 9, max: 2, qualifier: 'range' }, 'quantity.max'],
       ['a point without value', { unit: 'troops', qualifier: 'about' }, 'quantity.value'],
       ['a point with min', { unit: 'troops', value: 1, min: 1, qualifier: 'exact' }, 'quantity.min'],
+      ['a negative count', { unit: 'troops', value: -5, qualifier: 'about' }, 'quantity.value'],
+      ['a range from below zero', { unit: 'troops', min: -1, max: 2, qualifier: 'range' }, 'quantity.min'],
     ])('refuses %s, naming the field', (_name, quantity, field) => {
       const state = recorded.reduce(developmentDecider.evolve, developmentDecider.initialState());
       const refusal = (() => {
@@ -89,6 +91,7 @@ describe('development decider v2: stances, quantities, provenance, revisions', (
     it.each([
       ['an unregistered relay', { via: ['ghost'] }, NotFoundError, /source 'ghost'/],
       ['a relay named twice', { via: ['bbc', 'bbc'] }, InvalidInputError, /each relaying source once/],
+      ['the source as its own relay', { via: ['bbc', 'sk-nis'] }, InvalidInputError, /own source/],
       ['a repetition of an unknown claim', { derivedFrom: 'nope' }, NotFoundError, /claim 'nope'/],
       ['a repetition of itself', { derivedFrom: 'c2' }, InvalidInputError, /another claim/],
       ['a repetition of a later claim', { derivedFrom: 'c1', reportedAt: '2024-10-01' }, InvalidInputError, /reported after it/],

@@ -32,6 +32,10 @@ const invalid = (field: string, message: string, detail = `${field} ${message}`)
 export function requireQuantity(input: QuantityInput, field: string): Quantity {
   const { unit, qualifier } = input;
   const measure = input.measure ?? unit;
+  // Quantities count things (troops, ships, containers): none is below zero.
+  for (const key of ['value', 'min', 'max'] as const) {
+    if ((input[key] ?? 0) < 0) throw invalid(`${field}.${key}`, 'must not be negative');
+  }
   if (qualifier === 'range') {
     if (input.value !== undefined) throw invalid(`${field}.value`, 'must be absent in a range (give min and max)');
     if (input.min === undefined || input.max === undefined) throw invalid(`${field}.${input.min === undefined ? 'min' : 'max'}`, 'is required when qualifier is range');
@@ -60,6 +64,7 @@ export function checkedClaimChanges(
   if (input.via && new Set(input.via).size !== input.via.length) {
     throw invalid(fieldPath(prefix, 'via'), 'must name each relaying source once');
   }
+
   if (input.derivedFrom !== undefined) {
     if (input.derivedFrom === claimId) throw invalid(fieldPath(prefix, 'derivedFrom'), 'must name another claim');
     if (!context.claims.has(input.derivedFrom)) throw new NotFoundError('claim', input.derivedFrom, fieldPath(prefix, 'derivedFrom'));
@@ -86,6 +91,9 @@ export function checkClaimCoherence(claimId: string, claim: ClaimFields, context
   }
   if (claim.stance !== 'assesses' && claim.likelihood !== undefined) {
     throw invalid(fieldPath(prefix, 'likelihood'), 'is only for stance assesses');
+  }
+  if (claim.via?.includes(claim.sourceId)) {
+    throw invalid(fieldPath(prefix, 'via'), 'must not name the claim’s own source: a relay passes on another’s words');
   }
   if (claim.derivedFrom === undefined) return;
   const original = context.claims.get(claim.derivedFrom)!;

@@ -36,6 +36,9 @@ export class KnowledgeController {
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
       occurredMatch: query.occurredMatch,
     };
+    if (filter.occurredFromMs !== undefined && filter.occurredToMs !== undefined && filter.occurredToMs < filter.occurredFromMs) {
+      throw new RequestValidationError('occurredTo is before occurredFrom', [{ field: 'occurredTo', message: 'must not be before occurredFrom' }]);
+    }
     const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
       new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition, 'minPosition')),
     );
