@@ -51,7 +51,7 @@ export class SourcesController {
   }
 
   @Get()
-  @ApiOkResponse({ type: SourcesSchema, description: 'the sources recorded by recordedAsOf, each with its reliability and ratings as of asOf' })
+  @ApiOkResponse({ type: SourcesSchema, description: 'the sources recorded by recordedAsOf, each with its reliability as of asOf' })
   @ApiProblems([503], { 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   async list(@Query() query: AsOfDto) {
     const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());

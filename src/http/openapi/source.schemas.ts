@@ -55,8 +55,8 @@ export class SourcesSchema {
   @ApiProperty(TIME_POINT)
   recordedAsOf!: string;
 
-  @ApiProperty({ type: () => [SourceDetailSchema], description: 'by id' })
-  items!: SourceDetailSchema[];
+  @ApiProperty({ type: () => [SourceViewSchema], description: 'by id' })
+  items!: SourceViewSchema[];
 }
 
 @ApiSchema({ name: 'SourceClaim', description: "A claim of the source's, with the development it is about (its title as known then) and its retraction if known then." })
