@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
-import { API_TYPES_PATH, apiTypesText, servedOpenApiDocument } from '../../src/cli/api-types';
+import { API_TYPES_PATH, apiTypesText, servedOpenApiDocument } from '../../scripts/api-types';
 import { RequestValidationError, problemFor } from '../../src/http/problem';
 import { RECORD_DEVELOPMENT_EXAMPLES, REGISTER_SOURCE_EXAMPLES, REPORT_CLAIM_EXAMPLES } from '../../src/http/openapi/request-examples';
 import { servedRoutes } from '../support/raw-http';

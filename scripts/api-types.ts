@@ -1,11 +1,17 @@
+import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createApp } from '../bootstrap/create-app';
-import { loadConfig } from '../platform/app-config';
+import { dirname, join, resolve } from 'node:path';
+import { createApp } from '../src/bootstrap/create-app';
+import { loadConfig } from '../src/platform/app-config';
+
+/*
+ * `npm run api-types`: the web page's API types from the OpenAPI document the server serves. Build
+ * tooling, outside src/: it needs openapi-typescript, a dev dependency the server image does not ship.
+ */
 
 /** Where the web page's API types live, relative to the repository root. */
 export const API_TYPES_PATH = 'src/web/api-types.ts';
@@ -54,7 +60,7 @@ for await (const chunk of process.stdin) text += chunk;
 process.stdout.write(astToString(await openapiTS(JSON.parse(text))));
 `;
 
-const REPOSITORY_ROOT = resolve(__dirname, '../..');
+const REPOSITORY_ROOT = resolve(__dirname, '..');
 
 /** The TypeScript text of the document's types, as checked in at {@link API_TYPES_PATH}. */
 export async function apiTypesText(document: OpenAPIObject): Promise<string> {
@@ -69,4 +75,19 @@ export async function apiTypesText(document: OpenAPIObject): Promise<string> {
     child.stdin!.end(JSON.stringify(document));
   });
   return HEADER + types;
+}
+
+async function main(): Promise<void> {
+  const text = await apiTypesText(await openApiDocumentOfFreshApp());
+  const path = join(REPOSITORY_ROOT, API_TYPES_PATH);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  process.stdout.write(`api-types: wrote ${API_TYPES_PATH}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`api-types: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }
