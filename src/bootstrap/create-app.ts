@@ -1,11 +1,12 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { ApiKeys } from '../http/auth/api-keys';
 import { hardenEdge } from '../http/edge-hardening';
 import { FASTIFY_PROBLEM_OPTIONS } from '../http/fastify-problems';
 import { enforceInputLimits } from '../http/input-limits';
+import { openApiDocument } from '../http/openapi/openapi-document';
 import { drainRefusedBodies } from '../http/refused-body-drain';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
@@ -47,16 +48,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   app.getHttpAdapter().getInstance().addHook('onRequest', app.get(ApiKeys).beforeBody);
   enforceInputLimits(app.getHttpAdapter().getInstance());
   drainRefusedBodies(app.getHttpAdapter().getInstance());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Timeline')
-      .setDescription('Event-sourced, bitemporal record of reported developments')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, openApiDocument(app));
   await app.init();
   return app;
 }

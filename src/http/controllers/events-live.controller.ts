@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator';
 import { LiveEventsQueryDto } from '../dto/query.dto';
@@ -8,6 +8,7 @@ import { TimelineRequest } from '../request-context';
 import { LiveEventStreams } from '../sse/live-event-streams';
 import { SSE_HEADERS } from '../sse/sse-messages';
 import { positionParam } from '../time-params';
+import { ApiProblems, KEYED_ROUTE_PROBLEMS } from '../openapi/problem.schema';
 
 const POSITION = /^\d{1,19}$/;
 
@@ -27,6 +28,8 @@ export function resumeAfter(query: LiveEventsQueryDto, lastEventId: string | str
 }
 
 @ApiTags('events')
+@ApiBearerAuth()
+@ApiProblems(KEYED_ROUTE_PROBLEMS)
 @Controller('v1/events')
 @Roles('reader', 'editor', 'auditor', 'admin')
 export class EventsLiveController {
@@ -35,9 +38,14 @@ export class EventsLiveController {
   @Get('live')
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this position; wins over `after`' })
-  @ApiOkResponse({ description: 'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <StoredEvent>`; `: keep-alive` comments while idle' })
-  @ApiTooManyRequestsResponse({ description: 'this API key (or address, without keys) has `TIMELINE_SSE_MAX_STREAMS_PER_CLIENT` streams open; `Retry-After`' })
-  @ApiServiceUnavailableResponse({ description: 'the server has `TIMELINE_SSE_MAX_STREAMS` streams open; `Retry-After`' })
+  @ApiOkResponse({
+    description: 'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <StoredEvent>`; `: keep-alive` comments while idle',
+    content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: 42\nevent: ClaimReported\ndata: {"position":42,...}\n\n' } },
+  })
+  @ApiProblems([429, 503], {
+    429: 'too many requests, or this API key (or address, without keys) has `TIMELINE_SSE_MAX_STREAMS_PER_CLIENT` streams open; `Retry-After`',
+    503: 'the server has `TIMELINE_SSE_MAX_STREAMS` streams open; `Retry-After`',
+  })
   live(@Query() query: LiveEventsQueryDto, @Req() request: TimelineRequest, @Res() reply: FastifyReply): void {
     const after = resumeAfter(query, request.headers['last-event-id']);
     // A HEAD gets the headers only: a stream whose body Node drops would never send them, nor end.

@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ConsumerStatuses } from '../../application/consumer-statuses';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { HealthDetailForLoopback } from '../auth/health-detail.interceptor';
 import { Public } from '../auth/roles.decorator';
+import { HealthSchema } from '../openapi/operations.schemas';
+import { ApiProblems } from '../openapi/problem.schema';
 
 @ApiTags('operations')
 @Controller('health')
@@ -21,7 +23,10 @@ export class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
+  // Documented here rather than by terminus: its 503 is a problem document, as every error is.
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthSchema, description: 'up; to a client on another machine, `{status}` only' })
+  @ApiProblems([400, 503], { 503: 'the event store is unreachable or a projection is retrying' })
   check() {
     return this.health.check([
       async () => {

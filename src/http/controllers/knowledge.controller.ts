@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ReadClock } from '../../projections/read-clock';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.handler';
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
@@ -12,8 +12,12 @@ import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
 import { boundMs, instantText, limitParam, positionParam, startMs, topicsParam } from '../time-params';
+import { KnowledgeChangesSchema, KnowledgePageSchema } from '../openapi/knowledge.schemas';
+import { ApiProblems, KEYED_ROUTE_PROBLEMS } from '../openapi/problem.schema';
 
 @ApiTags('knowledge')
+@ApiBearerAuth()
+@ApiProblems(KEYED_ROUTE_PROBLEMS)
 @Controller('v1/knowledge')
 @Roles('reader', 'editor', 'auditor', 'admin')
 export class KnowledgeController {
@@ -23,6 +27,8 @@ export class KnowledgeController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: KnowledgePageSchema, description: 'developments known at (asOf, recordedAsOf), in occurred order' })
+  @ApiProblems([503], { 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   async knowledge(@Query() query: KnowledgeQueryDto) {
     const now = this.readClock.now();
     const cursor = query.cursor === undefined ? undefined : decodeKnowledgeCursor(query.cursor);
@@ -51,6 +57,8 @@ export class KnowledgeController {
   }
 
   @Get('changes')
+  @ApiOkResponse({ type: KnowledgeChangesSchema, description: 'what became known in knowledge time (from, to]' })
+  @ApiProblems([503], { 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   async changes(@Query() query: ChangesQueryDto) {
     const now = this.readClock.now();
     const fromMs = boundMs(query.from, Number.MIN_SAFE_INTEGER);

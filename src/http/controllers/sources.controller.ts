@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { RateSourceCommand } from '../../application/commands/rate-source.handler';
 import { RegisterSourceCommand } from '../../application/commands/register-source.handler';
@@ -17,8 +17,14 @@ import { writeResultJson } from '../json';
 import { WriteContext } from '../request-context';
 import { decodeSourceClaimsCursor, encodeSourceClaimsCursor } from '../page-cursors';
 import { boundMs, instantText, limitParam, positionParam, timePoint } from '../time-params';
+import { ApiWrite } from '../openapi/api-write.decorator';
+import { ApiProblems, KEYED_ROUTE_PROBLEMS } from '../openapi/problem.schema';
+import { REGISTER_SOURCE_EXAMPLES } from '../openapi/request-examples';
+import { SourceClaimsPageSchema, SourceDetailSchema, SourcesSchema } from '../openapi/source.schemas';
 
 @ApiTags('sources')
+@ApiBearerAuth()
+@ApiProblems(KEYED_ROUTE_PROBLEMS)
 @Controller('v1/sources')
 @Roles('reader', 'editor', 'auditor', 'admin')
 export class SourcesController {
@@ -30,6 +36,7 @@ export class SourcesController {
 
   @Post()
   @Roles('editor', 'admin')
+  @ApiWrite({ body: RegisterSourceDto, examples: REGISTER_SOURCE_EXAMPLES, conflict: 'a source with this id exists' })
   async register(@Body() dto: RegisterSourceDto, @WriteContext() context: CommandContext) {
     const result = await this.commands.execute<RegisterSourceCommand, WriteResult>(new RegisterSourceCommand(toSourceInput(dto), context));
     return writeResultJson(result);
@@ -37,12 +44,15 @@ export class SourcesController {
 
   @Post(':id/ratings')
   @Roles('editor', 'admin')
+  @ApiWrite({ body: RateSourceDto, notFound: 'no such source', conflict: 'a concurrent write to the source won' })
   async rate(@Param('id') id: string, @Body() dto: RateSourceDto, @WriteContext() context: CommandContext) {
     const result = await this.commands.execute<RateSourceCommand, WriteResult>(new RateSourceCommand(toRating(id, dto), context));
     return writeResultJson(result);
   }
 
   @Get()
+  @ApiOkResponse({ type: SourcesSchema, description: 'the sources recorded by recordedAsOf, each with its reliability as of asOf' })
+  @ApiProblems([503], { 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   async list(@Query() query: AsOfDto) {
     const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());
     const items = await this.queries.execute<SourcesQuery, SourceView[]>(new SourcesQuery(at, positionParam(query.minPosition, 'minPosition')));
@@ -50,6 +60,8 @@ export class SourcesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: SourceDetailSchema })
+  @ApiProblems([404, 503], { 404: 'no such source (by recordedAsOf)', 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   get(@Param('id') id: string, @Query() query: AsOfDto) {
     const at = timePoint(query.asOf, query.recordedAsOf, this.readClock.now());
     return this.queries.execute<SourceQuery, SourceDetailView>(new SourceQuery(id, at, positionParam(query.minPosition, 'minPosition')));
@@ -57,6 +69,8 @@ export class SourcesController {
 
   /** Everything the source said, across developments, as known at (asOf, recordedAsOf), by reportedAt. */
   @Get(':id/claims')
+  @ApiOkResponse({ type: SourceClaimsPageSchema })
+  @ApiProblems([404, 503], { 404: 'no such source (by recordedAsOf)', 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
   async claims(@Param('id') id: string, @Query() query: SourceClaimsQueryDto) {
     const now = this.readClock.now();
     const cursor = query.cursor === undefined ? undefined : decodeSourceClaimsCursor(query.cursor);

@@ -6,7 +6,7 @@ import { ReadModelSchema } from '../../database/schema';
 import { currentAt, inTopicIfAny } from './read-model.sql';
 
 /** The kinds of change, in the order changes at the same instant and position are listed. */
-const CHANGE_KINDS = ['development-reported', 'development-revised', 'claim-reported', 'claim-retracted', 'status-changed', 'estimate-changed'] as const;
+export const CHANGE_KINDS = ['development-reported', 'development-revised', 'claim-reported', 'claim-retracted', 'status-changed', 'estimate-changed'] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
