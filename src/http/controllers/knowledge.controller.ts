@@ -11,7 +11,7 @@ import { KnowledgePage } from '../../projections/knowledge/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
-import { boundMs, instantText, limitParam, positionParam, startMs, topicsParam } from '../time-params';
+import { boundMs, instantText, limitParam, positionParam, searchParam, startMs, topicsParam } from '../time-params';
 
 @ApiTags('knowledge')
 @Controller('v1/knowledge')
@@ -35,6 +35,7 @@ export class KnowledgeController {
       occurredFromMs: query.occurredFrom === undefined ? undefined : startMs(query.occurredFrom),
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
       occurredMatch: query.occurredMatch,
+      searchTerms: searchParam(query.q),
     };
     const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
       new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition, 'minPosition')),
