@@ -10,6 +10,7 @@ import * as postgresStatusSegmentLookup from './0008_postgres_status_segment_loo
 import * as sourceRatings from './0009_source_ratings';
 import * as knowledgeModelV2 from './0010_knowledge_model_v2';
 import * as claimsBySource from './0011_claims_by_source';
+import * as searchTerms from './0012_search_terms';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009_source_ratings': sourceRatings,
   '0010_knowledge_model_v2': knowledgeModelV2,
   '0011_claims_by_source': claimsBySource,
+  '0012_search_terms': searchTerms,
 };

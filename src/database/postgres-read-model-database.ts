@@ -22,7 +22,7 @@ export class PostgresReadModelDatabase implements ReadModelDatabase {
 
   /** Autovacuum may be off (it is on some servers): analyse the read model's tables ourselves. */
   async refreshStatistics(): Promise<void> {
-    await sql`ANALYZE development_versions, development_topics, claim_versions, claim_retractions, status_segments`.execute(this.query);
+    await sql`ANALYZE development_versions, development_topics, claim_versions, claim_retractions, status_segments, description_terms, claim_terms`.execute(this.query);
   }
 
   async close(): Promise<void> {

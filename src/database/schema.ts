@@ -56,6 +56,13 @@ export type ReadModelSchema = {
     reported_at_ms: Big;
     fields: string;
   };
+  /**
+   * The search terms (`storedTerms`, space-separated) of each description segment row's title and
+   * summary (FTS5 on SQLite; on PostgreSQL with a generated `lexemes` tsvector, not declared here).
+   */
+  description_terms: { development_id: string; known_from: Big; sys_from: Big; terms: string };
+  /** The search terms of each claim version row's quote (none: no row). */
+  claim_terms: { claim_id: string; position: Big; terms: string };
   claim_retractions: {
     claim_id: string;
     development_id: string;

@@ -1,5 +1,6 @@
 import { TimePoint } from '../domain/knowledge/knowledge.query';
 import { parseTopicList } from '../domain/knowledge/topics';
+import { SEARCH_QUERY_MESSAGE, parseSearchQuery } from '../domain/knowledge/search-terms';
 import { axisBoundMs, axisStartMs, instantText, parseReportedTime } from '../domain/shared/time';
 import { RequestValidationError } from './problem';
 
@@ -47,6 +48,14 @@ export function topicsParam(value: string | undefined, field = 'topic'): string[
   const topics = parseTopicList(value);
   if (!topics) throw new RequestValidationError(`${field} is not a list of topics`, [{ field, message: 'must be 1 to 20 comma-separated topics' }]);
   return topics;
+}
+
+/** `q=` as its search terms (the DTO has checked it; a 400 all the same if not). */
+export function searchParam(value: string | undefined, field = 'q'): string[] | undefined {
+  if (value === undefined) return undefined;
+  const terms = parseSearchQuery(value);
+  if (!terms) throw new RequestValidationError(`${field} is not a search`, [{ field, message: SEARCH_QUERY_MESSAGE }]);
+  return terms;
 }
 
 export { instantText };

@@ -3966,6 +3966,8 @@ export interface operations {
                 occurredTo?: string;
                 /** @description possibly (default): the occurred interval overlaps [occurredFrom, occurredTo]; certainly: it lies wholly inside it */
                 occurredMatch?: "possibly" | "certainly";
+                /** @description search terms: developments holding every term (whole, ignoring case and accents) in their title or summary as known at asOf or in a quote of their active claims; 1 to 10 terms of at most 100 characters, in at most 500 characters */
+                q?: string;
             };
             header?: never;
             path?: never;

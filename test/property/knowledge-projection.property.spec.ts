@@ -10,6 +10,7 @@ import { timeMs } from '../../src/domain/knowledge/development-view';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { LoggedEvent, replayKnowledge } from '../../src/domain/knowledge/knowledge.replay';
 import { DEVELOPMENT_STATUSES } from '../../src/domain/knowledge/status.rules';
+import { parseSearchQuery } from '../../src/domain/knowledge/search-terms';
 import { topicCountsOf } from '../../src/domain/knowledge/topics';
 import { DomainError } from '../../src/domain/shared/domain.errors';
 import { RateSource, sourceDecider } from '../../src/domain/source/source.decider';
@@ -31,6 +32,14 @@ const DEVELOPMENTS = ['d1', 'd2', 'd3', 'd4'];
 /** `T1` and `t1` are one topic to every filter and count (matching ignores case); `t3` is never given. */
 const TOPICS = ['t1', 't2', 'T1'];
 const ASKED_TOPICS = ['t1', 'T1', 't2', 'T2', 't3'];
+/**
+ * Titles, summaries and quotes share a small vocabulary, in several cases and with and without
+ * accents, so `q` matches across them; `never` occurs nowhere, `kur` only inside a word.
+ */
+const TITLES = ['x', 'y', 'z', 'Troops in KURSK', 'Ré-supply'];
+const SUMMARIES = ['s1', 's2', "Pyongyang's troops"];
+const QUOTES = ['troops seen in Kursk', 'ships at Rajin', 'RE supply confirmed', 's1, x'];
+const ASKED_WORDS = ['kursk', 'Kursk', 'TROOPS', 're', 'Ré', 'supply', 'rajin', 'pyongyang', 's1', 'x', 'title', 'd1', 'never', 'kur'];
 const DAY = 86_400_000;
 const BASE = Date.UTC(2024, 9, 1);
 const day = (d: number) => new Date(BASE + d * DAY).toISOString().slice(0, 10);
@@ -76,6 +85,7 @@ const claimFields = (id: string) =>
         quantity,
         via: fc.subarray(SOURCES, { minLength: 1 }),
         derivedFrom: fc.option(fc.integer({ min: -1, max: 1 }).map((n) => claimIdOf(id, n)), { freq: 3 }),
+        quote: fc.constantFrom(...QUOTES),
       },
       { requiredKeys: ['sourceId', 'stance', 'reportedAt'] },
     )
@@ -88,7 +98,7 @@ const claimFields = (id: string) =>
 const occurred = fc.constantFrom('2024-10-08/2024-10-13', '2024-10~', '2024-06-19?', '2024-10-XX', '../2024-10', '2024-09-30/..', '2024', '2024-10-10');
 
 const descriptionChanges = fc.record(
-  { title: fc.constantFrom('x', 'y', 'z'), summary: fc.constantFrom('s1', 's2'), topics: fc.subarray(TOPICS), occurred },
+  { title: fc.constantFrom(...TITLES), summary: fc.constantFrom(...SUMMARIES), topics: fc.subarray(TOPICS), occurred },
   { requiredKeys: [] },
 ).filter((changes) => Object.keys(changes).length > 0);
 
@@ -122,7 +132,7 @@ const developmentCommand: fc.Arbitrary<DevelopmentCommand> = fc.constantFrom(...
           data: { developmentId: id, ...(r === null ? {} : { revisionId: `${id}-r${r}` }), changes, reason: 'fix' },
         }),
       ) },
-      { weight: 2, arbitrary: fc.record({ n: fc.integer({ min: -1, max: 3 }), claim: claimFields(id), keys: fc.subarray(['stance', 'likelihood', 'reportedAt', 'quantity', 'derivedFrom', 'sourceId'] as const, { minLength: 1 }) }).map(
+      { weight: 2, arbitrary: fc.record({ n: fc.integer({ min: -1, max: 3 }), claim: claimFields(id), keys: fc.subarray(['stance', 'likelihood', 'reportedAt', 'quantity', 'derivedFrom', 'sourceId', 'quote'] as const, { minLength: 1 }) }).map(
         ({ n, claim, keys }): DevelopmentCommand => ({
           type: 'CorrectClaim',
           data: {
@@ -179,6 +189,25 @@ const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
       },
       { requiredKeys: [] },
     ),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        // `q` as the API parses it: one word, or two or three, joined by a space or punctuation.
+        searchTerms: fc
+          .tuple(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ASKED_WORDS).map((word) => [word]) }, { weight: 2, arbitrary: fc.subarray(ASKED_WORDS, { minLength: 2, maxLength: 3 }) }), fc.constantFrom(' ', ', ', '-'))
+          .map(([words, separator]) => parseSearchQuery(words.join(separator))!),
+        also: fc.option(
+          fc.oneof(
+            fc.record({ topics: fc.subarray(ASKED_TOPICS, { minLength: 1, maxLength: 2 }) }),
+            fc.record({ sourceId: fc.constantFrom(...SOURCES) }),
+            fc.record({ status: fc.constantFrom(...DEVELOPMENT_STATUSES) }),
+          ),
+          { freq: 4 },
+        ),
+      })
+      .map(({ searchTerms, also }): KnowledgeFilter => ({ searchTerms, ...also })),
   },
 );
 
@@ -260,7 +289,13 @@ describe('knowledge projection vs a replay fold of the log', () => {
             advanceMs: 1,
             command: {
               type: 'RecordDevelopment',
-              data: { developmentId: id, fields: { title: id, topics: [TOPICS[i % 2]] }, claimId: `${id}-first`, claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: day(i) }, registeredSourceIds: SOURCES },
+              data: {
+                developmentId: id,
+                fields: { title: `${id} ${TITLES[i + 1]}`, topics: [TOPICS[i % 2]] },
+                claimId: `${id}-first`,
+                claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: day(i), quote: QUOTES[i % QUOTES.length] },
+                registeredSourceIds: SOURCES,
+              },
             },
           }));
           for (const { command, advanceMs } of [...records, ...steps]) {

@@ -30,7 +30,7 @@ const KNOWN_FIELDS = [
   'quote', 'publication', 'url', 'publishedAt', 'credibility', 'reason', 'changes', 'affiliation',
 ];
 const QUERY_NAMES = [
-  'asOf', 'recordedAsOf', 'topic', 'sourceId', 'status', 'occurredFrom', 'occurredTo', 'limit', 'cursor', 'minPosition', 'from', 'to',
+  'asOf', 'recordedAsOf', 'topic', 'sourceId', 'status', 'occurredFrom', 'occurredTo', 'limit', 'cursor', 'minPosition', 'from', 'to', 'q',
   'after', 'types', 'streamPrefix', 'position', 'treeSize', 'first', 'second',
 ];
 const ODD_VALUES = [
@@ -38,6 +38,8 @@ const ODD_VALUES = [
   '2024-10-18', '2025-02-30', '2024-10-18T09:30:00+02:00', '9999-12-31T23:00:00-02:00', '0000-01-01T00:00:00Z',
   '+275760-09-13T00:00:00Z', 'a\u0000b', 'WzEsImEiLDFlMjBd', 'eyJhIjoxfQ', 'reported', 'ClaimReported', 'development-',
   'fuzz,FUZZ', 'a,,b', ',', 'fuzz-watch', 'WzAsIngiLDBd',
+  // Full-text search (`q`): store syntax taken literally, quotes, accents, other scripts, too many or too long terms.
+  '"fuzz" OR target*', "a'b\\c:* & !d", 'NEAR(fuzz target)', 'Ré Курск 1e5x', 'a b c d e f g h i j k', 'x'.repeat(101), 'ab '.repeat(167),
 ];
 
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...ODD_VALUES));

@@ -14,6 +14,11 @@ export type KnowledgeFilter = Readonly<{
   occurredToMs?: number;
   /** `possibly` (default): the occurred interval overlaps the range; `certainly`: it lies wholly inside it. */
   occurredMatch?: 'possibly' | 'certainly';
+  /**
+   * `q`, as its terms (`parseSearchQuery`): developments in which every term appears among the title
+   * and summary as known at asOf and the quotes of the claims active then (those the view lists).
+   */
+  searchTerms?: readonly string[];
 }>;
 
 // Valid-time ranges live beside `occurred`; re-exported so callers of the query keep one import.

@@ -5,6 +5,7 @@ import { RecordedRating, reliabilityAsOf } from '../source/reliability.rules';
 import { SourceRated, SourceRegistered, originOfSource } from '../source/source.events';
 import { KnowledgeFilter, TimePoint, occurredMatches, occurredRange } from './knowledge.query';
 import { inAnyTopic } from './topics';
+import { matchesSearch } from './search-terms';
 
 /** An event of the log as the replay needs it (already upcasted to the current schema). */
 export type LoggedEvent = Readonly<{ type: string; data: unknown; recordedAt: string }>;
@@ -73,6 +74,12 @@ export function replayKnowledge(
     const fields = descriptionAt(state.fields, revisions, at.asOfMs);
     if (filter.topics !== undefined && !inAnyTopic(fields.topics, filter.topics)) continue;
     if (filter.sourceId !== undefined && !knowledge.active.some((claim) => claim.fields.sourceId === filter.sourceId)) continue;
+    if (
+      filter.searchTerms !== undefined &&
+      !matchesSearch(filter.searchTerms, [fields.title, fields.summary, ...knowledge.active.map((claim) => claim.fields.quote)])
+    ) {
+      continue;
+    }
     const range = occurredRange(fields.occurred);
     if (!occurredMatches(range, filter, filter.occurredMatch)) continue;
     const summary = summaryOf(knowledge, affiliationOf);

@@ -11,7 +11,7 @@ import { KnowledgePage } from '../../projections/knowledge/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
-import { boundMs, instantText, limitParam, positionParam, startMs, topicsParam } from '../time-params';
+import { boundMs, instantText, limitParam, positionParam, searchParam, startMs, topicsParam } from '../time-params';
 import { KnowledgeChangesSchema, KnowledgePageSchema } from '../openapi/knowledge.schemas';
 import { ApiProblems, KEYED_ROUTE_PROBLEMS } from '../openapi/problem.schema';
 
@@ -41,6 +41,7 @@ export class KnowledgeController {
       occurredFromMs: query.occurredFrom === undefined ? undefined : startMs(query.occurredFrom),
       occurredToMs: query.occurredTo === undefined ? undefined : boundMs(query.occurredTo, 0),
       occurredMatch: query.occurredMatch,
+      searchTerms: searchParam(query.q),
     };
     if (filter.occurredFromMs !== undefined && filter.occurredToMs !== undefined && filter.occurredToMs < filter.occurredFromMs) {
       throw new RequestValidationError('occurredTo is before occurredFrom', [{ field: 'occurredTo', message: 'must not be before occurredFrom' }]);

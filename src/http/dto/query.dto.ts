@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { DEVELOPMENT_STATUSES, DevelopmentStatus } from '../../domain/knowledge/status.rules';
-import { IsSlug, IsTime, IsTopicList, Optional } from './validators';
+import { IsSearchQuery, IsSlug, IsTime, IsTopicList, Optional } from './validators';
 
 const POSITION = /^\d{1,19}$/;
 const OCCURRED_MATCHES = ['possibly', 'certainly'] as const;
@@ -83,6 +83,15 @@ export class KnowledgeQueryDto extends PageDto {
   @Optional()
   @IsIn(OCCURRED_MATCHES)
   occurredMatch?: (typeof OCCURRED_MATCHES)[number];
+
+  @ApiPropertyOptional({
+    description:
+      'search terms: developments holding every term (whole, ignoring case and accents) in their title or summary as known at asOf or in a quote of their active claims; 1 to 10 terms of at most 100 characters, in at most 500 characters',
+    example: 'Kursk troops',
+  })
+  @Optional()
+  @IsSearchQuery()
+  q?: string;
 }
 
 /** `/v1/sources/:id/claims`: a page of everything the source said, as known at (asOf, recordedAsOf). */

@@ -1,5 +1,6 @@
 import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
 import { MAX_TOPICS_ASKED, parseTopicList } from '../../domain/knowledge/topics';
+import { SEARCH_QUERY_MESSAGE, parseSearchQuery } from '../../domain/knowledge/search-terms';
 import { SLUG_PATTERN } from '../../domain/shared/slug';
 import { TIME_MESSAGE, parseReportedTime } from '../../domain/shared/time';
 
@@ -39,6 +40,18 @@ export function IsTopicList(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: `$property must be 1 to ${MAX_TOPICS_ASKED} comma-separated topics, each of 1 to 200 characters`, ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && value.length <= 5000 && parseTopicList(value) !== undefined },
+    });
+}
+
+/** `q`: search terms (`parseSearchQuery`). */
+export function IsSearchQuery(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSearchQuery',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property ${SEARCH_QUERY_MESSAGE}`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && parseSearchQuery(value) !== undefined },
     });
 }
 

@@ -1,10 +1,14 @@
 import { ClaimCorrected, ClaimFields, ClaimReported, ClaimRetracted } from '../../domain/development/development.events';
 import { correctedClaim } from '../../domain/development/claim-input';
 import { timeMs } from '../../domain/knowledge/development-view';
+import { storedTerms } from '../../domain/knowledge/search-terms';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemporal.tables';
 
-/** `claim_versions` over transaction time and `claim_retractions` (a claim is retracted once). */
+/**
+ * `claim_versions` over transaction time (each version with the search terms of its quote in
+ * `claim_terms`) and `claim_retractions` (a claim is retracted once).
+ */
 export async function projectClaim(
   trx: ReadModelTransaction,
   event: ClaimReported | ClaimCorrected | ClaimRetracted,
@@ -15,6 +19,7 @@ export async function projectClaim(
     case 'ClaimReported': {
       const { developmentId, claimId, ...fields } = event.data;
       await supersede(trx, CLAIM_VERSIONS, at, { insert: [claimVersion(developmentId, claimId, fields, position)] });
+      await insertQuoteTerms(trx, claimId, fields, position);
       return;
     }
     case 'ClaimCorrected': {
@@ -22,6 +27,7 @@ export async function projectClaim(
       const current = await currentVersion(trx, CLAIM_VERSIONS, { claim_id: claimId }, ['fields']);
       const fields = correctedClaim(JSON.parse(current.fields) as ClaimFields, changes);
       await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [claimVersion(developmentId, claimId, fields, position)] });
+      await insertQuoteTerms(trx, claimId, fields, position);
       return;
     }
     case 'ClaimRetracted': {
@@ -52,4 +58,10 @@ function claimVersion(developmentId: string, claimId: string, fields: ClaimField
     reported_at_ms: timeMs(fields.reportedAt),
     fields: JSON.stringify(fields),
   };
+}
+
+/** The search terms of a claim version's quote, keyed to its row (`claim_id`, `position`); none, no row. */
+async function insertQuoteTerms(trx: ReadModelTransaction, claimId: string, fields: ClaimFields, position: number): Promise<void> {
+  const terms = storedTerms([fields.quote]);
+  if (terms.length > 0) await trx.insertInto('claim_terms').values({ claim_id: claimId, position, terms }).execute();
 }

@@ -2,6 +2,7 @@ import { DevelopmentFields } from '../../domain/development/development.events';
 import { occurredRange } from '../../domain/knowledge/knowledge.query';
 import { descriptionTimeline } from '../../domain/knowledge/description-timeline';
 import { topicKey } from '../../domain/knowledge/topics';
+import { storedTerms } from '../../domain/knowledge/search-terms';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { DESCRIPTION_SEGMENTS, DEVELOPMENT_TOPICS, NextVersion, supersede } from './bitemporal.tables';
@@ -9,7 +10,7 @@ import { DESCRIPTION_SEGMENTS, DEVELOPMENT_TOPICS, NextVersion, supersede } from
 type SegmentRow = NextVersion<'description_segments'>;
 
 /**
- * `description_segments` and their `development_topics`: re-derives the description over knowledge
+ * `description_segments` with their `development_topics` and `description_terms`: re-derives the description over knowledge
  * time from the description first recorded and the revisions, and replaces only the segments that
  * changed (with their topics).
  */
@@ -29,7 +30,7 @@ export async function refreshDescriptionTimeline(trx: ReadModelTransaction, deve
     .execute();
   const current = await trx
     .selectFrom('description_segments')
-    .select(['development_id', 'known_from', 'known_to', 'fields', 'occurred_sort', 'occurred_start', 'occurred_end'])
+    .select(['development_id', 'known_from', 'known_to', 'sys_from', 'fields', 'occurred_sort', 'occurred_start', 'occurred_end'])
     .where('development_id', '=', developmentId)
     .where('sys_to', '=', FOREVER)
     .execute();
@@ -55,9 +56,11 @@ export async function refreshDescriptionTimeline(trx: ReadModelTransaction, deve
   });
   const nextKeys = new Set(next.map(segmentKey));
   const currentKeys = new Set(current.map(segmentKey));
-  const close = current.filter((row) => !nextKeys.has(segmentKey(row))).map((row) => Number(row.known_from));
+  const closed = current.filter((row) => !nextKeys.has(segmentKey(row)));
+  const close = closed.map((row) => Number(row.known_from));
   const insert = next.filter((row) => !currentKeys.has(segmentKey(row)));
   await supersede(trx, DESCRIPTION_SEGMENTS, at, { close: { development_id: developmentId, known_from: close }, insert });
+  await replaceSearchTerms(trx, developmentId, at, closed, insert);
   await supersede(trx, DEVELOPMENT_TOPICS, at, {
     close: { development_id: developmentId, known_from: close },
     insert: insert.flatMap((row) =>
@@ -70,6 +73,41 @@ export async function refreshDescriptionTimeline(trx: ReadModelTransaction, deve
       })),
     ),
   });
+}
+
+/**
+ * The search terms of the inserted segments' titles and summaries, keyed to their rows
+ * (`development_id`, `known_from`, `sys_from` = `at`). A segment closed at the instant it was
+ * inserted (re-derived twice at one transaction time, by two appends in one millisecond) is current
+ * at no `recordedAsOf`, and the segment replacing it has the same key: its terms are deleted so a
+ * key names one row's terms. (Rare, and the only delete: on SQLite it scans the FTS table.)
+ */
+async function replaceSearchTerms(
+  trx: ReadModelTransaction,
+  developmentId: string,
+  at: number,
+  closed: readonly { known_from: unknown; sys_from: unknown }[],
+  inserted: readonly SegmentRow[],
+): Promise<void> {
+  const never = closed.filter((row) => Number(row.sys_from) === at).map((row) => Number(row.known_from));
+  if (never.length > 0) {
+    await trx
+      .deleteFrom('description_terms')
+      .where('development_id', '=', developmentId)
+      .where('known_from', 'in', never)
+      .where('sys_from', '=', at)
+      .execute();
+  }
+  if (inserted.length === 0) return;
+  await trx
+    .insertInto('description_terms')
+    .values(
+      inserted.map((row) => {
+        const { title, summary } = JSON.parse(row.fields) as DevelopmentFields;
+        return { development_id: developmentId, known_from: row.known_from, sys_from: at, terms: storedTerms([title, summary]) };
+      }),
+    )
+    .execute();
 }
 
 /** Every column, with PostgreSQL's bigint strings read as numbers. */

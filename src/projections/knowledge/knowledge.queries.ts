@@ -19,7 +19,7 @@ import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { TopicCount, topicCounts } from '../../domain/knowledge/topics';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
-import { currentAt, hasActiveClaimBy, inTopic, knownAt, occurredWithin, oneOf } from './read-model.sql';
+import { currentAt, hasActiveClaimBy, inTopic, knownAt, matchesSearchTerm, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
@@ -48,6 +48,7 @@ export class KnowledgeQueries {
     if (filter.topics !== undefined) query = query.where(inTopic('description_segments', filter.topics, at));
     if (filter.sourceId !== undefined) query = query.where(hasActiveClaimBy('description_segments', filter.sourceId, at));
     if (filter.status !== undefined) query = query.where('status_segments.status', '=', filter.status);
+    for (const term of filter.searchTerms ?? []) query = query.where(matchesSearchTerm(term, at, this.postgres));
     query = query.where(occurredWithin(filter));
     if (cursor) {
       query = query.where(({ eb, refTuple, tuple }) =>

@@ -69,3 +69,31 @@ export function occurredWithin(filter: KnowledgeFilter) {
   ];
   return conditions.length === 0 ? sql<boolean>`1 = 1` : sql<boolean>`(${sql.join(conditions, sql` and `)})`;
 }
+
+/**
+ * One search term (`parseSearchQuery`) of `q`, on `description_segments`: the segment's own title
+ * and summary hold it (its row's `description_terms`), or a claim of the development active at `at`
+ * quotes it (a claim version current at recordedAsOf, known by asOf, not retracted as known then,
+ * as `hasActiveClaimBy`). Both are uncorrelated IN subqueries, so each full-text match runs once.
+ */
+export function matchesSearchTerm(term: string, at: TimePoint, postgres: boolean) {
+  const matches = (table: 'description_terms' | 'claim_terms') =>
+    postgres ? sql`${sql.ref(`${table}.lexemes`)} @@ ${tsqueryLexeme(term)}::tsquery` : sql`${sql.table(table)} match ${fts5Phrase(term)}`;
+  const inDescription = sql`(description_segments.development_id, description_segments.known_from, description_segments.sys_from) in (select description_terms.development_id, description_terms.known_from, description_terms.sys_from from description_terms where ${matches(
+    'description_terms',
+  )})`;
+  const inQuotes = sql`description_segments.development_id in (select claim_versions.development_id from claim_terms join claim_versions on claim_versions.claim_id = claim_terms.claim_id and claim_versions.position = claim_terms.position where ${matches(
+    'claim_terms',
+  )} and ${currentAt('claim_versions', at.recordedAsOfMs)} and claim_versions.reported_at_ms <= ${
+    at.asOfMs
+  } and not exists (select 1 from claim_retractions where claim_retractions.claim_id = claim_versions.claim_id and claim_retractions.sys_from <= ${
+    at.recordedAsOfMs
+  } and claim_retractions.reported_at_ms <= ${at.asOfMs}))`;
+  return sql<boolean>`(${inDescription} or ${inQuotes})`;
+}
+
+/** A term as an FTS5 string (one token to the `ascii` tokenizer: terms hold no ASCII punctuation); `"` doubled all the same. */
+const fts5Phrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+
+/** A term as one quoted tsquery lexeme, taken as is (no parser): `'` doubled and `\` escaped all the same. */
+const tsqueryLexeme = (term: string): string => `'${term.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
