@@ -75,9 +75,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('development_topics_by_topic').on('development_topics').columns(['topic', 'sys_to', 'development_id']).execute();
   await db.schema.createIndex('development_topics_by_development').on('development_topics').columns(['development_id', 'sys_to', 'known_from']).execute();
 
-  const tables = new Set((await db.introspection.getTables()).map((table) => table.name));
+  // No introspection: on PostgreSQL it lists every schema of the server (and fails when another
+  // schema is dropped meanwhile); 0009 has made source_ratings.
   for (const table of ['sources', 'source_ratings', 'claim_versions', 'claim_retractions', 'status_segments']) {
-    if (tables.has(table)) await sql`delete from ${sql.table(table)}`.execute(db);
+    await sql`delete from ${sql.table(table)}`.execute(db);
   }
   await sql`delete from projection_checkpoints where projection = 'knowledge'`.execute(db);
 }
