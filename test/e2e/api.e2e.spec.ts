@@ -261,6 +261,11 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       // Nor is that claim news before the development was: /v1/knowledge/changes starts with its report.
       const changes = (await app.get('/v1/knowledge/changes?topic=rope&to=2025-03-31')).body.items;
       expect(changes.map((c: { at: string; kind: string }) => `${c.at} ${c.kind}`)).toEqual(['2025-03-10 development-reported', '2025-03-10 claim-reported']);
+      // Nor in what its source said, as of a day between.
+      const said = async (asOf: string) =>
+        (await app.get(`/v1/sources/fisher-union/claims?asOf=${asOf}&limit=500`)).body.items.map((c: { developmentId: string }) => c.developmentId);
+      expect(await said('2025-03-08')).not.toContain('rope-theft');
+      expect(await said('2025-03-10')).toContain('rope-theft');
     });
 
     it('reflects a write in the very next read (read-your-writes)', async () => {

@@ -137,7 +137,9 @@ export class KnowledgeQueries {
       ])
       .where('claim_versions.source_id', '=', sourceId)
       .where(currentAt('claim_versions', at.recordedAsOfMs))
-      .where('claim_versions.reported_at_ms', '<=', at.asOfMs);
+      .where('claim_versions.reported_at_ms', '<=', at.asOfMs)
+      // Only of developments known then (a claim reported earlier than its development's first shows from then on).
+      .where('claim_versions.development_id', 'in', this.knownDevelopments(at));
     if (cursor) {
       query = query.where((eb) =>
         eb.or([
@@ -163,6 +165,16 @@ export class KnowledgeQueries {
     return { items, next: rows.length > limit && last ? { reportedAtMs: Number(last.reported_at_ms), claimId: last.claim_id } : undefined };
   }
 
+  /** The developments known at `at`: those with a status segment covering it. */
+  private knownDevelopments(at: TimePoint) {
+    return this.db.query
+      .selectFrom('status_segments')
+      .select('status_segments.development_id')
+      .where(currentAt('status_segments', at.recordedAsOfMs))
+      .where('status_segments.known_from', '<=', at.asOfMs)
+      .where('status_segments.known_to', '>', at.asOfMs);
+  }
+
   /**
    * Topics of the developments known at `at` (those `/v1/knowledge` lists), from their descriptions
    * as known then, matched ignoring case: each key's most used spelling and its number of developments.
@@ -176,12 +188,7 @@ export class KnowledgeQueries {
         .where(
           'development_topics.development_id',
           'in',
-          this.db.query
-            .selectFrom('status_segments')
-            .select('status_segments.development_id')
-            .where(currentAt('status_segments', at.recordedAsOfMs))
-            .where('status_segments.known_from', '<=', at.asOfMs)
-            .where('status_segments.known_to', '>', at.asOfMs),
+          this.knownDevelopments(at),
         );
     const developments = sql<number | string>`count(distinct development_topics.development_id)`;
     const [spellings, keys] = await Promise.all([
