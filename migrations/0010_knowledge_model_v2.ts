@@ -1,4 +1,5 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely } from 'kysely';
+import { rebuildKnowledgeFromLog } from './knowledge-rebuild';
 
 /**
  * Knowledge model v2 (SPEC §2): a development's description is known in knowledge time (revisions),
@@ -75,12 +76,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('development_topics_by_topic').on('development_topics').columns(['topic', 'sys_to', 'development_id']).execute();
   await db.schema.createIndex('development_topics_by_development').on('development_topics').columns(['development_id', 'sys_to', 'known_from']).execute();
 
-  // No introspection: on PostgreSQL it lists every schema of the server (and fails when another
-  // schema is dropped meanwhile); 0009 has made source_ratings.
-  for (const table of ['sources', 'source_ratings', 'claim_versions', 'claim_retractions', 'status_segments']) {
-    await sql`delete from ${sql.table(table)}`.execute(db);
-  }
-  await sql`delete from projection_checkpoints where projection = 'knowledge'`.execute(db);
+  // Named, not found by introspection (on PostgreSQL that lists every schema of the server); 0009 made source_ratings.
+  await rebuildKnowledgeFromLog(db, ['sources', 'source_ratings', 'claim_versions', 'claim_retractions', 'status_segments']);
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,5 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely } from 'kysely';
+import { rebuildKnowledgeFromLog } from './knowledge-rebuild';
 
 /**
  * Analyst questions (issue 14): who said what, and topics that ignore case.
@@ -44,7 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('development_topics_by_key').on('development_topics').columns(['topic_key', 'sys_to', 'development_id']).execute();
   await db.schema.createIndex('development_topics_by_development').on('development_topics').columns(['development_id', 'sys_to', 'known_from']).execute();
 
-  for (const table of [
+  await rebuildKnowledgeFromLog(db, [
     'sources',
     'source_ratings',
     'development_versions',
@@ -52,10 +53,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     'description_segments',
     'claim_retractions',
     'status_segments',
-  ]) {
-    await sql`delete from ${sql.table(table)}`.execute(db);
-  }
-  await sql`delete from projection_checkpoints where projection = 'knowledge'`.execute(db);
+  ]);
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Kysely, PostgresAdapter, sql } from 'kysely';
+import { rebuildKnowledgeFromLog } from './knowledge-rebuild';
 
 /**
  * Full-text search (`q=` on `/v1/knowledge`, issue 14): the terms of each description segment's
@@ -44,7 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create virtual table claim_terms using fts5(claim_id unindexed, position unindexed, terms, tokenize = 'ascii')`.execute(db);
   }
 
-  for (const table of [
+  await rebuildKnowledgeFromLog(db, [
     'sources',
     'source_ratings',
     'development_versions',
@@ -54,10 +55,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     'claim_versions',
     'claim_retractions',
     'status_segments',
-  ]) {
-    await sql`delete from ${sql.table(table)}`.execute(db);
-  }
-  await sql`delete from projection_checkpoints where projection = 'knowledge'`.execute(db);
+  ]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
