@@ -9,7 +9,7 @@ import { statusSegmentDiff } from './status-segments.diff';
 export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
   const claims = await trx
     .selectFrom('claim_versions')
-    .select(['claim_id', 'fields', 'position'])
+    .select(['claim_id', 'source_id', 'fields', 'position'])
     .where('development_id', '=', developmentId)
     .where('sys_to', '=', FOREVER)
     .execute();
@@ -48,8 +48,8 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
 }
 
 /** The origin of each source the claims name: its affiliation, else itself (sources are registered before they are named). */
-async function affiliations(trx: ReadModelTransaction, claims: readonly { fields: string }[]): Promise<AffiliationOf> {
-  const ids = [...new Set(claims.map((claim) => (JSON.parse(claim.fields) as { sourceId: string }).sourceId))];
+async function affiliations(trx: ReadModelTransaction, claims: readonly { source_id: string }[]): Promise<AffiliationOf> {
+  const ids = [...new Set(claims.map((claim) => claim.source_id))];
   const rows = ids.length === 0 ? [] : await trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids).execute();
   const origin = new Map(rows.map((row) => [row.source_id, originOfSource({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) })]));
   return (sourceId) => origin.get(sourceId) ?? sourceId;
