@@ -5,6 +5,7 @@ import { topicKey } from '../../domain/knowledge/topics';
 import { storedTerms } from '../../domain/knowledge/search-terms';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
+import { changedSegments } from './status-segments.diff';
 import { DESCRIPTION_SEGMENTS, DEVELOPMENT_TOPICS, NextVersion, supersede } from './bitemporal.tables';
 
 type SegmentRow = NextVersion<'description_segments'>;
@@ -54,11 +55,8 @@ export async function refreshDescriptionTimeline(trx: ReadModelTransaction, deve
       occurred_end: range.endMs,
     };
   });
-  const nextKeys = new Set(next.map(segmentKey));
-  const currentKeys = new Set(current.map(segmentKey));
-  const closed = current.filter((row) => !nextKeys.has(segmentKey(row)));
+  const { closed, insert } = changedSegments(current, next, segmentKey);
   const close = closed.map((row) => Number(row.known_from));
-  const insert = next.filter((row) => !currentKeys.has(segmentKey(row)));
   await supersede(trx, DESCRIPTION_SEGMENTS, at, { close: { development_id: developmentId, known_from: close }, insert });
   await replaceSearchTerms(trx, developmentId, at, closed, insert);
   await supersede(trx, DEVELOPMENT_TOPICS, at, {

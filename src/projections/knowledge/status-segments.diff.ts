@@ -43,13 +43,23 @@ export function statusSegmentDiff(
   current: readonly SegmentRow[],
   affiliationOf: AffiliationOf = (sourceId) => sourceId,
 ): StatusSegmentDiff {
-  const next = statusSegments(developmentId, recorded, affiliationOf);
-  const nextKeys = new Set(next.map(segmentKey));
-  const currentKeys = new Set(current.map(segmentKey));
-  return {
-    close: current.filter((row) => !nextKeys.has(segmentKey(row))).map((row) => Number(row.known_from)),
-    insert: next.filter((row) => !currentKeys.has(segmentKey(row))),
-  };
+  const { closed, insert } = changedSegments(current, statusSegments(developmentId, recorded, affiliationOf), segmentKey);
+  return { close: closed.map((row) => Number(row.known_from)), insert };
+}
+
+/**
+ * A timeline's segments re-derived, against its current ones: the current segments that differ from
+ * every next one (in `key`, all their columns) are closed, the next ones that differ from every current
+ * one inserted; an unchanged segment stays. Shared by the status and description timelines.
+ */
+export function changedSegments<Current, Next>(
+  current: readonly Current[],
+  next: readonly Next[],
+  key: (row: Current | Next) => string,
+): { closed: Current[]; insert: Next[] } {
+  const nextKeys = new Set(next.map(key));
+  const currentKeys = new Set(current.map(key));
+  return { closed: current.filter((row) => !nextKeys.has(key(row))), insert: next.filter((row) => !currentKeys.has(key(row))) };
 }
 
 function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {
