@@ -14,6 +14,7 @@ COPY package.json package-lock.json binding.gyp ./
 COPY src/audit/verify/native ./src/audit/verify/native
 RUN npm ci
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY scripts/build-web.ts ./scripts/build-web.ts
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build \

@@ -8,6 +8,7 @@ import { FASTIFY_PROBLEM_OPTIONS } from '../http/fastify-problems';
 import { enforceInputLimits } from '../http/input-limits';
 import { openApiDocument } from '../http/openapi/openapi-document';
 import { drainRefusedBodies } from '../http/refused-body-drain';
+import { DEFAULT_WEB_DIR, serveWebPage } from '../http/web-page';
 import { AppConfig } from '../platform/app-config';
 import { Clock, systemClock } from '../platform/clock';
 import { AppModule } from './app.module';
@@ -49,6 +50,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   enforceInputLimits(app.getHttpAdapter().getInstance());
   drainRefusedBodies(app.getHttpAdapter().getInstance());
   SwaggerModule.setup('docs', app, openApiDocument(app));
+  await serveWebPage(app.getHttpAdapter().getInstance(), config.webDir ?? DEFAULT_WEB_DIR);
   await app.init();
   return app;
 }

@@ -3,6 +3,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../platform/app-config';
+import { isWebPageRoute } from './web-page';
 
 /** An incoming `X-Request-Id` is kept only when it is a short token, so it cannot forge log lines. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -38,6 +39,28 @@ const DOCS_HEADERS = {
   },
 };
 
+/**
+ * The workbench page (`src/web`, bundled into one script and one stylesheet): nothing inline, nothing
+ * from another origin; it only calls this origin's API. Inline style attributes stay refused: the page
+ * and its chart set styles through the CSSOM, which CSP does not govern.
+ */
+const PAGE_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  strictTransportSecurity: false,
+};
+
 const isDocsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs-');
 
 /**
@@ -45,7 +68,7 @@ const isDocsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/')
  * timeouts (a client has `headersMs` for its headers and `requestMs` for the whole request; an idle
  * keep-alive connection closes after `keepAliveMs`; none of them cut a response being streamed, such
  * as `/v1/events/live`), an `X-Request-Id` on every response and log line, helmet's headers with a CSP
- * (one for the API, one for /docs), and `Cache-Control: no-store` on the API. Call before any route
+ * (one for the API, one for /docs, one for the workbench page), and `Cache-Control: no-store` on the API. Call before any route
  * is registered (the /docs routes pick their headers up as they are added).
  */
 export async function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig, 'timeouts'>): Promise<void> {
@@ -64,11 +87,13 @@ export async function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig
   });
   fastify.addHook('onRoute', (route) => {
     if (isDocsRoute(route.url)) route.config = { ...route.config, helmet: DOCS_HEADERS, docs: true };
+    else if (isWebPageRoute(route.url)) route.config = { ...route.config, helmet: PAGE_HEADERS, page: true };
   });
   fastify.addHook('onRequest', async (request, reply) => {
     // On the raw response, so streams that write their own head (SSE) carry it too.
     reply.raw.setHeader('x-request-id', request.id);
-    if (!(request.routeOptions.config as { docs?: boolean }).docs) void reply.header('cache-control', 'no-store');
+    const served = request.routeOptions.config as { docs?: boolean; page?: boolean };
+    if (!served.docs && !served.page) void reply.header('cache-control', 'no-store');
   });
   await fastify.register(helmet, API_HEADERS);
 }

@@ -44,6 +44,8 @@ export type AppConfig = Readonly<{
   natsStream: string;
   /** Events go to `<prefix>.<type>`; the stream takes `<prefix>.>`. */
   natsSubjectPrefix: string;
+  /** The built workbench page (`index.html`, `assets/`); default: `dist/web`, which `npm run build` writes. */
+  webDir?: string;
 }>;
 
 /** One verify worker a core, at most 8. */
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),
     natsStream: matching(env, 'TIMELINE_NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, _ and - (1 to 64)', 'TIMELINE'),
+    webDir: env.TIMELINE_WEB_DIR ? resolve(cwd, env.TIMELINE_WEB_DIR) : undefined,
     natsSubjectPrefix: matching(env, 'TIMELINE_NATS_SUBJECT_PREFIX', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens of letters, digits, _ and -', 'timeline.events'),
   };
 }

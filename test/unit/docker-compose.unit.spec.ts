@@ -211,7 +211,7 @@ function settingsTheAppReads(): Set<string> {
   return names;
 }
 
-function readTsConfig(file: string): { compilerOptions?: { outDir?: string }; include?: string[]; extends?: string } {
+function readTsConfig(file: string): { compilerOptions?: { outDir?: string }; include?: string[]; exclude?: string[]; extends?: string } {
   const { config, error } = ts.readConfigFile(join(ROOT, file), ts.sys.readFile);
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
   return config;
@@ -228,16 +228,31 @@ function builtEntryFile(): string {
 
 /** The top directories (or files) `tsconfig.build.json` compiles. */
 function compiledRoots(): string[] {
-  const nest = JSON.parse(read('nest-cli.json')) as { compilerOptions?: { tsConfigPath?: string } };
-  const include = readTsConfig(nest.compilerOptions?.tsConfigPath ?? 'tsconfig.build.json').include ?? [];
+  const include = readTsConfig(buildConfigFile()).include ?? [];
   return [...new Set(include.map((pattern) => pattern.split('/')[0]))];
+}
+
+function buildConfigFile(): string {
+  const nest = JSON.parse(read('nest-cli.json')) as { compilerOptions?: { tsConfigPath?: string } };
+  return nest.compilerOptions?.tsConfigPath ?? 'tsconfig.build.json';
+}
+
+/** What the server's compile leaves out of its roots (the page's sources, which esbuild bundles instead). */
+function notCompiled(path: string): boolean {
+  return (readTsConfig(buildConfigFile()).exclude ?? []).some((pattern) => path === pattern || path.startsWith(`${pattern}/`));
+}
+
+/** Files `npm run build` runs besides the compiler (`ts-node … scripts/build-web.ts`). */
+function buildScriptFiles(): string[] {
+  const { scripts = {} } = JSON.parse(read('package.json')) as { scripts?: Record<string, string> };
+  return scripts.build?.match(/\bscripts\/[\w./-]+\.ts\b/g) ?? [];
 }
 
 function typescriptFiles(directory: string): string[] {
   return readdirSync(join(ROOT, directory)).flatMap((entry) => {
     const path = posix.join(directory, entry);
-    if (statSync(join(ROOT, path)).isDirectory()) return typescriptFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.endsWith('.d.ts') ? [path] : [];
+    if (statSync(join(ROOT, path)).isDirectory()) return notCompiled(path) ? [] : typescriptFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.endsWith('.d.ts') && !notCompiled(path) ? [path] : [];
   });
 }
 
@@ -472,9 +487,10 @@ describe('Dockerfile', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
-  it('copies into the build stage the lockfile and every source and config the build compiles', () => {
+  it('copies into the build stage the lockfile and every source, config and script the build uses', () => {
     const copied = copiesOf(buildStage).flatMap((copy) => copy.sources);
-    const needed = ['package.json', 'package-lock.json', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', ...compiledRoots()];
+    expect(buildScriptFiles()).toContain('scripts/build-web.ts');
+    const needed = ['package.json', 'package-lock.json', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', ...compiledRoots(), ...buildScriptFiles()];
     expect(copied).toEqual(expect.arrayContaining(needed));
     for (const path of copied) expect({ path, exists: existsSync(join(ROOT, path)) }).toEqual({ path, exists: true });
   });

@@ -1,0 +1,157 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { api, answer, apiKey, type Source } from './api';
+import { ChangesPanel } from './changes';
+import { Filters, TimeControls } from './controls';
+import { dayText, DAY_MS, periodEndMs } from './dates';
+import { DevelopmentPanel } from './development';
+import { SessionContext, useLoad } from './load';
+import { NavigationContext, useNavigation } from './navigation';
+import { SourcePanel } from './source';
+import { STATUSES } from './status';
+import { Timeline } from './timeline';
+import { knowledgeDays } from './timeline-scale';
+import { readView, viewUrl, type ViewState } from './view-state';
+
+const PAGE_SIZE = 500;
+
+/** The page: its state is the URL (read on load and on back/forward, written on every change). */
+export function App() {
+  const [view, setView] = useState<ViewState>(() => readView(location.pathname, location.search));
+  const [keyGeneration, setKeyGeneration] = useState(0);
+  const [askingKey, setAskingKey] = useState(false);
+  useEffect(() => {
+    const onPop = () => setView(readView(location.pathname, location.search));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const go = useCallback((next: ViewState, options?: { replace?: boolean }) => {
+    const url = viewUrl(next);
+    if (url !== location.pathname + location.search) {
+      if (options?.replace) history.replaceState(null, '', url);
+      else history.pushState(null, '', url);
+    }
+    setView(next);
+  }, []);
+  const navigation = useMemo(() => ({ view, go }), [view, go]);
+  const session = useMemo(() => ({ keyGeneration, requireKey: () => setAskingKey(true) }), [keyGeneration]);
+  const keyEntered = (key: string | undefined) => {
+    if (key) apiKey.set(key);
+    else apiKey.clear();
+    setAskingKey(false);
+    setKeyGeneration((generation) => generation + 1);
+  };
+  return (
+    <SessionContext.Provider value={session}>
+      <NavigationContext.Provider value={navigation}>
+        <Workbench askingKey={askingKey} onKey={keyEntered} onAskKey={() => setAskingKey(true)} />
+      </NavigationContext.Provider>
+    </SessionContext.Provider>
+  );
+}
+
+function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined) => void; onAskKey: () => void }) {
+  const { view } = useNavigation();
+  const recorded = view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {};
+  const times = { ...(view.asOf ? { asOf: view.asOf } : {}), ...recorded };
+
+  // The slider's days: from the first report known now to the last (as recorded by recordedAsOf).
+  const everything = useLoad(JSON.stringify(['days', view.recordedAsOf]), (signal) =>
+    answer(api.GET('/v1/knowledge', { params: { query: { limit: String(PAGE_SIZE), ...recorded } }, signal })),
+  );
+  const days = useMemo(() => {
+    const items = everything.data?.items ?? [];
+    return knowledgeDays(items.map((i) => i.firstReportedAt), items.map((i) => i.lastReportedAt));
+  }, [everything.data]);
+
+  const status = STATUSES.find((known) => known === view.status);
+  const filters = { ...(view.topic ? { topic: view.topic } : {}), ...(status ? { status } : {}), ...(view.sourceId ? { sourceId: view.sourceId } : {}), ...(view.q ? { q: view.q } : {}) };
+  const knowledgeKey = JSON.stringify(['knowledge', times, filters]);
+  const knowledge = useLoad(knowledgeKey, (signal) => answer(api.GET('/v1/knowledge', { params: { query: { ...times, ...filters, limit: String(PAGE_SIZE) } }, signal })));
+  const timesKey = JSON.stringify(times);
+  const sources = useLoad(timesKey, (signal) => answer(api.GET('/v1/sources', { params: { query: times }, signal })));
+  const topics = useLoad(timesKey, (signal) => answer(api.GET('/v1/topics', { params: { query: times }, signal })));
+
+  const sourceMap = useMemo(() => new Map<string, Source>((sources.data?.items ?? []).map((s) => [s.id, s])), [sources.data]);
+  const titles = useMemo(() => new Map((knowledge.data?.items ?? []).map((item) => [item.id, item.title])), [knowledge.data]);
+  const asOfDay = view.asOf?.slice(0, 10) ?? dayText(Date.now());
+  const sinceDefault = dayText((periodEndMs(view.asOf ?? days?.last ?? asOfDay) ?? Date.now()) - 7 * DAY_MS);
+
+  return (
+    <>
+      <header class="top">
+        <h1>
+          <a href="/">Timeline</a>
+        </h1>
+        <TimeControls days={days} />
+        <KeyStatus onAskKey={props.onAskKey} onForget={() => props.onKey(undefined)} />
+      </header>
+      {props.askingKey && <KeyDialog onKey={props.onKey} />}
+      <main class="layout">
+        <section class="left" aria-label="Timeline">
+          <Filters topics={topics.data?.items ?? []} sources={sources.data?.items ?? []} />
+          {knowledge.error && knowledge.error.status !== 401 && (
+            <p class="error" role="alert" data-testid="error">
+              {knowledge.error.message}
+            </p>
+          )}
+          {knowledge.data && (
+            <Timeline items={knowledge.data.items} zoom={view.zoom} asOf={view.asOf} truncated={knowledge.data.nextCursor !== null} />
+          )}
+          {!knowledge.data && knowledge.loading && <p class="loading">Loading…</p>}
+        </section>
+        <aside class="right">
+          {view.route.page === 'development' && <DevelopmentPanel key={view.route.id} id={view.route.id} sources={sourceMap} />}
+          {view.route.page === 'source' && <SourcePanel key={view.route.id} id={view.route.id} />}
+          {view.route.page === 'timeline' && <ChangesPanel asOfDay={asOfDay} since={view.since ?? sinceDefault} titles={titles} sources={sourceMap} />}
+        </aside>
+      </main>
+    </>
+  );
+}
+
+function KeyStatus(props: { onAskKey: () => void; onForget: () => void }) {
+  const key = apiKey.get();
+  return (
+    <div class="key">
+      {key ? (
+        <button type="button" onClick={props.onForget} data-testid="forget-key">
+          forget API key
+        </button>
+      ) : (
+        <button type="button" onClick={props.onAskKey} data-testid="enter-key">
+          API key…
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Asked for when the server answers 401: kept in this tab's session storage, sent as a Bearer token. */
+function KeyDialog(props: { onKey: (key: string | undefined) => void }) {
+  const [value, setValue] = useState('');
+  return (
+    <div class="key-dialog" role="dialog" aria-modal="true" aria-labelledby="key-heading">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (value.trim()) props.onKey(value.trim());
+        }}
+      >
+        <h2 id="key-heading">This server asks for an API key</h2>
+        <p>Enter a reader key. It is kept in this tab only (session storage) and sent with each request.</p>
+        <input
+          type="password"
+          autoFocus
+          autocomplete="off"
+          aria-label="API key"
+          data-testid="key-input"
+          value={value}
+          onInput={(event) => setValue(event.currentTarget.value)}
+        />
+        <button type="submit" data-testid="key-submit">
+          Use this key
+        </button>
+      </form>
+    </div>
+  );
+}

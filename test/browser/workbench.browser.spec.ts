@@ -1,0 +1,232 @@
+import type { Browser, Page } from 'playwright-core';
+import { ARTICLE_DATASET } from '../../src/seed/article-seeder';
+import { daysFrom, descriptionVersions, endOfDayMs, knownFromMs } from '../support/seed-rules';
+import { describeWithChromium, launchChromium, pageTimings, startWorkbench, watchForErrors, type Workbench } from '../support/workbench';
+
+/*
+ * The analyst's workbench in Debian's chromium, over the article: what the page shows as of a day is
+ * what was public by that day (read off the seed itself, not off the API the page calls), and the
+ * page's links, controls and key handling work as a reader would use them.
+ */
+
+/** The developments public by the end of `day`, each with its title as then known (the seed's own dates). */
+function publicBy(day: string): Map<string, string> {
+  const endMs = endOfDayMs(day);
+  const known = new Map<string, string>();
+  for (const development of ARTICLE_DATASET.developments) {
+    if (knownFromMs(development.claims[0].reportedAt) > endMs) continue;
+    const versions = descriptionVersions(development).filter((version) => version.knownFromMs <= endMs);
+    known.set(development.id, String(versions[versions.length - 1].fields.title));
+  }
+  return known;
+}
+
+/** The timeline's rows as the page draws them: id and title, in the order shown. */
+async function rowsOf(page: Page): Promise<[string, string][]> {
+  return page.$$eval('[data-testid="timeline-row"]', (rows) =>
+    rows.map((row) => [row.getAttribute('data-id') ?? '', row.querySelector('.row-title')?.textContent ?? '']),
+  );
+}
+
+/** Waits until the page shows `day` as its as-of and has drawn the timeline for it. */
+async function shownAsOf(page: Page, day: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    ([wanted, n]) => new URL(location.href).searchParams.get('asOf') === wanted && document.querySelectorAll('[data-testid="timeline-row"]').length === n,
+    [day, count] as const,
+  );
+}
+
+describeWithChromium('the workbench page in chromium', () => {
+  let browser: Browser;
+  let workbench: Workbench;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    [browser, workbench] = await Promise.all([launchChromium(), startWorkbench()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await workbench?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    // Well inside jest's 30 s, so a view that never comes says which wait failed.
+    page.setDefaultTimeout(10_000);
+    errors = watchForErrors(page, [404]);
+  });
+  afterEach(async () => {
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('moves the as-of slider from 17 to 24 October 2024 and shows, each day, what was public by then and no more', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-17`);
+    await shownAsOf(page, '2024-10-17', publicBy('2024-10-17').size);
+    const seen = new Map<string, [string, string][]>();
+    seen.set('2024-10-17', await rowsOf(page));
+    const slider = page.getByTestId('as-of-slider');
+    await slider.focus();
+    for (const day of daysFrom('2024-10-18', '2024-10-24')) {
+      await page.keyboard.press('ArrowRight');
+      await shownAsOf(page, day, publicBy(day).size);
+      seen.set(day, await rowsOf(page));
+      expect(await page.getByTestId('as-of-text').textContent()).toBe(`${Number(day.slice(8))} Oct 2024`);
+    }
+    for (const [day, rows] of seen) {
+      expect({ day, rows: new Map(rows) }).toEqual({ day, rows: publicBy(day) });
+    }
+    // The days the article's reports came in change what shows; the ones in between do not.
+    expect(seen.get('2024-10-17')!.length).toBeLessThan(seen.get('2024-10-20')!.length);
+    expect(seen.get('2024-10-20')!.length).toBeLessThan(seen.get('2024-10-24')!.length);
+    expect((await pageTimings(page)).sliderMovesMs).toHaveLength(7);
+  });
+
+  it('draws the rows in the order the API gives (occurred order), the undated ones in a lane of their own', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24`);
+    await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
+    const api = (await workbench.get('/v1/knowledge?asOf=2024-10-24&limit=500')).body as { items: { id: string; occurred: unknown; status: string }[] };
+    expect((await rowsOf(page)).map(([id]) => id)).toEqual(api.items.map((item) => item.id));
+    const undated = await page.$$eval('.undated [data-testid="timeline-row"]', (rows) => rows.map((row) => row.getAttribute('data-id')));
+    expect(undated).toEqual(api.items.filter((item) => item.occurred === null).map((item) => item.id));
+    expect(undated.length).toBeGreaterThan(0);
+    const statuses = await page.$$eval('[data-testid="timeline-row"]', (rows) => rows.map((row) => row.getAttribute('data-status')));
+    expect(statuses).toEqual(api.items.map((item) => item.status));
+  });
+
+  it('lists what changed between two dates, one line per change the API reports', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24&since=2024-10-20`);
+    const api = (await workbench.get('/v1/knowledge/changes?from=2024-10-20&to=2024-10-24')).body as { items: { kind: string }[] };
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="change"]').length === n, api.items.length);
+    const kinds = await page.$$eval('[data-testid="change"]', (items) => items.map((item) => item.getAttribute('data-kind')));
+    expect([...kinds].sort()).toEqual(api.items.map((item) => item.kind).sort());
+    expect(kinds).toContain('development-reported');
+    expect(await page.getByTestId('changes').textContent()).not.toContain('undefined');
+  });
+
+  it('opens a development from the timeline: its description, claims with their sources, and the estimate chart as of the day', async () => {
+    const id = 'north-korean-troops-sent-to-russia';
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24`);
+    await page.locator(`[data-testid="timeline-row"][data-id="${id}"] .row-title`).click();
+    await page.waitForURL(`**/developments/${id}?asOf=2024-10-24`);
+    const view = (await workbench.get(`/v1/developments/${id}?asOf=2024-10-24`)).body as { title: string; claims: { id: string; source: { name: string } }[] };
+    await page.waitForSelector(`[data-testid="development"][data-id="${id}"] h2`);
+    expect(await page.locator('#development-title').textContent()).toBe(view.title);
+    const claims = await page.$$eval('[data-testid="claim"]', (items) => items.map((item) => [item.getAttribute('data-id'), item.querySelector('.source-name')?.textContent]));
+    expect(claims).toEqual(view.claims.map((claim) => [claim.id, claim.source.name]));
+
+    const history = (await workbench.get(`/v1/developments/${id}/estimates?to=2024-10-24`)).body as { items: unknown[] };
+    await page.waitForSelector('[data-testid="estimate-chart"] canvas');
+    expect(await page.locator('[data-testid="estimate-step"]').count()).toBe(history.items.length);
+    expect(history.items.length).toBeGreaterThan(1);
+    // The same chart a day earlier holds only the steps known by then.
+    await page.goto(`${workbench.origin}/developments/${id}?asOf=2024-10-23`);
+    const earlier = (await workbench.get(`/v1/developments/${id}/estimates?to=2024-10-23`)).body as { items: unknown[] };
+    await page.waitForSelector('[data-testid="estimate-chart"] canvas');
+    expect(await page.locator('[data-testid="estimate-step"]').count()).toBe(earlier.items.length);
+    expect(earlier.items.length).toBeLessThan(history.items.length);
+  });
+
+  it('says a development is not known before its first report, rather than showing it', async () => {
+    const first = ARTICLE_DATASET.developments.find((d) => d.id === 'north-korean-troops-sent-to-russia')!.claims[0].reportedAt;
+    expect(first > '2024-10-20').toBe(true);
+    await page.goto(`${workbench.origin}/developments/north-korean-troops-sent-to-russia?asOf=2024-10-20`);
+    await page.waitForSelector('[data-testid="development-error"]');
+    expect(await page.getByTestId('development-error').textContent()).toMatch(/^Not known as of 20 Oct 2024/);
+  });
+
+  it('shows everything one source said, by date, as known on the day', async () => {
+    await page.goto(`${workbench.origin}/sources/zelensky?asOf=2024-10-24`);
+    const api = (await workbench.get('/v1/sources/zelensky/claims?asOf=2024-10-24&limit=500')).body as { items: { id: string }[] };
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="source-claim"]').length === n, api.items.length);
+    expect(api.items.length).toBeGreaterThan(1);
+    const dates = await page.$$eval('[data-testid="source-claim"] .date', (items) => items.map((item) => item.textContent));
+    expect(dates.length).toBe(api.items.length);
+  });
+
+  it('keeps the whole view in the URL: a permalink opened elsewhere shows the same view', async () => {
+    await page.goto(`${workbench.origin}/`);
+    await page.getByTestId('as-of-date').fill('2024-10-22');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('asOf') === '2024-10-22');
+    await page.getByTestId('filter-topic').selectOption('troops');
+    await page.getByTestId('zoom').selectOption('30d');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('zoom') === '30d');
+    const firstRow = page.locator('[data-testid="timeline-row"] .row-title').first();
+    await firstRow.click();
+    await page.waitForSelector('[data-testid="development"] h2');
+    const permalink = page.url();
+    expect(new URL(permalink).searchParams.get('topic')).toBe('troops');
+    const before = { rows: await rowsOf(page), title: await page.locator('#development-title').textContent() };
+
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const otherErrors = watchForErrors(other);
+    await other.goto(permalink);
+    await other.waitForSelector('[data-testid="development"] h2');
+    await other.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline-row"]').length === n, before.rows.length);
+    expect({ rows: await rowsOf(other), title: await other.locator('#development-title').textContent() }).toEqual(before);
+    expect(await other.getByTestId('filter-topic').inputValue()).toBe('troops');
+    expect(await other.getByTestId('as-of-date').inputValue()).toBe('2024-10-22');
+    // Back returns to the timeline the link was followed from.
+    await page.goBack();
+    await page.waitForSelector('[data-testid="changes"]');
+    await other.close();
+    expect(otherErrors).toEqual([]);
+  });
+
+  it('filters by status, source and text, and says when nothing matches', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24&status=disputed`);
+    const disputed = (await workbench.get('/v1/knowledge?asOf=2024-10-24&status=disputed')).body as { items: { id: string }[] };
+    await shownAsOf(page, '2024-10-24', disputed.items.length);
+    await page.getByTestId('filter-status').selectOption('');
+    await page.getByTestId('filter-source').selectOption('zelensky');
+    const zelensky = (await workbench.get('/v1/knowledge?asOf=2024-10-24&sourceId=zelensky')).body as { items: { id: string }[] };
+    await shownAsOf(page, '2024-10-24', zelensky.items.length);
+    expect((await rowsOf(page)).map(([id]) => id)).toEqual(zelensky.items.map((item) => item.id));
+    await page.getByTestId('filter-text').fill('no-such-word-anywhere');
+    await page.waitForSelector('[data-testid="timeline-empty"]');
+  });
+
+  it('records its first paint and each slider move for the benchmark', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-20`);
+    await page.waitForFunction(() => performance.getEntriesByName('timeline-painted').length === 1);
+    const { firstPaintMs } = await pageTimings(page);
+    expect(firstPaintMs).toBeGreaterThan(0);
+  });
+});
+
+describeWithChromium('the workbench page on a server with API keys', () => {
+  const KEY = 'workbench-reader-key-0123456789';
+  let browser: Browser;
+  let workbench: Workbench;
+
+  beforeAll(async () => {
+    [browser, workbench] = await Promise.all([launchChromium(), startWorkbench({ TIMELINE_API_KEYS: `${KEY}:reader` })]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await workbench?.close();
+  });
+
+  it('asks for a key once, keeps it for the tab, and never puts it in the URL', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchForErrors(page, [401]);
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24`);
+    await page.getByTestId('key-input').fill('not-the-key-at-all-0000');
+    await page.getByTestId('key-submit').click();
+    // A wrong key is refused and asked for again.
+    await page.getByTestId('key-input').waitFor();
+    await page.getByTestId('key-input').fill(KEY);
+    await page.getByTestId('key-submit').click();
+    await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
+    expect(page.url()).not.toContain(KEY);
+    await page.reload();
+    await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
+    expect(await page.getByTestId('key-input').count()).toBe(0);
+    // Forgetting it asks again.
+    await page.getByTestId('forget-key').click();
+    await page.getByTestId('key-input').waitFor();
+    await context.close();
+    expect(errors).toEqual([]);
+  });
+});
