@@ -7,6 +7,9 @@ import { rangeText } from './changes';
 import { quantityText } from './quantities';
 import { STATUS_COLOURS, stanceWords } from './status';
 
+/** Only http(s) addresses become links: the API stores a publication's `url` as the editor gave it. */
+const WEB_ADDRESS = /^https?:\/\//i;
+
 /** One development as known at asOf: its description, status, claims with their sources, and its estimates over time. */
 export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<string, Source> }) {
   const { view } = useNavigation();
@@ -141,10 +144,10 @@ function ClaimItem(props: { claim: Claim; sources: ReadonlyMap<string, Source> }
       {claim.derivedFrom && <p class="via">derived from claim {claim.derivedFrom}</p>}
       {claim.publication && (
         <p class="publication">
-          {claim.publication.url ? (
+          {claim.publication.url && WEB_ADDRESS.test(claim.publication.url) ? (
             <a href={claim.publication.url} rel="noreferrer noopener" target="_blank">{claim.publication.title ?? claim.publication.url}</a>
           ) : (
-            claim.publication.title
+            claim.publication.title ?? claim.publication.url
           )}
           {claim.publication.publishedAt && <>, {readableDate(claim.publication.publishedAt)}</>}
         </p>

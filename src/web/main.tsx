@@ -2,4 +2,7 @@ import { render } from 'preact';
 import { App } from './app';
 import './styles.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The "Loading…" line index.html shows until the script runs.
+root.replaceChildren();
+render(<App />, root);

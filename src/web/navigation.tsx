@@ -14,7 +14,7 @@ export function useNavigation(): Navigation {
 }
 
 /** A real link (it opens in a new tab, it can be copied) that moves within the page on a plain click. */
-export function Link(props: { to: ViewState | Route; class?: string; children: ComponentChildren; label?: string }) {
+export function Link(props: { to: ViewState | Route; class?: string; children: ComponentChildren; label?: string; current?: boolean }) {
   const { view, go } = useNavigation();
   const to = 'page' in props.to ? withRoute(view, props.to) : props.to;
   return (
@@ -22,6 +22,7 @@ export function Link(props: { to: ViewState | Route; class?: string; children: C
       href={viewUrl(to)}
       class={props.class}
       aria-label={props.label}
+      aria-current={props.current ? 'page' : undefined}
       onClick={(event) => {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();

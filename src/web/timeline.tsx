@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import type { Development } from './api';
 import { readableDate } from './dates';
-import { Link } from './navigation';
+import { Link, useNavigation } from './navigation';
 import { timelineDrawn } from './perf';
 import { STATUSES, STATUS_COLOURS } from './status';
 import { isDated, percentOf, scaleOf, spanOf, type Scale } from './timeline-scale';
@@ -52,11 +52,13 @@ export function Timeline(props: { items: readonly Development[]; zoom: Zoom; asO
 
 function Row(props: { item: Development; scale?: Scale }) {
   const { item, scale } = props;
+  const { view } = useNavigation();
+  const open = view.route.page === 'development' && view.route.id === item.id;
   const span = scale ? spanOf(item.occurred, scale) : undefined;
   const when = item.occurred?.label ?? item.occurred?.edtf ?? 'date not known';
   return (
-    <li class={`row status-${item.status}`} data-testid="timeline-row" data-id={item.id} data-status={item.status}>
-      <Link to={{ page: 'development', id: item.id }} class="row-title">
+    <li class={`row status-${item.status}${open ? ' open' : ''}`} data-testid="timeline-row" data-id={item.id} data-status={item.status}>
+      <Link to={{ page: 'development', id: item.id }} class="row-title" current={open}>
         {item.title}
       </Link>
       <span class="badge" style={{ backgroundColor: STATUS_COLOURS[item.status] }}>
