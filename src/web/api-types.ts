@@ -1165,6 +1165,13 @@ export interface components {
              * @example us-government
              */
             sourceId?: string;
+            /**
+             * @description claim-reported: the claim's stance
+             * @example asserts
+             */
+            stance?: components["schemas"]["Stance"];
+            /** @description claim-reported with stance assesses */
+            likelihood?: components["schemas"]["Likelihood"];
             /** @description claim-reported: the claim's quantity */
             quantity?: components["schemas"]["PointQuantity"] | components["schemas"]["RangeQuantity"];
             /** @description development-revised */

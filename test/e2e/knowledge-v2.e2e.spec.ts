@@ -102,6 +102,14 @@ describe('knowledge model v2 over HTTP', () => {
         ['assesses', 'very-likely'],
         ['no-evidence', null],
       ]);
+      // The changes list says how strongly each claim was made, as the view does.
+      const reported = (await get('/v1/knowledge/changes?from=2024-10-09&to=2024-10-12')).items.filter(
+        (item: { developmentId: string; kind: string }) => item.developmentId === 'assessed' && item.kind === 'claim-reported',
+      );
+      expect(reported.map((item: { sourceId: string; stance: string; likelihood?: string }) => [item.sourceId, item.stance, item.likelihood ?? null])).toEqual([
+        ['ua-intel', 'assesses', 'very-likely'],
+        ['bbc', 'no-evidence', null],
+      ]);
       created(await post('/v1/developments', aDevelopment({ id: 'no-evidence', claim: aClaim({ sourceId: 'bbc', stance: 'no-evidence', reportedAt: '2024-10-10' }) })));
       expect((await view('no-evidence', 'asOf=2024-10-12')).status).toBe('unconfirmed');
     });

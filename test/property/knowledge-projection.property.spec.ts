@@ -86,6 +86,7 @@ const claimFields = (id: string) =>
         via: fc.subarray(SOURCES, { minLength: 1 }),
         derivedFrom: fc.option(fc.integer({ min: -1, max: 1 }).map((n) => claimIdOf(id, n)), { freq: 3 }),
         quote: fc.constantFrom(...QUOTES),
+        publication: fc.record({ title: fc.constant('An article'), publishedAt: knowledgeTime }, { requiredKeys: ['title'] }),
       },
       { requiredKeys: ['sourceId', 'stance', 'reportedAt'] },
     )
@@ -214,8 +215,9 @@ const filter: fc.Arbitrary<KnowledgeFilter> = fc.oneof(
 /**
  * The log as it would stand had nothing been learned after `asOfMs`: every claim, retraction,
  * revision and rating whose knowledge time is later is gone (a claim with its corrections and
- * retraction; a revision with its corrections), and every development whose first claim is later,
- * with all of its events. A view as of `asOfMs` must not tell the two apart.
+ * retraction; a revision with its corrections), every development whose first claim is later,
+ * with all of its events, and every publication published later (the claim as if read elsewhere).
+ * A view as of `asOfMs` must not tell the two apart.
  */
 function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
   const claimTime = new Map<string, string>();
@@ -232,7 +234,15 @@ function knownBy(log: readonly LoggedEvent[], asOfMs: number): LoggedEvent[] {
   const laterRevisions = new Set(
     log.filter((event) => event.type === 'DevelopmentRevised' && timeMs((event.data as { reportedAt: string }).reportedAt) > asOfMs).map((event) => (event.data as { revisionId: string }).revisionId),
   );
-  return log.filter((event) => {
+  const unpublished = (publication: { publishedAt?: string } | undefined) => publication?.publishedAt !== undefined && timeMs(publication.publishedAt) > asOfMs;
+  // (The generated corrections never change a publication.)
+  const withoutLaterPublication = (event: LoggedEvent): LoggedEvent => {
+    const data = event.data as { publication?: { publishedAt?: string } };
+    if (event.type !== 'ClaimReported' || !unpublished(data.publication)) return event;
+    const { publication: _later, ...rest } = data;
+    return { ...event, data: rest } as LoggedEvent;
+  };
+  return log.map(withoutLaterPublication).filter((event) => {
     const data = event.data as { developmentId?: string; claimId?: string; revisionId?: string; reportedAt?: string };
     if (data.developmentId !== undefined && unknown.has(data.developmentId)) return false;
     switch (event.type) {

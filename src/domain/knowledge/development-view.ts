@@ -156,7 +156,19 @@ export function revisionsInKnowledgeOrder(revisions: readonly KnownRevision[]): 
   return revisions.map((revision, order) => ({ revision, order })).sort((a, b) => a.revision.reportedAtMs - b.revision.reportedAtMs || a.order - b.order).map(({ revision }) => revision);
 }
 
-export function claimView({ claimId, fields }: KnownClaim, sourceOf: SourceOf): ClaimView {
+/**
+ * A claim's publication as of `asOfMs`: where this record read it, shown from its `publishedAt` on
+ * (counted as a `reportedAt` is). Earlier, the claim shows without it: the article came later, and
+ * its headline can tell what happened after the claim.
+ */
+export function publicationAt(publication: Publication | undefined, asOfMs: number): Publication | null {
+  if (publication === undefined) return null;
+  const published = publication.publishedAt === undefined ? undefined : parseReportedTime(publication.publishedAt);
+  return published !== undefined && published.ms > asOfMs ? null : publication;
+}
+
+/** A claim as a view as of `asOfMs` shows it. */
+export function claimView({ claimId, fields }: KnownClaim, sourceOf: SourceOf, asOfMs: number): ClaimView {
   return {
     id: claimId,
     source: sourceOf(fields.sourceId),
@@ -165,7 +177,7 @@ export function claimView({ claimId, fields }: KnownClaim, sourceOf: SourceOf): 
     reportedAt: fields.reportedAt,
     quantity: fields.quantity ?? null,
     quote: fields.quote ?? null,
-    publication: fields.publication ?? null,
+    publication: publicationAt(fields.publication, asOfMs),
     via: fields.via ?? [],
     derivedFrom: fields.derivedFrom ?? null,
     credibility: fields.credibility ?? null,
@@ -178,6 +190,7 @@ export function developmentView(
   fields: DevelopmentFields,
   knowledge: Readonly<{ summary: KnowledgeSummary; firstReportedAt: string; lastReportedAt: string; active: readonly KnownClaim[] }>,
   sourceOf: SourceOf,
+  asOfMs: number,
 ): DevelopmentView {
   return {
     id,
@@ -191,6 +204,6 @@ export function developmentView(
     ...knowledge.summary,
     firstReportedAt: knowledge.firstReportedAt,
     lastReportedAt: knowledge.lastReportedAt,
-    claims: knowledge.active.map((claim) => claimView(claim, sourceOf)),
+    claims: knowledge.active.map((claim) => claimView(claim, sourceOf, asOfMs)),
   };
 }

@@ -84,7 +84,7 @@ export function replayKnowledge(
     if (!occurredMatches(range, filter, filter.occurredMatch)) continue;
     const summary = summaryOf(knowledge, affiliationOf);
     if (filter.status !== undefined && summary.status !== filter.status) continue;
-    const view = developmentView(state.developmentId, fields, { summary, ...reportedRange(knowledge.known), active: knowledge.active }, sourceOf);
+    const view = developmentView(state.developmentId, fields, { summary, ...reportedRange(knowledge.known), active: knowledge.active }, sourceOf, at.asOfMs);
     views.push({ sortKey: range.sortKey, view });
   }
   return views

@@ -299,6 +299,12 @@ export class KnowledgeChangeSchema implements KnowledgeChange {
   @ApiPropertyOptional({ description: 'claim-reported, claim-retracted', example: 'us-government' })
   sourceId?: string;
 
+  @ApiPropertyOptional({ enum: STANCES, enumName: 'Stance', description: "claim-reported: the claim's stance", example: 'asserts' })
+  stance?: Stance;
+
+  @ApiPropertyOptional({ enum: LIKELIHOODS, enumName: 'Likelihood', description: 'claim-reported with stance assesses' })
+  likelihood?: Likelihood;
+
   @ApiPropertyOptional({ description: "claim-reported: the claim's quantity", oneOf: QUANTITY.oneOf })
   quantity?: PointQuantitySchema | RangeQuantitySchema;
 

@@ -1,5 +1,5 @@
 import { Kysely } from 'kysely';
-import { ClaimFields, DevelopmentFields, Quantity } from '../../domain/development/development.events';
+import { ClaimFields, DevelopmentFields, Likelihood, Quantity, Stance } from '../../domain/development/development.events';
 import { estimateHistory } from '../../domain/knowledge/estimate-history';
 import { DevelopmentStatus, KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { ReadModelSchema } from '../../database/schema';
@@ -17,6 +17,9 @@ export type KnowledgeChange = Readonly<{
   kind: ChangeKind;
   claimId?: string;
   sourceId?: string;
+  /** A reported claim's stance, and its likelihood for an assessment: how strongly it was said. */
+  stance?: Stance;
+  likelihood?: Likelihood;
   /** A reported claim's quantity. */
   quantity?: Quantity;
   /** A revision: its id and the fields it changed. */
@@ -139,6 +142,8 @@ async function claimsReported(db: Kysely<ReadModelSchema>, { fromMs, toMs, recor
       kind: 'claim-reported',
       claimId: claim.claim_id,
       sourceId: fields.sourceId,
+      stance: fields.stance,
+      ...(fields.likelihood ? { likelihood: fields.likelihood } : {}),
       ...(fields.quantity ? { quantity: fields.quantity } : {}),
     };
   });

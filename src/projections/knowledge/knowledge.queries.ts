@@ -66,7 +66,7 @@ export class KnowledgeQueries {
       at,
     );
     const sourceOf = await this.claimSources([...claims.values()].flat(), at);
-    const items = page.map((row) => this.view(row, claims.get(row.development_id) ?? [], sourceOf));
+    const items = page.map((row) => this.view(row, claims.get(row.development_id) ?? [], sourceOf, at.asOfMs));
     const last = page[page.length - 1];
     return {
       items,
@@ -78,7 +78,7 @@ export class KnowledgeQueries {
     const row = await this.atPoint(at).where('description_segments.development_id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     const claims = (await this.activeClaims([id], at)).get(id) ?? [];
-    return this.view(row, claims, await this.claimSources(claims, at));
+    return this.view(row, claims, await this.claimSources(claims, at), at.asOfMs);
   }
 
   /** Whether the development was recorded by `recordedAsOfMs` (known or not at any asOf). */
@@ -155,7 +155,7 @@ export class KnowledgeQueries {
       const claim = knownClaim(row.claim_id, JSON.parse(row.fields) as ClaimFields, undefined, { reportedAtMs: Number(row.reported_at_ms) });
       const retractedKnown = row.retracted_at !== null && Number(row.retracted_at_ms) <= at.asOfMs;
       return {
-        ...claimView(claim, () => embedded),
+        ...claimView(claim, () => embedded, at.asOfMs),
         developmentId: row.development_id,
         developmentTitle: (JSON.parse(row.description) as DevelopmentFields).title,
         retractedAt: retractedKnown ? row.retracted_at : null,
@@ -225,6 +225,7 @@ export class KnowledgeQueries {
     row: { development_id: string; fields: string; summary: string; first_reported_at: string; last_reported_at: string },
     active: readonly KnownClaim[],
     sourceOf: SourceOf,
+    asOfMs: number,
   ): DevelopmentView {
     return developmentView(
       row.development_id,
@@ -236,6 +237,7 @@ export class KnowledgeQueries {
         active,
       },
       sourceOf,
+      asOfMs,
     );
   }
 
