@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, answer, apiKey, type Source } from './api';
 import { ChangesPanel } from './changes';
 import { Filters, TimeControls } from './controls';
-import { dayText, DAY_MS, periodEndMs } from './dates';
+import { asOfDay, dayText, DAY_MS, knownFromMs, periodEndMs, readableDate } from './dates';
 import { DevelopmentPanel } from './development';
 import { SessionContext, useLoad } from './load';
 import { NavigationContext, useNavigation } from './navigation';
@@ -43,13 +43,13 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <NavigationContext.Provider value={navigation}>
-        <Workbench askingKey={askingKey} onKey={keyEntered} onAskKey={() => setAskingKey(true)} />
+        <Workbench askingKey={askingKey} onKey={keyEntered} onAskKey={() => setAskingKey(true)} onCancelKey={() => setAskingKey(false)} />
       </NavigationContext.Provider>
     </SessionContext.Provider>
   );
 }
 
-function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined) => void; onAskKey: () => void }) {
+function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined) => void; onAskKey: () => void; onCancelKey: () => void }) {
   const { view } = useNavigation();
   const recorded = view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {};
   const times = { ...(view.asOf ? { asOf: view.asOf } : {}), ...recorded };
@@ -72,12 +72,27 @@ function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined)
   const topics = useLoad(timesKey, (signal) => answer(api.GET('/v1/topics', { params: { query: times }, signal })));
 
   const sourceMap = useMemo(() => new Map<string, Source>((sources.data?.items ?? []).map((s) => [s.id, s])), [sources.data]);
-  const titles = useMemo(() => new Map((knowledge.data?.items ?? []).map((item) => [item.id, item.title])), [knowledge.data]);
-  const asOfDay = view.asOf?.slice(0, 10) ?? dayText(Date.now());
-  const sinceDefault = dayText((periodEndMs(view.asOf ?? days?.last ?? asOfDay) ?? Date.now()) - 7 * DAY_MS);
+  const asOfMs = view.asOf === undefined ? Date.now() : (periodEndMs(view.asOf) ?? Date.now());
+  // The source filter offers those who had said something by asOf (a source registered but not yet heard from is not news).
+  const heardFrom = useMemo(() => {
+    const spoke = new Set((everything.data?.items ?? []).flatMap((item) => item.claims.filter((claim) => (knownFromMs(claim.reportedAt) ?? Infinity) <= asOfMs).map((claim) => claim.source.id)));
+    return (sources.data?.items ?? []).filter((source) => spoke.has(source.id) || source.id === view.sourceId);
+  }, [everything.data, sources.data, asOfMs, view.sourceId]);
+  // The changes list reuses the timeline's titles when the timeline is the same query (topic only).
+  const titles = useMemo(
+    () => (status || view.sourceId || view.q ? undefined : new Map((knowledge.data?.items ?? []).map((item) => [item.id, item.title]))),
+    [knowledge.data, status, view.sourceId, view.q],
+  );
+  const to = view.asOf ?? dayText(Date.now());
+  const sinceDefault = dayText((periodEndMs(asOfDay(view.asOf) ?? days?.last ?? to) ?? Date.now()) - 7 * DAY_MS);
+  const nothingRecorded = view.recordedAsOf !== undefined && everything.data !== undefined && everything.data.items.length === 0;
+  useHeaderHeight();
 
   return (
     <>
+      <a class="skip" href="#panel">
+        Skip to the panel
+      </a>
       <header class="top">
         <h1>
           <a href="/">Timeline</a>
@@ -85,24 +100,29 @@ function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined)
         <TimeControls days={days} />
         <KeyStatus onAskKey={props.onAskKey} onForget={() => props.onKey(undefined)} />
       </header>
-      {props.askingKey && <KeyDialog onKey={props.onKey} />}
+      {props.askingKey && <KeyDialog onKey={props.onKey} onCancel={props.onCancelKey} />}
       <main class="layout">
         <section class="left" aria-label="Timeline">
-          <Filters topics={topics.data?.items ?? []} sources={sources.data?.items ?? []} />
+          <Filters topics={topics.data?.items ?? []} sources={heardFrom} />
           {knowledge.error && knowledge.error.status !== 401 && (
             <p class="error" role="alert" data-testid="error">
               {knowledge.error.message}
             </p>
           )}
-          {knowledge.data && (
+          {nothingRecorded && (
+            <p class="note" data-testid="nothing-recorded">
+              Nothing had been recorded by {readableDate(view.recordedAsOf!)} (transaction time): clear “Recorded as of” to see what is recorded now.
+            </p>
+          )}
+          {knowledge.data && !nothingRecorded && (
             <Timeline items={knowledge.data.items} zoom={view.zoom} asOf={view.asOf} truncated={knowledge.data.nextCursor !== null} />
           )}
           {!knowledge.data && knowledge.loading && <p class="loading">Loading…</p>}
         </section>
-        <aside class="right">
+        <aside class="right" id="panel" aria-label="Details">
           {view.route.page === 'development' && <DevelopmentPanel key={view.route.id} id={view.route.id} sources={sourceMap} />}
           {view.route.page === 'source' && <SourcePanel key={view.route.id} id={view.route.id} />}
-          {view.route.page === 'timeline' && <ChangesPanel asOfDay={asOfDay} since={view.since ?? sinceDefault} titles={titles} sources={sourceMap} />}
+          {view.route.page === 'timeline' && <ChangesPanel to={to} since={view.since ?? sinceDefault} titles={titles} sources={sourceMap} />}
         </aside>
       </main>
     </>
@@ -127,31 +147,61 @@ function KeyStatus(props: { onAskKey: () => void; onForget: () => void }) {
 }
 
 /** Asked for when the server answers 401: kept in this tab's session storage, sent as a Bearer token. */
-function KeyDialog(props: { onKey: (key: string | undefined) => void }) {
+function KeyDialog(props: { onKey: (key: string | undefined) => void; onCancel: () => void }) {
   const [value, setValue] = useState('');
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    // A modal <dialog>: focus moves into it, Tab stays in it, Escape cancels, focus returns on close.
+    dialog.current?.showModal();
+    return () => dialog.current?.close();
+  }, []);
   return (
-    <div class="key-dialog" role="dialog" aria-modal="true" aria-labelledby="key-heading">
+    <dialog
+      ref={dialog}
+      class="key-dialog"
+      aria-labelledby="key-heading"
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onCancel();
+      }}
+    >
       <form
+        method="dialog"
         onSubmit={(event) => {
           event.preventDefault();
           if (value.trim()) props.onKey(value.trim());
         }}
       >
         <h2 id="key-heading">This server asks for an API key</h2>
-        <p>Enter a reader key. It is kept in this tab only (session storage) and sent with each request.</p>
+        <p>Enter a reader key. It is kept in this tab only (session storage) and sent with each request to this server.</p>
         <input
           type="password"
-          autoFocus
           autocomplete="off"
           aria-label="API key"
           data-testid="key-input"
           value={value}
           onInput={(event) => setValue(event.currentTarget.value)}
         />
-        <button type="submit" data-testid="key-submit">
-          Use this key
-        </button>
+        <div class="key-actions">
+          <button type="submit" data-testid="key-submit">
+            Use this key
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
       </form>
-    </div>
+    </dialog>
   );
+}
+
+/** The sticky header's height, for what sticks below it (the timeline's axis): `--header-height`. */
+function useHeaderHeight(): void {
+  useEffect(() => {
+    const header = document.querySelector<HTMLElement>('header.top');
+    if (!header) return undefined;
+    const observer = new ResizeObserver(() => document.documentElement.style.setProperty('--header-height', `${header.offsetHeight}px`));
+    observer.observe(header);
+    return () => observer.disconnect();
+  }, []);
 }

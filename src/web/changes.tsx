@@ -1,47 +1,50 @@
 import { api, answer, type Change, type Source } from './api';
-import { readableDate } from './dates';
+import { periodEndMs, readableDate } from './dates';
 import { useLoad } from './load';
 import { Link, useNavigation } from './navigation';
-import { quantityText } from './quantities';
+import { quantityText, rangeText } from './quantities';
+import { stanceVerb } from './status';
 
-/** What became known between `since` and asOf, day by day, in sentences. */
-export function ChangesPanel(props: { asOfDay: string; since: string; titles: ReadonlyMap<string, string>; sources: ReadonlyMap<string, Source> }) {
+/**
+ * What became known after `since` up to `to` (the as-of), day by day, in sentences. Titles are the
+ * ones known at `to`: the timeline's when it is the same query (`titles`), else loaded here.
+ */
+export function ChangesPanel(props: { to: string; since: string; titles: ReadonlyMap<string, string> | undefined; sources: ReadonlyMap<string, Source> }) {
   const { view, go } = useNavigation();
-  const since = props.since;
-  const key = JSON.stringify([since, props.asOfDay, view.recordedAsOf, view.topic]);
-  const changes = useLoad(key, (signal) =>
-    answer(
-      api.GET('/v1/knowledge/changes', {
-        params: { query: { from: since, to: props.asOfDay, ...(view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {}), ...(view.topic ? { topic: view.topic } : {}) } },
-        signal,
-      }),
-    ),
+  const { to, since } = props;
+  const inOrder = (periodEndMs(since) ?? 0) < (periodEndMs(to) ?? 0);
+  const recorded = view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {};
+  const topic = view.topic ? { topic: view.topic } : {};
+  const changes = useLoad(inOrder ? JSON.stringify(['changes', since, to, view.recordedAsOf, view.topic]) : undefined, (signal) =>
+    answer(api.GET('/v1/knowledge/changes', { params: { query: { from: since, to, ...recorded, ...topic } }, signal })),
   );
-  const days = groupByDay(changes.data?.items ?? []);
+  const known = useLoad(props.titles ? undefined : JSON.stringify(['titles', to, view.recordedAsOf, view.topic]), (signal) =>
+    answer(api.GET('/v1/knowledge', { params: { query: { asOf: to, ...recorded, ...topic, limit: '500' } }, signal })),
+  );
+  const titles = props.titles ?? new Map((known.data?.items ?? []).map((item) => [item.id, item.title]));
+  const days = inOrder ? groupByDay(changes.data?.items ?? []) : [];
   return (
     <section class="panel changes" aria-labelledby="changes-heading" data-testid="changes">
-      <h2 id="changes-heading">What changed</h2>
+      <h2 id="changes-heading" tabIndex={-1}>
+        What changed
+      </h2>
       <p class="window">
         <label>
           after{' '}
-          <input
-            type="date"
-            value={since}
-            max={props.asOfDay}
-            onChange={(event) => go({ ...view, since: event.currentTarget.value || undefined })}
-          />
+          <input type="date" data-testid="since" value={since.slice(0, 10)} onChange={(event) => go({ ...view, since: event.currentTarget.value || undefined })} />
         </label>{' '}
-        up to {readableDate(props.asOfDay)}
+        up to {readableDate(to)}
       </p>
+      {!inOrder && <p class="note">The window starts after the as-of date: pick an earlier start.</p>}
       {changes.error && <p class="error">{changes.error.message}</p>}
-      {!changes.loading && days.length === 0 && !changes.error && <p class="empty">Nothing became known in this window.</p>}
+      {inOrder && changes.data && days.length === 0 && <p class="empty">Nothing became known in this window.</p>}
       {days.map(([day, items]) => (
         <div key={day} class="change-day">
           <h3>{readableDate(day)}</h3>
           <ul>
             {items.map((change, i) => (
-              <li key={`${change.position}-${change.kind}-${i}`} data-testid="change" data-kind={change.kind}>
-                <ChangeLine change={change} titles={props.titles} sources={props.sources} />
+              <li key={`${change.position}-${change.kind}-${i}`} data-testid="change" data-kind={change.kind} data-at={change.at} data-stance={change.stance}>
+                <ChangeLine change={change} titles={titles} sources={props.sources} />
               </li>
             ))}
           </ul>
@@ -62,9 +65,7 @@ function groupByDay(items: readonly Change[]): [string, Change[]][] {
 
 function ChangeLine(props: { change: Change; titles: ReadonlyMap<string, string>; sources: ReadonlyMap<string, Source> }) {
   const { change } = props;
-  const title = (
-    <Link to={{ page: 'development', id: change.developmentId }}>{props.titles.get(change.developmentId) ?? change.developmentId}</Link>
-  );
+  const title = <Link to={{ page: 'development', id: change.developmentId }}>{props.titles.get(change.developmentId) ?? change.developmentId}</Link>;
   const source = change.sourceId ? (
     <Link to={{ page: 'source', id: change.sourceId }}>{props.sources.get(change.sourceId)?.name ?? change.sourceId}</Link>
   ) : (
@@ -76,22 +77,25 @@ function ChangeLine(props: { change: Change; titles: ReadonlyMap<string, string>
     case 'development-revised':
       return <>Description revised: {title}{change.fields?.length ? ` (${change.fields.join(', ')})` : ''}</>;
     case 'claim-reported':
-      return <>{source} reported on {title}{change.quantity ? `: ${quantityText(change.quantity)}` : ''}</>;
+      return (
+        <>
+          {source} {change.stance ? stanceVerb(change.stance, change.likelihood) : 'reported on'}: {title}
+          {change.quantity ? ` (${quantityText(change.quantity)})` : ''}
+        </>
+      );
     case 'claim-retracted':
       return <>{source} retracted a claim on {title}</>;
     case 'status-changed':
       return <>{title}: {change.status?.from ?? 'new'} → {change.status?.to}</>;
-    case 'estimate-changed':
+    case 'estimate-changed': {
+      const estimate = change.estimate;
+      if (!estimate || estimate.low === null) return <>{title}: every figure stated for {estimate?.measure} is now withdrawn</>;
+      const high = estimate.high ?? estimate.low;
       return (
         <>
-          {title}: estimate of {change.estimate?.measure} now{' '}
-          {change.estimate?.low === null || change.estimate?.low === undefined
-            ? 'withdrawn'
-            : rangeText(change.estimate.low, change.estimate.high ?? change.estimate.low, change.estimate.unit)}
+          {title}: the figures stated for {estimate.measure} now {estimate.low === high ? 'stand at' : 'run from'} {rangeText(estimate.low, high, estimate.unit)}
         </>
       );
+    }
   }
 }
-
-export const rangeText = (low: number, high: number, unit: string): string =>
-  low === high ? `${low.toLocaleString('en')} ${unit}` : `${low.toLocaleString('en')}–${high.toLocaleString('en')} ${unit}`;

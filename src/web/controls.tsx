@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Source } from './api';
-import { DAY_MS, dayText, periodStartMs, readableDate } from './dates';
+import { asOfDay, DAY_MS, dayText, periodStartMs, readableDate } from './dates';
 import { useNavigation } from './navigation';
 import { sliderMoved } from './perf';
 import { STATUSES } from './status';
@@ -11,7 +11,7 @@ export function TimeControls(props: { days: { first: string; last: string } | un
   const { view, go } = useNavigation();
   const firstMs = props.days ? periodStartMs(props.days.first)! : undefined;
   const lastMs = props.days ? periodStartMs(props.days.last)! : undefined;
-  const shownDay = view.asOf?.slice(0, 10) ?? props.days?.last;
+  const shownDay = asOfDay(view.asOf) ?? props.days?.last;
   const shownMs = shownDay ? periodStartMs(shownDay) : undefined;
   const span = firstMs !== undefined && lastMs !== undefined ? Math.round((lastMs - firstMs) / DAY_MS) : 0;
   const index = firstMs !== undefined && shownMs !== undefined ? Math.min(span, Math.max(0, Math.round((shownMs - firstMs) / DAY_MS))) : span;
@@ -40,7 +40,7 @@ export function TimeControls(props: { days: { first: string; last: string } | un
           type="date"
           aria-label="Known as of (date)"
           data-testid="as-of-date"
-          value={view.asOf?.slice(0, 10) ?? ''}
+          value={asOfDay(view.asOf) ?? ''}
           onChange={(event) => go({ ...view, asOf: event.currentTarget.value || undefined })}
         />
         <output data-testid="as-of-text">{view.asOf ? readableDate(view.asOf) : 'now'}</output>
@@ -82,10 +82,13 @@ const ZOOM_NAMES: Record<Zoom, string> = { all: 'all dates', '1y': 'last year', 
 export function Filters(props: { topics: readonly { topic: string; developments: number }[]; sources: readonly Source[] }) {
   const { view, go } = useNavigation();
   const [text, setText] = useState(view.q ?? '');
+  // The view when the pause ends, not when typing began: a slider move meanwhile is kept.
+  const latest = useRef(view);
+  latest.current = view;
   useEffect(() => setText(view.q ?? ''), [view.q]);
   useEffect(() => {
     if ((view.q ?? '') === text.trim()) return undefined;
-    const timer = setTimeout(() => go({ ...view, q: text.trim() || undefined }, { replace: true }), 300);
+    const timer = setTimeout(() => go({ ...latest.current, q: text.trim() || undefined }, { replace: true }), 300);
     return () => clearTimeout(timer);
   }, [text]);
   const topics = props.topics.some((t) => t.topic === view.topic) || !view.topic ? props.topics : [{ topic: view.topic, developments: 0 }, ...props.topics];
@@ -117,6 +120,7 @@ export function Filters(props: { topics: readonly { topic: string; developments:
         Source{' '}
         <select data-testid="filter-source" value={view.sourceId ?? ''} onChange={(event) => go({ ...view, sourceId: event.currentTarget.value || undefined })}>
           <option value="">any</option>
+          {view.sourceId && !props.sources.some((source) => source.id === view.sourceId) && <option value={view.sourceId}>{view.sourceId}</option>}
           {props.sources.map((source) => (
             <option key={source.id} value={source.id}>
               {source.name}

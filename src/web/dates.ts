@@ -30,6 +30,15 @@ export function periodEndMs(text: string): number | undefined {
   return Date.UTC(year + 1, 0, 1) - 1;
 }
 
+/**
+ * When a report dated `text` is known from (SPEC §2): a day from its start, a month or a year from
+ * its last millisecond (the latest it can first have been public), an instant from itself.
+ */
+export function knownFromMs(text: string): number | undefined {
+  const match = PERIOD.exec(text);
+  return match && match[3] ? periodStartMs(text) : periodEndMs(text);
+}
+
 /** `2024-10-23` of an instant (UTC). */
 export const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -51,9 +60,18 @@ export function readableDate(text: string): string {
   return `${Number(day)} ${MONTHS[Number(month) - 1]} ${year}`;
 }
 
-/** The day an as-of text stands for (its own day for an instant), or undefined. */
+/** The UTC day an as-of text falls in (an instant with an offset: the UTC day of that instant), or undefined. */
 export function asOfDay(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const ms = periodEndMs(text);
   return ms === undefined ? undefined : dayText(ms);
+}
+
+/** An occurred interval in words: `8 Oct 2024 – 13 Oct 2024`, `by 31 May 2024`, `from 1 Feb 2022`. */
+export function occurredText(occurred: { earliest: string | null; latest: string | null } | null): string | undefined {
+  if (!occurred || (occurred.earliest === null && occurred.latest === null)) return undefined;
+  if (occurred.earliest === null) return `by ${readableDate(occurred.latest!)}`;
+  if (occurred.latest === null) return `from ${readableDate(occurred.earliest)}`;
+  if (occurred.earliest === occurred.latest) return readableDate(occurred.earliest);
+  return `${readableDate(occurred.earliest)} – ${readableDate(occurred.latest)}`;
 }

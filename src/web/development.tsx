@@ -1,11 +1,11 @@
 import { api, answer, timeQuery, type Claim, type Development, type Source } from './api';
-import { periodStartMs, readableDate } from './dates';
+import { occurredText, periodEndMs, readableDate } from './dates';
 import { byMeasure, EstimateChart } from './estimate-chart';
 import { useLoad } from './load';
 import { Link, useNavigation } from './navigation';
-import { rangeText } from './changes';
-import { quantityText } from './quantities';
-import { STATUS_COLOURS, stanceWords } from './status';
+import { figureText, quantityText, rangeText } from './quantities';
+import { STATUS_COLOURS, stancePhrase } from './status';
+import { useFocusOnOpen } from './focus';
 
 /** Only http(s) addresses become links: the API stores a publication's `url` as the editor gave it. */
 const WEB_ADDRESS = /^https?:\/\//i;
@@ -27,6 +27,7 @@ export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<strin
     ),
   );
   const back = <Link to={{ page: 'timeline' }} class="back">← timeline</Link>;
+  const heading = useFocusOnOpen(development.data?.title ?? (development.error ? 'not known' : undefined), view.asOf);
   if (development.error) {
     return (
       <section class="panel development" data-testid="development">
@@ -40,17 +41,27 @@ export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<strin
   }
   const item = development.data;
   if (!item) return <section class="panel development" aria-busy="true">{back}<p>Loading…</p></section>;
-  const untilMs = view.asOf ? periodStartMs(view.asOf) : undefined;
+  // The chart runs to the as-of instant (now, without one): the last state holds until then, as far as is known.
+  const untilMs = (view.asOf ? periodEndMs(view.asOf) : undefined) ?? Date.now();
   return (
     <section class="panel development" aria-labelledby="development-title" data-testid="development" data-id={item.id}>
       {back}
-      <h2 id="development-title">{item.title}</h2>
+      <h2 id="development-title" tabIndex={-1} ref={heading}>
+        {item.title}
+      </h2>
       <p class="facts">
         <span class="badge" style={{ backgroundColor: STATUS_COLOURS[item.status] }} data-testid="development-status">
           {item.status}
         </span>{' '}
-        occurred {item.occurred?.label ?? 'when: not known'}
-        {item.occurred?.edtf && <code title="EDTF">{item.occurred.edtf}</code>}
+        {occurredText(item.occurred) ? (
+          <>
+            occurred {item.occurred?.label ? `${item.occurred.label}: ` : ''}
+            {occurredText(item.occurred)}
+            {item.occurred?.edtf && <code title="EDTF (ISO 8601-2)">{item.occurred.edtf}</code>}
+          </>
+        ) : (
+          'date of occurrence not known'
+        )}
         {item.location && <> · {item.location}</>}
       </p>
       {item.summary && <p class="summary" data-testid="development-summary">{item.summary}</p>}
@@ -75,8 +86,10 @@ export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<strin
       {item.estimates.length > 0 && (
         <ul class="estimates-now">
           {item.estimates.map((estimate) => (
-            <li key={`${estimate.measure}-${estimate.unit}`}>
-              {estimate.measure}: <strong>{rangeText(estimate.low, estimate.high, estimate.unit)}</strong> from {estimate.figures.length} figure{estimate.figures.length === 1 ? '' : 's'}
+            <li key={`${estimate.measure}-${estimate.unit}`} data-testid="estimate-now">
+              {estimate.measure}:{' '}
+              <strong>{estimate.figures.length === 1 ? figureText(estimate.figures[0], estimate.unit) : rangeText(estimate.low, estimate.high, estimate.unit)}</strong>{' '}
+              ({estimate.figures.map((figure) => `${props.sources.get(figure.sourceId)?.name ?? figure.sourceId}: ${figureText(figure, estimate.unit)}`).join('; ')})
             </li>
           ))}
         </ul>
@@ -87,7 +100,7 @@ export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<strin
       <h3>Claims ({item.claims.length})</h3>
       <ol class="claims">
         {item.claims.map((claim) => (
-          <ClaimItem key={claim.id} claim={claim} sources={props.sources} />
+          <ClaimItem key={claim.id} claim={claim} sources={props.sources} repeats={item.claims.find((other) => other.id === claim.derivedFrom)} />
         ))}
       </ol>
     </section>
@@ -118,7 +131,7 @@ function Stances(props: { item: Development; sources: ReadonlyMap<string, Source
   );
 }
 
-function ClaimItem(props: { claim: Claim; sources: ReadonlyMap<string, Source> }) {
+function ClaimItem(props: { claim: Claim; sources: ReadonlyMap<string, Source>; repeats: Claim | undefined }) {
   const { claim } = props;
   const source = claim.source;
   return (
@@ -131,8 +144,7 @@ function ClaimItem(props: { claim: Claim; sources: ReadonlyMap<string, Source> }
         </span>
       </p>
       <p>
-        <strong>{stanceWords(claim.stance)}</strong>
-        {claim.likelihood && <> ({claim.likelihood})</>}
+        <strong data-testid="claim-stance">{stancePhrase(claim.stance, claim.likelihood)}</strong>
         {claim.quantity && <>: {quantityText(claim.quantity)}</>} · reported {readableDate(claim.reportedAt)}
       </p>
       {claim.quote && <blockquote>{claim.quote}</blockquote>}
@@ -141,7 +153,15 @@ function ClaimItem(props: { claim: Claim; sources: ReadonlyMap<string, Source> }
           via {claim.via.map((id) => props.sources.get(id)?.name ?? id).join(' → ')}
         </p>
       )}
-      {claim.derivedFrom && <p class="via">derived from claim {claim.derivedFrom}</p>}
+      {claim.derivedFrom && (
+        <p class="via">
+          repeats{' '}
+          {props.repeats
+            ? `${props.repeats.source.name ?? props.repeats.source.id}'s claim of ${readableDate(props.repeats.reportedAt)}`
+            : `claim ${claim.derivedFrom}`}
+          : not a second origin
+        </p>
+      )}
       {claim.publication && (
         <p class="publication">
           {claim.publication.url && WEB_ADDRESS.test(claim.publication.url) ? (

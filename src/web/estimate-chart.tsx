@@ -2,8 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EstimateChange, Source } from './api';
-import { dayText, DAY_MS, periodStartMs, readableDate } from './dates';
-import { figureText } from './quantities';
+import { dayText, DAY_MS, knownFromMs, readableDate } from './dates';
+import { figureText, rangeText } from './quantities';
 
 /** One measure's estimate over knowledge time: the low and high of the estimate, and each source's own figure. */
 export type EstimateSeries = Readonly<{ measure: string; unit: string; changes: readonly EstimateChange[] }>;
@@ -27,12 +27,13 @@ const PALETTE = ['#b35806', '#542788', '#1b7837', '#2166ac', '#b2182b', '#8c510a
 type Column = { label: string; stroke: string; dash?: number[]; values: (number | null)[] };
 
 /** The columns uPlot draws: x (seconds), low, high, then a column per source (two for a source's range). */
-function columnsOf(series: EstimateSeries, sources: ReadonlyMap<string, Source>, untilMs: number | undefined): { xs: number[]; columns: Column[] } {
+function columnsOf(series: EstimateSeries, sources: ReadonlyMap<string, Source>, untilMs: number): { xs: number[]; columns: Column[] } {
   const steps = [...series.changes];
-  // Each step on the day it became known (known from the end of that day, as the API counts).
-  const xs = steps.map((change) => (periodStartMs(change.at) ?? 0) / 1000);
-  // Carry the last state on to the as-of day, so the chart ends where the reader stands.
-  if (untilMs !== undefined && steps.length > 0 && untilMs / 1000 > xs[xs.length - 1]) {
+  // Each step from when it became known (a day from its start, a month or year from its end: SPEC §2).
+  const xs = steps.map((change) => (knownFromMs(change.at) ?? 0) / 1000);
+  // Carry the last state on to the as-of instant, so the chart ends where the reader stands (and a
+  // single step still draws as a line).
+  if (steps.length > 0 && untilMs / 1000 > xs[xs.length - 1]) {
     steps.push(steps[steps.length - 1]);
     xs.push(untilMs / 1000);
   }
@@ -57,7 +58,7 @@ function columnsOf(series: EstimateSeries, sources: ReadonlyMap<string, Source>,
 }
 
 /** A stepped chart of one measure (uPlot on a canvas), with the same figures as a table under it. */
-export function EstimateChart(props: { series: EstimateSeries; sources: ReadonlyMap<string, Source>; untilMs: number | undefined }) {
+export function EstimateChart(props: { series: EstimateSeries; sources: ReadonlyMap<string, Source>; untilMs: number }) {
   const { series, sources, untilMs } = props;
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -103,7 +104,7 @@ export function EstimateChart(props: { series: EstimateSeries; sources: Readonly
         <thead>
           <tr>
             <th scope="col">Known from</th>
-            <th scope="col">Estimate</th>
+            <th scope="col">Least to greatest</th>
             <th scope="col">Figures</th>
           </tr>
         </thead>
@@ -111,7 +112,7 @@ export function EstimateChart(props: { series: EstimateSeries; sources: Readonly
           {series.changes.map((change, i) => (
             <tr key={i} data-testid="estimate-step">
               <td>{readableDate(change.at)}</td>
-              <td>{change.low === null ? 'withdrawn' : change.low === change.high ? change.low.toLocaleString('en') : `${change.low.toLocaleString('en')}–${change.high?.toLocaleString('en')}`}</td>
+              <td>{change.low === null ? 'withdrawn' : rangeText(change.low, change.high ?? change.low, series.unit)}</td>
               <td>
                 {change.figures.map((figure) => `${sources.get(figure.sourceId)?.name ?? figure.sourceId}: ${figureText(figure, series.unit)}`).join('; ')}
               </td>

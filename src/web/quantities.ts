@@ -15,3 +15,7 @@ export function figureText(figure: Schemas['Figure'], unit: string): string {
   if (figure.qualifier === 'range') return `${figure.min?.toLocaleString('en')}–${figure.max?.toLocaleString('en')} ${unit}`;
   return `${QUALIFIERS[figure.qualifier]}${figure.value?.toLocaleString('en')} ${unit}`;
 }
+
+/** `40 ballistic-missiles` or `1,500 to 12,000 troops`: the least and greatest of the stated figures. */
+export const rangeText = (low: number, high: number, unit: string): string =>
+  low === high ? `${low.toLocaleString('en')} ${unit}` : `${low.toLocaleString('en')} to ${high.toLocaleString('en')} ${unit}`;

@@ -3,7 +3,8 @@ import { readableDate } from './dates';
 import { useLoad } from './load';
 import { Link, useNavigation } from './navigation';
 import { quantityText } from './quantities';
-import { stanceWords } from './status';
+import { stancePhrase } from './status';
+import { useFocusOnOpen } from './focus';
 
 /** Everything one source said, by date, as known at asOf, with its ratings. */
 export function SourcePanel(props: { id: string }) {
@@ -15,6 +16,7 @@ export function SourcePanel(props: { id: string }) {
     answer(api.GET('/v1/sources/{id}/claims', { params: { path: { id: props.id }, query: { ...times, limit: '500' } }, signal })),
   );
   const back = <Link to={{ page: 'timeline' }} class="back">← timeline</Link>;
+  const heading = useFocusOnOpen(source.data?.name ?? (source.error ? 'not known' : undefined), view.asOf);
   if (source.error) {
     return (
       <section class="panel source" data-testid="source">
@@ -28,7 +30,9 @@ export function SourcePanel(props: { id: string }) {
   return (
     <section class="panel source" aria-labelledby="source-title" data-testid="source" data-id={props.id}>
       {back}
-      <h2 id="source-title">{detail?.name ?? props.id}</h2>
+      <h2 id="source-title" tabIndex={-1} ref={heading}>
+        {detail?.name ?? props.id}
+      </h2>
       {detail && (
         <p class="facts">
           {detail.kind}
@@ -50,15 +54,14 @@ export function SourcePanel(props: { id: string }) {
       {claims.error && <p class="error">{claims.error.message}</p>}
       <ol class="claims">
         {items.map((claim) => (
-          <li key={claim.id} class={`claim stance-${claim.stance}`} data-testid="source-claim">
+          <li key={claim.id} class={`claim stance-${claim.stance}`} data-testid="source-claim" data-id={claim.id}>
             <p class="claim-head">
               <span class="date">{readableDate(claim.reportedAt)}</span>{' '}
               <Link to={{ page: 'development', id: claim.developmentId }}>{claim.developmentTitle}</Link>
               {claim.retractedAt && <span class="retracted"> retracted {readableDate(claim.retractedAt)}</span>}
             </p>
             <p>
-              <strong>{stanceWords(claim.stance)}</strong>
-              {claim.likelihood && <> ({claim.likelihood})</>}
+              <strong>{stancePhrase(claim.stance, claim.likelihood)}</strong>
               {claim.quantity && <>: {quantityText(claim.quantity)}</>}
             </p>
             {claim.quote && <blockquote>{claim.quote}</blockquote>}

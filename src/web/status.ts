@@ -1,13 +1,13 @@
 import type { Status } from './api';
 
-/** Each status's colour (a record, so a status the API adds fails the type check until it has one). */
+/** Each status's colour, dark enough for white badge text (4.5:1); a record, so a status the API adds fails the type check until it has one. */
 export const STATUS_COLOURS: Record<Status, string> = {
   confirmed: '#1b7f3b',
-  corroborated: '#4f9d2d',
+  corroborated: '#3d7a22',
   reported: '#3465a4',
   assessed: '#7a5aa6',
-  unconfirmed: '#8a8f98',
-  disputed: '#d4831a',
+  unconfirmed: '#6b717b',
+  disputed: '#a8610c',
   denied: '#c0392b',
   retracted: '#5c5c5c',
 };
@@ -15,12 +15,39 @@ export const STATUS_COLOURS: Record<Status, string> = {
 /** In the order the legend and the status filter list them: strongest first. */
 export const STATUSES = Object.keys(STATUS_COLOURS) as Status[];
 
-const STANCE_WORDS = {
-  asserts: 'asserts',
-  confirms: 'confirms',
-  denies: 'denies',
-  assesses: 'assesses',
-  'no-evidence': 'says it has no evidence of',
-} as const;
+type Stance = 'asserts' | 'confirms' | 'denies' | 'assesses' | 'no-evidence';
 
-export const stanceWords = (stance: keyof typeof STANCE_WORDS): string => STANCE_WORDS[stance];
+/** `very-likely` → `very likely`. */
+export const likelihoodWords = (likelihood: string): string => likelihood.replace(/-/g, ' ');
+
+/** What a claim does, as a present-tense phrase: "asserts it", "assesses it very likely", "says it has seen no evidence of it". */
+export function stancePhrase(stance: Stance, likelihood: string | null | undefined): string {
+  switch (stance) {
+    case 'asserts':
+      return 'asserts it';
+    case 'confirms':
+      return 'confirms it';
+    case 'denies':
+      return 'denies it';
+    case 'assesses':
+      return `assesses it ${likelihood ? likelihoodWords(likelihood) : '(no likelihood given)'}`;
+    case 'no-evidence':
+      return 'says it has seen no evidence of it';
+  }
+}
+
+/** The same in the past tense, for a change line: "denied", "assessed as very likely". */
+export function stanceVerb(stance: Stance, likelihood: string | null | undefined): string {
+  switch (stance) {
+    case 'asserts':
+      return 'asserted';
+    case 'confirms':
+      return 'confirmed';
+    case 'denies':
+      return 'denied';
+    case 'assesses':
+      return `assessed as ${likelihood ? likelihoodWords(likelihood) : 'of unstated likelihood'}`;
+    case 'no-evidence':
+      return 'said it had seen no evidence of';
+  }
+}

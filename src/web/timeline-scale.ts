@@ -1,4 +1,4 @@
-import { DAY_MS, dayText, MONTHS, periodEndMs, periodStartMs } from './dates';
+import { DAY_MS, dayText, knownFromMs, MONTHS, periodEndMs, periodStartMs } from './dates';
 import type { Zoom } from './view-state';
 
 /*
@@ -27,14 +27,18 @@ function bounds(occurred: Occurred): { earliestMs?: number; latestMs?: number } 
 
 export const isDated = (occurred: Occurred): boolean => bounds(occurred) !== undefined;
 
-/** The axis over every dated interval (zoomed to the last days of it), with ticks a reader can use. */
-export function scaleOf(occurreds: readonly Occurred[], zoom: Zoom): Scale | undefined {
+/**
+ * The axis over every dated interval, reaching the as-of day when one is given (an open end runs to
+ * it, not beyond: nothing later is known), zoomed to the last days before its end, with ticks a
+ * reader can use.
+ */
+export function scaleOf(occurreds: readonly Occurred[], zoom: Zoom, asOfMs?: number): Scale | undefined {
   const instants = occurreds.flatMap((occurred) => {
     const b = bounds(occurred);
     return b ? [b.earliestMs, b.latestMs].filter((ms): ms is number => ms !== undefined) : [];
   });
   if (instants.length === 0) return undefined;
-  let endMs = Math.max(...instants);
+  let endMs = Math.max(...instants, ...(asOfMs === undefined ? [] : [asOfMs]));
   let startMs = Math.min(...instants);
   endMs = Math.ceil((endMs + 1) / DAY_MS) * DAY_MS;
   const zoomDays = ZOOM_DAYS[zoom];
@@ -89,10 +93,10 @@ function ticksOf(startMs: number, endMs: number): Tick[] {
   return ticks;
 }
 
-/** The slider's days: from the day before the first report to the last report (or today, if asked). */
+/** The slider's days: from the day before the first report was known to the day the last one was. */
 export function knowledgeDays(firstReported: readonly string[], lastReported: readonly string[]): { first: string; last: string } | undefined {
-  const starts = firstReported.map(periodStartMs).filter((ms): ms is number => ms !== undefined);
-  const ends = lastReported.map(periodEndMs).filter((ms): ms is number => ms !== undefined);
+  const starts = firstReported.map(knownFromMs).filter((ms): ms is number => ms !== undefined);
+  const ends = lastReported.map(knownFromMs).filter((ms): ms is number => ms !== undefined);
   if (starts.length === 0 || ends.length === 0) return undefined;
   return { first: dayText(Math.min(...starts) - DAY_MS), last: dayText(Math.max(...ends)) };
 }

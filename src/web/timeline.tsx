@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import type { Development } from './api';
-import { readableDate } from './dates';
+import { occurredText, periodEndMs, readableDate } from './dates';
 import { Link, useNavigation } from './navigation';
 import { timelineDrawn } from './perf';
 import { STATUSES, STATUS_COLOURS } from './status';
@@ -10,7 +10,8 @@ import type { Zoom } from './view-state';
 /** Developments in occurred order: a bar per dated one over its earliest–latest span, the undated in a lane of their own. */
 export function Timeline(props: { items: readonly Development[]; zoom: Zoom; asOf: string | undefined; truncated: boolean }) {
   const { items, zoom, asOf } = props;
-  const scale = useMemo(() => scaleOf(items.map((item) => item.occurred), zoom), [items, zoom]);
+  const asOfMs = asOf === undefined ? undefined : periodEndMs(asOf);
+  const scale = useMemo(() => scaleOf(items.map((item) => item.occurred), zoom, asOfMs), [items, zoom, asOfMs]);
   const dated = items.filter((item) => isDated(item.occurred));
   const undated = items.filter((item) => !isDated(item.occurred));
   useEffect(() => timelineDrawn(asOf), [items, asOf]);
@@ -55,7 +56,8 @@ function Row(props: { item: Development; scale?: Scale }) {
   const { view } = useNavigation();
   const open = view.route.page === 'development' && view.route.id === item.id;
   const span = scale ? spanOf(item.occurred, scale) : undefined;
-  const when = item.occurred?.label ?? item.occurred?.edtf ?? 'date not known';
+  const dates = occurredText(item.occurred);
+  const when = [item.occurred?.label, dates].filter(Boolean).join(': ') || 'date not known';
   return (
     <li class={`row status-${item.status}${open ? ' open' : ''}`} data-testid="timeline-row" data-id={item.id} data-status={item.status}>
       <Link to={{ page: 'development', id: item.id }} class="row-title" current={open}>
@@ -65,7 +67,7 @@ function Row(props: { item: Development; scale?: Scale }) {
         {item.status}
       </span>
       {scale && (
-        <span class="track" title={`${when}${item.occurred?.edtf ? ` (${item.occurred.edtf})` : ''}`}>
+        <span class="track" title={`${when}${item.occurred?.edtf ? ` (EDTF ${item.occurred.edtf})` : ''}`}>
           {span ? (
             <span
               class={`bar${span.openStart ? ' open-start' : ''}${span.openEnd ? ' open-end' : ''}`}

@@ -7,6 +7,8 @@ export type Route = { page: 'timeline' } | { page: 'development'; id: string } |
 
 export const ZOOMS = ['all', '1y', '90d', '30d'] as const;
 export type Zoom = (typeof ZOOMS)[number];
+/** A year of occurred time up to the as-of: the months a news timeline is about, with the year's context. */
+export const DEFAULT_ZOOM: Zoom = '1y';
 
 export type ViewState = Readonly<{
   route: Route;
@@ -60,7 +62,7 @@ export function readView(pathname: string, search: string): ViewState {
     status: text('status'),
     sourceId: text('sourceId'),
     q: text('q'),
-    zoom: (ZOOMS as readonly string[]).includes(zoom ?? '') ? (zoom as Zoom) : 'all',
+    zoom: (ZOOMS as readonly string[]).includes(zoom ?? '') ? (zoom as Zoom) : DEFAULT_ZOOM,
   };
 }
 
@@ -69,7 +71,7 @@ export function viewUrl(view: ViewState): string {
   const query = new URLSearchParams();
   for (const key of QUERY_KEYS) {
     const value = view[key];
-    if (value !== undefined && !(key === 'zoom' && value === 'all')) query.set(key, value);
+    if (value !== undefined && !(key === 'zoom' && value === DEFAULT_ZOOM)) query.set(key, value);
   }
   const search = query.toString();
   return pathOf(view.route) + (search ? `?${search}` : '');

@@ -53,7 +53,7 @@ describeWithChromium('the workbench page in chromium', () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     // Well inside jest's 30 s, so a view that never comes says which wait failed.
     page.setDefaultTimeout(10_000);
-    errors = watchForErrors(page, [404]);
+    errors = watchForErrors(page);
   });
   afterEach(async () => {
     await page.close();
@@ -72,6 +72,10 @@ describeWithChromium('the workbench page in chromium', () => {
       await shownAsOf(page, day, publicBy(day).size);
       seen.set(day, await rowsOf(page));
       expect(await page.getByTestId('as-of-text').textContent()).toBe(`${Number(day.slice(8))} Oct 2024`);
+      // "What changed" (the week up to the day) lists nothing reported after it.
+      await page.waitForFunction((d) => document.querySelector('[data-testid="changes"] .window')?.textContent?.includes(d) ?? false, `${Number(day.slice(8))} Oct 2024`);
+      const changedOn = await page.$$eval('[data-testid="change"]', (items) => items.map((item) => item.getAttribute('data-at') ?? ''));
+      expect({ day, later: changedOn.filter((at) => at.slice(0, 10) > day) }).toEqual({ day, later: [] });
     }
     for (const [day, rows] of seen) {
       expect({ day, rows: new Map(rows) }).toEqual({ day, rows: publicBy(day) });
@@ -128,6 +132,11 @@ describeWithChromium('the workbench page in chromium', () => {
   });
 
   it('says a development is not known before its first report, rather than showing it', async () => {
+    errors.length = 0;
+    page.removeAllListeners('console');
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 404/.test(message.text())) errors.push(message.text());
+    });
     const first = ARTICLE_DATASET.developments.find((d) => d.id === 'north-korean-troops-sent-to-russia')!.claims[0].reportedAt;
     expect(first > '2024-10-20').toBe(true);
     await page.goto(`${workbench.origin}/developments/north-korean-troops-sent-to-russia?asOf=2024-10-20`);
@@ -136,12 +145,47 @@ describeWithChromium('the workbench page in chromium', () => {
   });
 
   it('shows everything one source said, by date, as known on the day', async () => {
-    await page.goto(`${workbench.origin}/sources/zelensky?asOf=2024-10-24`);
-    const api = (await workbench.get('/v1/sources/zelensky/claims?asOf=2024-10-24&limit=500')).body as { items: { id: string }[] };
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="source-claim"]').length === n, api.items.length);
-    expect(api.items.length).toBeGreaterThan(1);
-    const dates = await page.$$eval('[data-testid="source-claim"] .date', (items) => items.map((item) => item.textContent));
-    expect(dates.length).toBe(api.items.length);
+    for (const day of ['2024-10-20', '2024-10-24']) {
+      const known = publicBy(day);
+      const said = ARTICLE_DATASET.developments
+        .filter((development) => known.has(development.id))
+        .flatMap((development) => development.claims.filter((claim) => claim.sourceId === 'zelensky' && knownFromMs(claim.reportedAt) <= endOfDayMs(day)))
+        .map((claim) => claim.id)
+        .sort();
+      await page.goto(`${workbench.origin}/sources/zelensky?asOf=${day}`);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="source-claim"]').length === n, said.length);
+      const shown = await page.$$eval('[data-testid="source-claim"]', (items) => items.map((item) => item.getAttribute('data-id') ?? ''));
+      expect({ day, shown: [...shown].sort() }).toEqual({ day, shown: said });
+      expect(said.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('shows a claim without the article it was read in until that article was published', async () => {
+    const id = 'north-korean-troops-sent-to-russia';
+    const claims = ARTICLE_DATASET.developments.find((development) => development.id === id)!.claims;
+    const published = claims.map((claim) => claim.publication?.publishedAt).filter((at): at is string => at !== undefined);
+    expect(published.length).toBeGreaterThan(0);
+    for (const day of ['2024-10-23', '2024-10-24']) {
+      await page.goto(`${workbench.origin}/developments/${id}?asOf=${day}`);
+      await page.waitForSelector('[data-testid="claim"]');
+      const shown = await page.$$eval('[data-testid="claim"] .publication', (items) => items.map((item) => item.textContent ?? ''));
+      const expected = claims.filter((claim) => knownFromMs(claim.reportedAt) <= endOfDayMs(day) && claim.publication?.publishedAt && knownFromMs(claim.publication.publishedAt) <= endOfDayMs(day));
+      expect({ day, shown: shown.length }).toEqual({ day, shown: expected.length });
+    }
+  });
+
+  it('says how strongly each change was said: a denial is a denial, no evidence is not support', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24&since=2024-10-20`);
+    const api = (await workbench.get('/v1/knowledge/changes?from=2024-10-20&to=2024-10-24')).body as { items: { kind: string; stance?: string }[] };
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="change"]').length === n, api.items.length);
+    const lines = await page.$$eval('[data-testid="change"][data-kind="claim-reported"]', (items) =>
+      items.map((item): [string, string] => [item.getAttribute('data-stance') ?? 'none', item.textContent ?? '']),
+    );
+    const words: Record<string, RegExp> = { asserts: / asserted: /, confirms: / confirmed: /, denies: / denied: /, assesses: / assessed as [a-z ]+: /, 'no-evidence': / said it had seen no evidence of: / };
+    const stances = api.items.filter((item) => item.kind === 'claim-reported').map((item) => item.stance);
+    expect(lines.map(([stance]) => stance).sort()).toEqual([...stances].sort());
+    expect(stances).toEqual(expect.arrayContaining(['denies', 'no-evidence', 'assesses']));
+    for (const [stance, text] of lines) expect({ stance, text, says: words[stance]?.test(text) }).toEqual({ stance, text, says: true });
   });
 
   it('keeps the whole view in the URL: a permalink opened elsewhere shows the same view', async () => {
@@ -169,8 +213,33 @@ describeWithChromium('the workbench page in chromium', () => {
     // Back returns to the timeline the link was followed from.
     await page.goBack();
     await page.waitForSelector('[data-testid="changes"]');
+
+    // Every control reads its value back from a link.
+    const recordedAsOf = new Date(Date.now() + 60_000).toISOString().slice(0, 19);
+    await other.goto(`${workbench.origin}/?asOf=2024-10-24&recordedAsOf=${recordedAsOf}Z&since=2024-10-21&status=confirmed&sourceId=sk-nis&q=troops&zoom=90d`);
+    const confirmed = (await workbench.get(`/v1/knowledge?asOf=2024-10-24&status=confirmed&sourceId=sk-nis&q=troops`)).body as { items: { id: string }[] };
+    await shownAsOf(other, '2024-10-24', confirmed.items.length);
+    expect(confirmed.items.length).toBeGreaterThan(0);
+    const controls = {
+      status: await other.getByTestId('filter-status').inputValue(),
+      source: await other.getByTestId('filter-source').inputValue(),
+      text: await other.getByTestId('filter-text').inputValue(),
+      zoom: await other.getByTestId('zoom').inputValue(),
+      since: await other.getByTestId('since').inputValue(),
+      recorded: await other.getByTestId('recorded-as-of').inputValue(),
+    };
+    expect(controls).toEqual({ status: 'confirmed', source: 'sk-nis', text: 'troops', zoom: '90d', since: '2024-10-21', recorded: recordedAsOf });
     await other.close();
     expect(otherErrors).toEqual([]);
+  });
+
+  it('shows, as recorded before anything was stored, that nothing was recorded yet', async () => {
+    await page.goto(`${workbench.origin}/?asOf=2024-10-24&recordedAsOf=2000-01-01`);
+    await page.getByTestId('nothing-recorded').waitFor();
+    expect(await page.locator('[data-testid="timeline-row"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'now' }).nth(1).click();
+    await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
+    expect(new URL(page.url()).searchParams.get('recordedAsOf')).toBeNull();
   });
 
   it('filters by status, source and text, and says when nothing matches', async () => {
@@ -220,9 +289,22 @@ describeWithChromium('the workbench page on a server with API keys', () => {
     await page.getByTestId('key-submit').click();
     await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
     expect(page.url()).not.toContain(KEY);
+    const sent = new Set<string>();
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/v1/')) sent.add(request.headers()['authorization'] ?? 'none');
+    });
     await page.reload();
     await shownAsOf(page, '2024-10-24', publicBy('2024-10-24').size);
     expect(await page.getByTestId('key-input').count()).toBe(0);
+    expect([...sent]).toEqual([`Bearer ${KEY}`]);
+    // Another tab of the same browser does not have it (session storage is the tab's).
+    const otherTab = await context.newPage();
+    const otherErrors = watchForErrors(otherTab, [401]);
+    await otherTab.goto(`${workbench.origin}/?asOf=2024-10-24`);
+    await otherTab.getByTestId('key-input').waitFor();
+    await otherTab.keyboard.press('Escape');
+    await otherTab.getByTestId('key-input').waitFor({ state: 'detached' });
+    expect(otherErrors).toEqual([]);
     // Forgetting it asks again.
     await page.getByTestId('forget-key').click();
     await page.getByTestId('key-input').waitFor();

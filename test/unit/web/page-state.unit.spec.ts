@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+import { parseReportedTime } from '../../../src/domain/shared/time';
 import { boundMs, startMs } from '../../../src/http/time-params';
-import { DAY_MS, periodEndMs, periodStartMs, readableDate } from '../../../src/web/dates';
+import { DAY_MS, knownFromMs, periodEndMs, periodStartMs, readableDate } from '../../../src/web/dates';
 import { knowledgeDays, percentOf, scaleOf, spanOf } from '../../../src/web/timeline-scale';
-import { readView, routeOf, viewUrl, ZOOMS, type ViewState } from '../../../src/web/view-state';
+import { DEFAULT_ZOOM, readView, routeOf, viewUrl, ZOOMS, type ViewState } from '../../../src/web/view-state';
 
 /* The workbench page's pure parts: its URL state, its days, and where a development sits on the axis. */
 
@@ -41,13 +42,14 @@ describe("the page's URL", () => {
     expect(routeOf('/nothing/here')).toEqual({ page: 'timeline' });
     expect(routeOf('/developments/%E0%A4%A')).toEqual({ page: 'timeline' });
     expect(routeOf('/developments/a%2Fb')).toEqual({ page: 'development', id: 'a/b' });
-    expect(readView('/', '?zoom=10y').zoom).toBe('all');
-    expect(viewUrl(readView('/', '?zoom=all&asOf=2024-10-20&unknown=1'))).toBe('/?asOf=2024-10-20');
+    expect(readView('/', '?zoom=10y').zoom).toBe(DEFAULT_ZOOM);
+    expect(viewUrl(readView('/', `?zoom=${DEFAULT_ZOOM}&asOf=2024-10-20&unknown=1`))).toBe('/?asOf=2024-10-20');
+    expect(viewUrl(readView('/', '?zoom=all'))).toBe('/?zoom=all');
   });
 });
 
 describe("the page's days", () => {
-  it('bound a day, month or year as the server reads it in asOf and occurredFrom', () => {
+  it('bound a day, month or year as the server reads it in asOf and occurredFrom, and count it known from when the server does', () => {
     const periods = fc.oneof(
       fc.integer({ min: 1900, max: 2100 }).map(String),
       fc.tuple(fc.integer({ min: 1900, max: 2100 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`),
@@ -56,6 +58,7 @@ describe("the page's days", () => {
     fc.assert(
       fc.property(periods, (period) => {
         expect(periodEndMs(period)).toBe(boundMs(period, 0));
+        expect(knownFromMs(period)).toBe(parseReportedTime(period)?.ms);
         expect(periodStartMs(period)).toBe(startMs(period));
         expect(periodStartMs(period)! % DAY_MS === 0).toBe(true);
       }),
@@ -70,14 +73,31 @@ describe("the page's days", () => {
     expect(readableDate('2024-10-23T08:30:00.000Z')).toBe('23 Oct 2024 08:30 UTC');
   });
 
-  it('run the slider from the day before the first report to the last', () => {
-    expect(knowledgeDays(['2024-05', '2024-10-20'], ['2024-10-24', '2024-09'])).toEqual({ first: '2024-04-30', last: '2024-10-24' });
+  it('count a report from when SPEC §2 says it is known: a day from its start, a month or year from its end', () => {
+    expect(knownFromMs('2024-10-23')).toBe(Date.parse('2024-10-23T00:00:00.000Z'));
+    expect(knownFromMs('2024-09')).toBe(Date.parse('2024-09-30T23:59:59.999Z'));
+    expect(knownFromMs('2023')).toBe(Date.parse('2023-12-31T23:59:59.999Z'));
+    expect(knownFromMs('2024-10-23T08:30:00+02:00')).toBe(Date.parse('2024-10-23T06:30:00.000Z'));
+  });
+
+  it('run the slider from the day before the first report was known to the day the last one was', () => {
+    // A report of May 2024 is known from 31 May: the slider starts on the 30th, with nothing known.
+    expect(knowledgeDays(['2024-05', '2024-10-20'], ['2024-10-24', '2024-09'])).toEqual({ first: '2024-05-30', last: '2024-10-24' });
     expect(knowledgeDays([], [])).toBeUndefined();
   });
 });
 
 describe('the occurred axis', () => {
   const occurred = (earliest: string | null, latest: string | null) => ({ earliest, latest });
+
+  it('runs to the as-of day, and zooms to the days before it', () => {
+    const asOfMs = Date.parse('2024-10-17T23:59:59.999Z');
+    const scale = scaleOf([occurred(null, '2024-05-31'), occurred('2022-02-01', null)], '30d', asOfMs)!;
+    expect(scale.endMs).toBeGreaterThanOrEqual(asOfMs);
+    expect(scale.startMs).toBeGreaterThan(Date.parse('2024-09-01'));
+    expect(spanOf(occurred('2022-02-01', null), scale)).toMatchObject({ openStart: true, openEnd: true, endMs: scale.endMs });
+    expect(spanOf(occurred(null, '2024-05-31'), scale)).toBeUndefined();
+  });
 
   it('draws a fuzzy date over its whole span, and an open side to the edge, marked open', () => {
     const scale = scaleOf([occurred('2024-10-08', '2024-10-13'), occurred(null, '2024-05-31'), occurred('2022-02-01', null)], 'all')!;
