@@ -1,5 +1,5 @@
 import { createContext } from 'preact';
-import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useContext, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
 /** What every loader needs from the page: the key's generation (a new key reloads) and a way to ask for one. */
@@ -17,7 +17,8 @@ export function useLoad<T>(key: string | undefined, load: (signal: AbortSignal) 
   const [state, setState] = useState<Loaded<T>>({ loading: key !== undefined });
   const loadRef = useRef(load);
   loadRef.current = load;
-  useEffect(() => {
+  // A layout effect: the request leaves as soon as the view is known, not a frame later.
+  useLayoutEffect(() => {
     if (key === undefined) return undefined;
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
