@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQLITE_FILE, Storage, openStorage } from '../src/bootstrap/open-storage';
 import type { NewEvent } from '../src/event-store/event-store.port';
+import type { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { systemClock } from '../src/platform/clock';
 import { Prng } from './prng';
 import { median, yieldToEventLoop } from './stats';
@@ -19,12 +20,20 @@ export type AppendOptions = Readonly<{
   /** Measured rounds (one warm-up round more is run and discarded). */
   rounds: number;
   streams: number;
+  /** Concurrent writers for the group-commit rows, each appending one event per call. */
+  concurrentWriters: readonly number[];
+  /** Events per round for those rows. */
+  concurrentEvents: number;
   seed: number;
   log: (line: string) => void;
 }>;
 
 export type AppendFigures = Readonly<{
-  mode: 'single' | 'batch';
+  /** single / batch: one writer, one or 100 events per call, against the raw loop at the same size; concurrent: `writers` loops of one-event calls against the raw loop at 100 events per transaction. */
+  mode: 'single' | 'batch' | 'concurrent';
+  writers: number;
+  /** concurrent: transactions the port committed per append (1 without group commit). */
+  transactionsPerAppend?: number;
   eventsPerAppend: number;
   eventsPerRound: number;
   rounds: number;
@@ -72,10 +81,23 @@ export function groupsOf(events: readonly NewEvent[], size: number): NewEvent[][
   return groups;
 }
 
-async function portTarget(dir: string): Promise<Target> {
+async function portTarget(dir: string): Promise<Target & { concurrent(events: readonly NewEvent[], writers: number): Promise<{ ms: number; transactions: number }> }> {
   const storage: Storage = await openStorage({ dataDir: dir, eventStore: 'sqlite' }, systemClock);
+  const store = storage.eventStore as SqliteEventStore;
   let appends = 0;
   return {
+    /** `writers` loops at once, each appending one event per call to a stream of its own, until `events` are all appended. */
+    async concurrent(events, writers) {
+      const before = store.commitStats.transactions;
+      let next = 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: writers }, async (_, writer) => {
+          while (next < events.length) await store.append(`writer-${writers}-${writer}`, [events[next++]], 'any');
+        }),
+      );
+      return { ms: performance.now() - start, transactions: store.commitStats.transactions - before };
+    },
     async run(groups, streams) {
       const start = performance.now();
       for (const group of groups) {
@@ -188,6 +210,7 @@ export async function appendBenchmark(options: AppendOptions): Promise<AppendFig
     }
     figures.push({
       mode,
+      writers: 1,
       eventsPerAppend: perAppend,
       eventsPerRound: perRound,
       rounds: options.rounds,
@@ -197,5 +220,65 @@ export async function appendBenchmark(options: AppendOptions): Promise<AppendFig
       roundRatios: ratios,
     });
   }
+  for (const writers of options.concurrentWriters) figures.push(await concurrentBenchmark(options, prng, writers));
   return figures;
+}
+
+/**
+ * Group commit: `writers` concurrent loops of one-event appends through the port, against the raw
+ * loop inserting the same number of events 100 to a transaction (the rate one fsync per 100 events
+ * allows). Port and raw take turns by round, alternating which goes first.
+ */
+async function concurrentBenchmark(options: AppendOptions, prng: Prng, writers: number): Promise<AppendFigures> {
+  const streams = Array.from({ length: options.streams }, (_, i) => `bench-${i}`);
+  const portDir = join(options.dir, `port-concurrent-${writers}`);
+  const port = await portTarget(portDir);
+  const raw = rawTarget(join(options.dir, `raw-concurrent-${writers}`), join(portDir, SQLITE_FILE));
+  const portRates: number[] = [];
+  const rawRates: number[] = [];
+  const ratios: number[] = [];
+  let transactions = 0;
+  let appends = 0;
+  try {
+    for (let round = 0; round <= options.rounds; round++) {
+      const portEvents = makeEvents(prng, options.concurrentEvents);
+      const rawGroups = groupsOf(makeEvents(prng, options.concurrentEvents), 100);
+      await yieldToEventLoop();
+      let portRun = { ms: 0, transactions: 0 };
+      let rawMs = 0;
+      if (round % 2 === 0) {
+        portRun = await port.concurrent(portEvents, writers);
+        rawMs = await raw.run(rawGroups, streams);
+      } else {
+        rawMs = await raw.run(rawGroups, streams);
+        portRun = await port.concurrent(portEvents, writers);
+      }
+      const portRate = (options.concurrentEvents / portRun.ms) * 1000;
+      const rawRate = (options.concurrentEvents / rawMs) * 1000;
+      options.log(
+        `append ${writers} writers round ${round}${round === 0 ? ' (warm-up)' : ''}: port ${portRate.toFixed(0)} ev/s (${(portRun.transactions / options.concurrentEvents).toFixed(3)} transactions per append), raw batched ${rawRate.toFixed(0)} ev/s`,
+      );
+      if (round === 0) continue;
+      portRates.push(portRate);
+      rawRates.push(rawRate);
+      ratios.push(portRate / rawRate);
+      transactions += portRun.transactions;
+      appends += options.concurrentEvents;
+    }
+  } finally {
+    await port.close();
+    await raw.close();
+  }
+  return {
+    mode: 'concurrent',
+    writers,
+    transactionsPerAppend: transactions / appends,
+    eventsPerAppend: 1,
+    eventsPerRound: options.concurrentEvents,
+    rounds: options.rounds,
+    portEventsPerSec: median(portRates),
+    rawEventsPerSec: median(rawRates),
+    ratio: median(ratios),
+    roundRatios: ratios,
+  };
 }

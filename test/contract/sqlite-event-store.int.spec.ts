@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { SqliteLeafRangeReader } from '../../src/audit/verify/sqlite-leaf-ranges';
 import { SqliteDatabase } from '../../src/database/sqlite-database';
 import { SQLITE_FILE, Storage, openStorage } from '../../src/bootstrap/open-storage';
-import { NewEvent } from '../../src/event-store/event-store.port';
+import { NewEvent, WrongExpectedVersionError } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { Clock } from '../../src/platform/clock';
 import { describeEventStoreContract } from './event-store.contract';
 
@@ -79,6 +80,45 @@ describe('SQLite event store file', () => {
       journalMode: connection.pragma('journal_mode', { simple: true }),
     }));
   }
+
+  /** A store on its own connections to a migrated file, so a test can reach its writer connection. */
+  async function aStoreOnItsWriter(): Promise<{ store: SqliteEventStore; writer: SqliteDatabase['writer'] }> {
+    await (await openStore()).close();
+    open.pop();
+    const database = openDatabase();
+    return { store: new SqliteEventStore(database, aSettableClock()), writer: database.writer };
+  }
+
+  it('shares one transaction (one fsync) among appends submitted together; one refused for its expected version fails alone', async () => {
+    const { store } = await aStoreOnItsWriter();
+    await store.append('taken', [anEvent({ n: -1 })], 'no-stream');
+    const before = store.commitStats.transactions;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => store.append(i === 7 ? 'taken' : `writer-${i}`, [anEvent({ n: i })], 'no-stream')),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 40 }, (_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    expect((outcomes[7] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    // The first goes at once; the 39 submitted meanwhile share the next transaction.
+    expect(store.commitStats.transactions - before).toBeLessThanOrEqual(2);
+    const positions = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [Number(outcome.value.position)] : []));
+    expect(positions).toEqual(Array.from({ length: 39 }, (_, i) => positions[0] + i));
+    expect((await store.readAll()).map((event) => (event.data as { n: number }).n)).toEqual([-1, ...Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 7)]);
+  });
+
+  it('fails only the append SQLite itself refuses in a shared transaction; the others commit', async () => {
+    const { store, writer } = await aStoreOnItsWriter();
+    writer.exec("CREATE TEMP TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.type = 'Poison' BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
+    const poison = { ...anEvent({ n: 'poison' }), type: 'Poison' };
+    const outcomes = await Promise.allSettled([
+      store.append('first', [anEvent({ n: 0 })], 'any'),
+      store.append('a', [anEvent({ n: 1 })], 'any'),
+      store.append('poisoned', [poison], 'any'),
+      store.append('b', [anEvent({ n: 2 })], 'any'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((outcomes[2] as PromiseRejectedResult).reason)).toContain('poison refused');
+    expect((await store.readAll()).map((event) => (event.data as { n: number }).n)).toEqual([0, 1, 2]);
+  });
 
   it('runs every connection with synchronous FULL in WAL mode, also after the file is closed and reopened', async () => {
     const storage = await openStore();

@@ -1,4 +1,4 @@
-import { BatchOutcome, GroupCommit } from '../../src/event-store/postgres/group-commit';
+import { BatchOutcome, GroupCommit } from '../../src/event-store/group-commit';
 
 type Request = { name: string; items: number };
 

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { AppendResult, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersionError, parsedEvent, retriedAppend } from '../event-store.port';
 import { EventRow, storedEventOf } from '../event-row';
-import { BatchOutcome } from './group-commit';
+import { BatchOutcome } from '../group-commit';
 
 /** An append waiting for its transaction, its events already serialised. */
 export type QueuedAppend = Readonly<{

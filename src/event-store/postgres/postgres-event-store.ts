@@ -17,7 +17,7 @@ import {
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
 import { LogPage, SharedReads, pollingSubscription } from '../polling-subscription';
 import { QueuedAppend, appendInOneTransaction } from './append-batch';
-import { BatchOutcome, GroupCommit } from './group-commit';
+import { BatchOutcome, GroupCommit } from '../group-commit';
 
 /** One advisory lock key for the whole log: appends take it for their transaction. */
 const APPEND_LOCK = 0x74696d65; // "time"

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { SqliteDatabase } from '../../database/sqlite-database';
+import { storageFailureOf } from '../../database/storage-errors';
 import { Clock } from '../../platform/clock';
 import {
   AppendResult,
@@ -12,20 +13,42 @@ import {
   StoredEvent,
   StoredEventText,
   SubscribeOptions,
+  EventIdConflictError,
+  WrongExpectedVersionError,
   checkDistinctEventIds,
   checkExpectedVersion,
   retriedAppend,
   storedJson,
 } from '../event-store.port';
 import { EventRow, storedEventOf, storedEventTextOf } from '../event-row';
+import { BatchOutcome, GroupCommit } from '../group-commit';
 import { LogPage, SharedReads, pollingSubscription } from '../polling-subscription';
 
 /** Polls for appends made by another process on the same file (the server's, for a CLI command that runs beside it). */
 const CROSS_PROCESS_POLL_MS = 500;
 
-/** The event store in the embedded SQLite file. One process writes; appends are serialised. */
+type QueuedAppend = Readonly<{ streamId: string; events: readonly NewEvent[]; expected: ExpectedVersion }>;
+
+/** A batch's bounds: enough to share one fsync among many writers, small enough to keep the lock briefly. */
+const BATCH_LIMITS = { maxRequests: 256, maxItems: 5_000 };
+
+/** What only the append it concerns fails with: the others of its batch commit (SQLite's own errors fail the batch). */
+const failsAlone = (error: unknown): boolean => error instanceof WrongExpectedVersionError || error instanceof EventIdConflictError;
+
+/**
+ * The event store in the embedded SQLite file. One process writes. Appends that arrive while a
+ * transaction commits (or while a projection holds the writer) share the next transaction and its
+ * one fsync ({@link GroupCommit}): each is checked in a savepoint of its own, so an append refused
+ * for its expected version fails alone, in the order submitted.
+ */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly commits = new GroupCommit<QueuedAppend, AppendResult>((appends) => this.commitBatch(appends), {
+    ...BATCH_LIMITS,
+    itemsOf: (append) => append.events.length,
+  });
+  /** Transactions that appended, since open: appends ÷ this is how many appends share an fsync. */
+  private committedTransactions = 0;
   private readonly sharedReads = new SharedReads(async (options) => this.page(options, storedEventOf), this.appended);
   private readonly sharedTextReads = new SharedReads(async (options) => this.page(options, storedEventTextOf), this.appended);
   private readonly readAllStatements = new Map<string, Statement>();
@@ -60,20 +83,72 @@ export class SqliteEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     checkDistinctEventIds(events);
-    // IMMEDIATE: the write lock before the first read, so a writer in another process (a CLI catch-up)
-    // makes this wait (busy_timeout) instead of failing the upgrade from read to write at once.
-    const result = await this.sqlite.write((db) => db.transaction(() => this.appendInTransaction(streamId, events, expected)).immediate());
-    this.appended.emit('appended', result.position);
-    return result;
+    return this.commits.submit({ streamId, events, expected });
   }
 
-  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): AppendResult {
+  /** Appends made and transactions they took, since open (the benchmark's fsyncs per append). */
+  get commitStats(): { transactions: number } {
+    return { transactions: this.committedTransactions };
+  }
+
+  /**
+   * The batch in one transaction. When SQLite refuses it for something one append carries (not a
+   * busy or full store, which every append would meet), each is tried alone, so only that one fails.
+   */
+  private async commitBatch(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
+    try {
+      return await this.commitTogether(appends);
+    } catch (error) {
+      if (appends.length === 1 || storageFailureOf(error) !== undefined) throw error;
+      const outcomes: BatchOutcome<AppendResult>[] = [];
+      for (const append of appends) {
+        try {
+          outcomes.push(...(await this.commitTogether([append])));
+        } catch (alone) {
+          outcomes.push({ ok: false, error: alone });
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  private async commitTogether(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
+    const outcomes = await this.sqlite.write(() => this.batchTransaction.immediate(appends));
+    this.committedTransactions += 1;
+    const positions = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value.position] : []));
+    if (positions.length > 0) this.appended.emit('appended', positions[positions.length - 1]);
+    return outcomes;
+  }
+
+  /**
+   * The appends of a batch in one transaction (IMMEDIATE: the write lock before the first read, so a
+   * writer in another process, a CLI catch-up, makes it wait out busy_timeout instead of failing the
+   * upgrade from read to write). An append refused for its expected version or its event ids is
+   * refused before it writes anything, so it fails alone with no savepoint to roll back; an error
+   * from SQLite itself rolls the whole batch back (and {@link commitBatch} tries each alone).
+   */
+  private readonly batchTransaction = this.sqlite.writer.transaction((appends: readonly QueuedAppend[]): BatchOutcome<AppendResult>[] => {
+    const last = this.statements.lastRecordedAt.get();
+    let floorMs = last ? Date.parse(last.recorded_at) : 0;
+    return appends.map(({ streamId, events, expected }): BatchOutcome<AppendResult> => {
+      try {
+        const value = this.appendInTransaction(streamId, events, expected, floorMs);
+        floorMs = Math.max(floorMs, Date.parse(value.events[value.events.length - 1].recordedAt));
+        return { ok: true, value };
+      } catch (error) {
+        if (failsAlone(error)) return { ok: false, error };
+        throw error;
+      }
+    });
+  });
+
+  /** Checks, then writes: nothing is written unless every check passed. `floorMs`: the latest recordedAt in the log. */
+  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion, floorMs: number): AppendResult {
     const already = this.alreadyAppended(streamId, events);
     if (already) return already;
     const current = this.statements.streamVersion.get(streamId)?.version ?? null;
     checkExpectedVersion(streamId, expected, current === null ? 'no-stream' : current);
-    const last = this.statements.lastRecordedAt.get();
-    const recordedAt = new Date(Math.max(this.clock.now(), last ? Date.parse(last.recorded_at) : 0)).toISOString();
+    const recordedAt = new Date(Math.max(this.clock.now(), floorMs)).toISOString();
     let version = current ?? -1n;
     const stored = events.map((event): StoredEvent => {
       version += 1n;
@@ -169,6 +244,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    // Appends already queued still get their transaction before the file closes.
+    await this.commits.settled();
     this.appended.emit('closed');
   }
 }
