@@ -28,6 +28,7 @@ export class GroupCommit<Request, Outcome> {
   private readonly waiting: Waiting<Request, Outcome>[] = [];
   private sending = false;
   private draining: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly send: (requests: readonly Request[]) => Promise<readonly BatchOutcome<Outcome>[]>,
@@ -35,14 +36,19 @@ export class GroupCommit<Request, Outcome> {
   ) {}
 
   submit(request: Request): Promise<Outcome> {
+    if (this.closed) return Promise.reject(new Error('the event store is closed'));
     return new Promise<Outcome>((resolve, reject) => {
       this.waiting.push({ request, resolve, reject });
       if (!this.sending) this.draining = this.drain();
     });
   }
 
-  /** Resolves once every request submitted so far has its outcome (e.g. before the connection pool is closed). */
-  settled(): Promise<void> {
+  /**
+   * Refuses new requests and resolves once every request submitted before has its outcome (before
+   * the connection under it is closed). A caller that keeps submitting cannot hold it open.
+   */
+  close(): Promise<void> {
+    this.closed = true;
     return this.draining;
   }
 
@@ -64,8 +70,10 @@ export class GroupCommit<Request, Outcome> {
           if (outcome.ok) waiting.resolve(outcome.value);
           else waiting.reject(outcome.error);
         });
-        // Callers woken by this batch may append again at once: let them join the next one.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Callers woken by this batch may append again at once: let them join the next one. A lone
+        // caller (a batch of one, nobody waiting) has no one to wait for: its next request starts
+        // the next batch at once.
+        if (batch.length > 1 || this.waiting.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.sending = false;

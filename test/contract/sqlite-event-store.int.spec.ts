@@ -120,6 +120,60 @@ describe('SQLite event store file', () => {
     expect((await store.readAll()).map((event) => (event.data as { n: number }).n)).toEqual([0, 1, 2]);
   });
 
+  it('fails only the append too big for a full disk in a shared transaction; the smaller ones commit', async () => {
+    const { store, writer } = await aStoreOnItsWriter();
+    await store.append('warm', [anEvent({ n: -1 })], 'any');
+    writer.pragma(`max_page_count = ${Number(writer.pragma('page_count', { simple: true })) + 6}`);
+    const big = Array.from({ length: 40 }, () => anEvent({ pad: 'x'.repeat(2000) }));
+    const outcomes = await Promise.allSettled([
+      store.append('first', [anEvent({ n: 0 })], 'any'),
+      store.append('small', [anEvent({ n: 1 })], 'any'),
+      store.append('big', big, 'any'),
+      store.append('small', [anEvent({ n: 2 })], 'any'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_FULL' });
+    expect((await store.readAll()).map((event) => event.streamId)).toEqual(['warm', 'first', 'small', 'small']);
+  });
+
+  it('refuses an append whose data is not JSON at the call, alone; the appends beside it share one transaction', async () => {
+    const { store } = await aStoreOnItsWriter();
+    await store.append('first', [anEvent({ n: 0 })], 'any');
+    const before = store.commitStats.transactions;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.append(`s-${i}`, i === 4 ? [anEvent({ n: i }), anEvent({ n: 10n })] : [anEvent({ n: i })], 'any')),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 10 }, (_, i) => (i === 4 ? 'rejected' : 'fulfilled')));
+    // The first at once, the other eight together: no batch was rolled back and retried one by one.
+    expect(store.commitStats.transactions - before).toBe(2);
+    expect((await store.readAll()).map((event) => (event.data as { n: number }).n)).toEqual([0, 0, 1, 2, 3, 5, 6, 7, 8, 9]);
+  });
+
+  it('closes after the appends already queued, refusing later ones, even while a writer keeps appending', async () => {
+    const { store } = await aStoreOnItsWriter();
+    const queued = Array.from({ length: 20 }, (_, i) => store.append(`q-${i}`, [anEvent({ n: i })], 'any'));
+    let looping = true;
+    let refusal: unknown;
+    const writer = (async () => {
+      while (looping) {
+        try {
+          // As a server's writers do, between appends the loop gives the event loop a turn (its I/O).
+          await new Promise((resolve) => setImmediate(resolve));
+          await store.append('loop', [anEvent({ n: 'loop' })], 'any');
+        } catch (error) {
+          refusal = error;
+          return;
+        }
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.close();
+    looping = false;
+    await writer;
+    expect((await Promise.allSettled(queued)).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(String(refusal)).toContain('closed');
+  });
+
   it('runs every connection with synchronous FULL in WAL mode, also after the file is closed and reopened', async () => {
     const storage = await openStore();
     await storage.eventStore.append('development-1', [anEvent({ n: 1 })], 'no-stream');

@@ -129,22 +129,36 @@ describe('group commit', () => {
     expect(send.batches).toEqual([['first'], ['later']]);
   });
 
-  it('settles only once every request submitted so far, queued ones included, has its outcome', async () => {
+  it('closes once every request submitted before has its outcome, queued ones included, refusing any submitted after', async () => {
     const send = aControlledSend();
     const commits = new GroupCommit(send.send, limits);
     const outcomes: string[] = [];
     for (const name of ['a', 'b', 'c']) void commits.submit({ name, items: 1 }).then((value) => outcomes.push(value));
-    let settled = false;
-    const settling = commits.settled().then(() => (settled = true));
+    let closed = false;
+    const closing = commits.close().then(() => (closed = true));
+    await expect(commits.submit({ name: 'late', items: 1 })).rejects.toThrow('closed');
 
     send.answer();
     await settle();
-    expect(settled).toBe(false);
+    expect(closed).toBe(false);
     send.answer();
-    await settling;
+    await closing;
 
     expect(outcomes).toEqual(['A', 'B', 'C']);
-    await expect(commits.settled()).resolves.toBeUndefined();
+    expect(send.batches).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('sends a lone caller\'s next request at once, without waiting a turn of the event loop', async () => {
+    let turns = 0;
+    const counting = setInterval(() => (turns += 1), 0);
+    const commits = new GroupCommit(async (requests: readonly { name: string; items: number }[]) => requests.map((r) => ({ ok: true as const, value: r.name })), limits);
+    try {
+      const before = turns;
+      for (let i = 0; i < 50; i++) await commits.submit({ name: `n${i}`, items: 1 });
+      expect(turns - before).toBe(0);
+    } finally {
+      clearInterval(counting);
+    }
   });
 
   it('fails the whole batch when send answers a different number of outcomes than requests', async () => {

@@ -173,7 +173,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     // Appends already queued still get their transaction: the pool closes after this.
-    await this.commits.settled();
+    await this.commits.close();
     this.appended.emit('closed');
     const listener = await this.listener?.catch(() => undefined);
     if (listener) {

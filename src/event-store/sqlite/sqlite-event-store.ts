@@ -27,7 +27,13 @@ import { LogPage, SharedReads, pollingSubscription } from '../polling-subscripti
 /** Polls for appends made by another process on the same file (the server's, for a CLI command that runs beside it). */
 const CROSS_PROCESS_POLL_MS = 500;
 
-type QueuedAppend = Readonly<{ streamId: string; events: readonly NewEvent[]; expected: ExpectedVersion }>;
+/** An append waiting for its transaction, its events' data and metadata already stored text. */
+type QueuedAppend = Readonly<{
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedVersion;
+  written: readonly Readonly<{ data: string; metadata: string }>[];
+}>;
 
 /** A batch's bounds: enough to share one fsync among many writers, small enough to keep the lock briefly. */
 const BATCH_LIMITS = { maxRequests: 256, maxItems: 5_000 };
@@ -38,8 +44,8 @@ const failsAlone = (error: unknown): boolean => error instanceof WrongExpectedVe
 /**
  * The event store in the embedded SQLite file. One process writes. Appends that arrive while a
  * transaction commits (or while a projection holds the writer) share the next transaction and its
- * one fsync ({@link GroupCommit}): each is checked in a savepoint of its own, so an append refused
- * for its expected version fails alone, in the order submitted.
+ * one fsync ({@link GroupCommit}), in the order submitted: each is checked before it writes, so one
+ * refused for its expected version or event ids fails alone.
  */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
@@ -83,7 +89,9 @@ export class SqliteEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     checkDistinctEventIds(events);
-    return this.commits.submit({ streamId, events, expected });
+    // Serialised now, as the caller's objects stand: data that is not JSON fails this call alone.
+    const written = events.map((event) => ({ data: storedJson(event.data), metadata: storedJson(event.metadata) }));
+    return this.commits.submit({ streamId, events, expected, written });
   }
 
   /** Appends made and transactions they took, since open (the benchmark's fsyncs per append). */
@@ -92,16 +100,23 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * The batch in one transaction. When SQLite refuses it for something one append carries (not a
-   * busy or full store, which every append would meet), each is tried alone, so only that one fails.
+   * The batch in one transaction. When SQLite refuses it for something one append may carry (a
+   * constraint, or a full disk, which a smaller transaction may still fit), each is tried alone, so
+   * only that one fails; a busy store fails them all at once (each alone would wait out the busy
+   * timeout again).
    */
   private async commitBatch(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
     try {
       return await this.commitTogether(appends);
     } catch (error) {
-      if (appends.length === 1 || storageFailureOf(error) !== undefined) throw error;
+      if (appends.length === 1 || storageFailureOf(error) === 'busy') throw error;
       const outcomes: BatchOutcome<AppendResult>[] = [];
       for (const append of appends) {
+        const busy = outcomes.find((outcome) => !outcome.ok && storageFailureOf(outcome.error) === 'busy');
+        if (busy) {
+          outcomes.push(busy);
+          continue;
+        }
         try {
           outcomes.push(...(await this.commitTogether([append])));
         } catch (alone) {
@@ -115,8 +130,9 @@ export class SqliteEventStore implements EventStore {
   private async commitTogether(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
     const outcomes = await this.sqlite.write(() => this.batchTransaction.immediate(appends));
     this.committedTransactions += 1;
+    // The highest position written (a retried append answers its earlier one).
     const positions = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value.position] : []));
-    if (positions.length > 0) this.appended.emit('appended', positions[positions.length - 1]);
+    if (positions.length > 0) this.appended.emit('appended', positions.reduce((a, b) => (b > a ? b : a)));
     return outcomes;
   }
 
@@ -130,9 +146,9 @@ export class SqliteEventStore implements EventStore {
   private readonly batchTransaction = this.sqlite.writer.transaction((appends: readonly QueuedAppend[]): BatchOutcome<AppendResult>[] => {
     const last = this.statements.lastRecordedAt.get();
     let floorMs = last ? Date.parse(last.recorded_at) : 0;
-    return appends.map(({ streamId, events, expected }): BatchOutcome<AppendResult> => {
+    return appends.map((append): BatchOutcome<AppendResult> => {
       try {
-        const value = this.appendInTransaction(streamId, events, expected, floorMs);
+        const value = this.appendInTransaction(append, floorMs);
         floorMs = Math.max(floorMs, Date.parse(value.events[value.events.length - 1].recordedAt));
         return { ok: true, value };
       } catch (error) {
@@ -143,17 +159,17 @@ export class SqliteEventStore implements EventStore {
   });
 
   /** Checks, then writes: nothing is written unless every check passed. `floorMs`: the latest recordedAt in the log. */
-  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion, floorMs: number): AppendResult {
+  private appendInTransaction({ streamId, events, expected, written }: QueuedAppend, floorMs: number): AppendResult {
     const already = this.alreadyAppended(streamId, events);
     if (already) return already;
     const current = this.statements.streamVersion.get(streamId)?.version ?? null;
     checkExpectedVersion(streamId, expected, current === null ? 'no-stream' : current);
     const recordedAt = new Date(Math.max(this.clock.now(), floorMs)).toISOString();
     let version = current ?? -1n;
-    const stored = events.map((event): StoredEvent => {
+    const stored = events.map((event, i): StoredEvent => {
       version += 1n;
-      const data = storedJson(event.data);
-      const row = this.statements.insert.get(streamId, version, event.eventId, event.type, data, storedJson(event.metadata), recordedAt) as {
+      const { data, metadata } = written[i];
+      const row = this.statements.insert.get(streamId, version, event.eventId, event.type, data, metadata, recordedAt) as {
         position: bigint;
       };
       return {
@@ -244,8 +260,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    // Appends already queued still get their transaction before the file closes.
-    await this.commits.settled();
+    // Appends already queued still get their transaction before the file closes; later ones are refused.
+    await this.commits.close();
     this.appended.emit('closed');
   }
 }
