@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, answer, apiKey, type Source } from './api';
+import { api, answer, apiKey, timeQuery, type Source } from './api';
 import { ChangesPanel } from './changes';
 import { Filters, TimeControls } from './controls';
 import { asOfDay, dayText, DAY_MS, knownFromMs, periodEndMs, readableDate } from './dates';
@@ -51,8 +51,8 @@ export function App() {
 
 function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined) => void; onAskKey: () => void; onCancelKey: () => void }) {
   const { view } = useNavigation();
-  const recorded = view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {};
-  const times = { ...(view.asOf ? { asOf: view.asOf } : {}), ...recorded };
+  const recorded = timeQuery(undefined, view.recordedAsOf);
+  const times = timeQuery(view.asOf, view.recordedAsOf);
 
   // The slider's days: from the first report known now to the last (as recorded by recordedAsOf).
   const everything = useLoad(JSON.stringify(['days', view.recordedAsOf]), (signal) =>

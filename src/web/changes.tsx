@@ -1,4 +1,4 @@
-import { api, answer, type Change, type Source } from './api';
+import { api, answer, timeQuery, type Change, type Source } from './api';
 import { periodEndMs, readableDate } from './dates';
 import { useLoad } from './load';
 import { Link, useNavigation } from './navigation';
@@ -13,7 +13,7 @@ export function ChangesPanel(props: { to: string; since: string; titles: Readonl
   const { view, go } = useNavigation();
   const { to, since } = props;
   const inOrder = (periodEndMs(since) ?? 0) < (periodEndMs(to) ?? 0);
-  const recorded = view.recordedAsOf ? { recordedAsOf: view.recordedAsOf } : {};
+  const recorded = timeQuery(undefined, view.recordedAsOf);
   const topic = view.topic ? { topic: view.topic } : {};
   const changes = useLoad(inOrder ? JSON.stringify(['changes', since, to, view.recordedAsOf, view.topic]) : undefined, (signal) =>
     answer(api.GET('/v1/knowledge/changes', { params: { query: { from: since, to, ...recorded, ...topic } }, signal })),

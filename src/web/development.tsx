@@ -33,7 +33,7 @@ export function DevelopmentPanel(props: { id: string; sources: ReadonlyMap<strin
       <section class="panel development" data-testid="development">
         {back}
         <p class="error" data-testid="development-error">
-          {development.error.status === 404 ? `Not known ${view.asOf ? `as of ${readableDate(view.asOf)}` : 'here'}: ` : ''}
+          {development.error.status === 404 ? `Not known ${view.asOf ? `as of ${readableDate(view.asOf)}` : 'now'}: ` : ''}
           {development.error.message}
         </p>
       </section>
