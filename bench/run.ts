@@ -384,7 +384,7 @@ function report(
     out.push(
       '### Read worker threads (`TIMELINE_READ_THREADS`, SQLite)',
       '',
-      'The same runs on a fresh app per setting, in alternating rounds (0 answers on the main thread; the default is 1 on 2+ cores). ' +
+      'The same runs on a fresh app per setting, in alternating rounds (0, the default, answers on the main thread). ' +
         'Issue 16\'s target at 8 connections: ≥ 3,000 req/s with p99 ≤ 25 ms. autocannon runs in this process too, so on 2 cores the load generator, the HTTP thread and the read workers share them.',
       '',
       table(['claims', 'read threads', 'round', 'connections', 'req/s', 'p50', 'p99', '≥ 3,000/s, p99 ≤ 25 ms'], threadRows),

@@ -31,7 +31,7 @@ export type AppConfig = Readonly<{
   timeouts: Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
   /** Leaf ranges `/v1/audit/verify` (and `cli -- verify`) check at a time: worker threads on the embedded store, queries on PostgreSQL (at most 2); 0: one thread. */
   verifyThreads: number;
-  /** Worker threads that answer `/v1/knowledge` and a development's view on the embedded store, each on its own read-only connection; 0: this thread. */
+  /** Worker threads that answer `/v1/knowledge` and a development's view on the embedded store, each on its own read-only connection; 0 (default): the main thread. */
   readThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
@@ -50,8 +50,11 @@ export type AppConfig = Readonly<{
   webDir?: string;
 }>;
 
-/** One read worker where there is a second core (HTTP and projections keep the first); none on one core. */
-export const DEFAULT_READ_THREADS = availableParallelism() >= 2 ? 1 : 0;
+/**
+ * None: on 2 cores one worker did not raise `/v1/knowledge` throughput at 8 connections and added
+ * 1-3 ms at one (copying a page between threads costs about half its query); see bench/README.md.
+ */
+export const DEFAULT_READ_THREADS = 0;
 
 /** One verify worker a core, at most 8. */
 export const DEFAULT_VERIFY_THREADS = Math.min(availableParallelism(), 8);

@@ -28,8 +28,8 @@ describe('configuration', () => {
     expect(refusal({ TIMELINE_READ_THREADS: '-1' }).setting).toBe('TIMELINE_READ_THREADS');
   });
 
-  it('answers knowledge queries on one read worker where there are two cores or more unless told otherwise; 0 keeps them on the main thread', () => {
-    expect(load({}).readThreads).toBe(availableParallelism() >= 2 ? 1 : 0);
+  it('answers knowledge queries on the main thread unless read worker threads are asked for', () => {
+    expect(load({}).readThreads).toBe(0);
     expect(load({ TIMELINE_READ_THREADS: '0' }).readThreads).toBe(0);
     expect(load({ TIMELINE_READ_THREADS: '2' }).readThreads).toBe(2);
   });
