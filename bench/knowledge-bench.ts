@@ -46,6 +46,8 @@ export type LevelOptions = Readonly<{
   rawReadRounds: number;
   /** PostgreSQL: if the read model was never analysed (or is stale), ANALYZE it and measure the HTTP runs again. */
   analyzeAndRepeat?: boolean;
+  /** SQLite: the HTTP runs again on an app started with each of these TIMELINE_READ_THREADS, in alternating rounds. */
+  readThreads?: Readonly<{ threads: readonly number[]; rounds: number }>;
   deadline: number;
   log: (line: string) => void;
   track: Tracker;
@@ -90,6 +92,8 @@ export type LevelFigures = Readonly<{
   statistics?: string;
   /** PostgreSQL, when the statistics were missing or stale: the same HTTP runs again after an ANALYZE. */
   httpAfterAnalyze?: HttpFigures[];
+  /** SQLite: the HTTP runs on an app with each number of read worker threads, round by round. */
+  byReadThreads?: readonly Readonly<{ threads: number; round: number; http: HttpFigures[] }>[];
 }>;
 
 type Query = Readonly<{ path: string; topic: string; asOf: string; recordedAsOf?: string }>;
@@ -107,8 +111,9 @@ function storageConfig(options: LevelOptions): StorageConfig {
 }
 
 /** The environment the app is started with: the same store as the level's. */
-function appEnvironment(options: LevelOptions): NodeJS.ProcessEnv {
+function appEnvironment(options: LevelOptions, readThreads?: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { TIMELINE_DATA_DIR: options.dir, TIMELINE_SEED: 'none', LOG_LEVEL: 'silent' };
+  if (readThreads !== undefined) env.TIMELINE_READ_THREADS = String(readThreads);
   if (options.store?.kind === 'postgres') {
     env.TIMELINE_EVENT_STORE = 'postgres';
     env.DATABASE_URL = options.store.databaseUrl;
@@ -363,6 +368,33 @@ async function measureHttp(options: LevelOptions, base: string, paths: readonly 
   return http;
 }
 
+/**
+ * The same HTTP runs on a fresh app per number of read worker threads, in alternating rounds (0, 1,
+ * 2, 0, 1, 2, ...), so a drift of the machine shows as a spread rather than as a difference.
+ */
+async function measureReadThreads(options: LevelOptions, paths: readonly string[]): Promise<NonNullable<LevelFigures['byReadThreads']>> {
+  const figures: { threads: number; round: number; http: HttpFigures[] }[] = [];
+  for (let round = 0; round < (options.readThreads?.rounds ?? 0); round++) {
+    for (const threads of options.readThreads?.threads ?? []) {
+      remaining(options.deadline);
+      options.log(`  read threads ${threads}, round ${round + 1}`);
+      const app: NestFastifyApplication = await createApp(loadConfig(appEnvironment(options, threads), process.cwd()));
+      const closeApp = once(() => app.close());
+      const untrack = options.track('app', closeApp);
+      try {
+        await app.listen(0, '127.0.0.1');
+        const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+        await waitForNoLag(base, Math.min(options.deadline, Date.now() + 600_000));
+        figures.push({ threads, round, http: await measureHttp({ ...options, warmupSec: 1 }, base, paths) });
+      } finally {
+        untrack();
+        await closeApp();
+      }
+    }
+  }
+  return figures;
+}
+
 /** Section 2 (and 3) for one data-set size. */
 export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigures> {
   const developments = Math.max(1, Math.round(options.claims / 10));
@@ -414,6 +446,9 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       httpAfterAnalyze = await measureHttp(options, base, paths);
     }
 
+    // Each app its own, after this one closed (the data dir is locked by the one that appends).
+    const measureThreads = options.readThreads && options.store?.kind !== 'postgres' ? () => measureReadThreads(options, paths) : undefined;
+
     // The baseline: the pure fold over the whole log, read once (after the load runs, so the log
     // held in memory does not slow the server's garbage collection while it is measured).
     options.log('  fold baseline: reading the whole log');
@@ -451,6 +486,9 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     }
     log = [];
     const perQueryMs = checks.map((check) => check.foldMs);
+    untrack();
+    await closeApp();
+    const byReadThreads = await measureThreads?.();
     return {
       store: storeName,
       claimsTarget: options.claims,
@@ -465,6 +503,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       checks,
       statistics,
       httpAfterAnalyze,
+      byReadThreads,
     };
   } finally {
     untrack();

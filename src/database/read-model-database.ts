@@ -42,6 +42,11 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
     this.writer = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.writer) }) });
   }
 
+  /** The embedded store's file, for read-only connections of other threads. */
+  get file(): string {
+    return this.sqlite.file;
+  }
+
   migrate(): Promise<void> {
     return this.sqlite.write(() => migrateToLatest(this.writer));
   }

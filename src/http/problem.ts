@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, FieldError, InvalidInputError, NotFoundError } from '../domain/shared/domain.errors';
 import { ProjectionLagError } from '../projections/projection-gate';
+import { ReadWorkerLostError } from '../projections/knowledge/knowledge-read-workers';
 import { EventIdConflictError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { storageFailureOf } from '../database/storage-errors';
 import { LiveStreamLimitError } from './sse/live-stream-limits';
@@ -55,6 +56,7 @@ const BY_CODE: Record<string, { status: number; slug: string; title: string }> =
   EVENT_ID_CONFLICT: { status: 409, slug: 'event-id-conflict', title: 'Event id conflict' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
   PROJECTION_LAG: { status: 503, slug: 'projection-lag', title: 'Read model not caught up' },
+  READ_WORKER_LOST: { status: 503, slug: 'read-worker-lost', title: 'Read worker stopped' },
   LIVE_STREAMS_PER_CLIENT: { status: 429, slug: 'too-many-live-streams', title: 'Too many live streams for this client' },
   LIVE_STREAMS_TOTAL: { status: 503, slug: 'live-streams-full', title: 'Too many live streams on this server' },
 };
@@ -88,6 +90,7 @@ export function problemFor(error: unknown): Problem {
       error instanceof RequestValidationError ||
       error instanceof IdempotencyKeyReusedError ||
       error instanceof ProjectionLagError ||
+      error instanceof ReadWorkerLostError ||
       error instanceof LiveStreamLimitError ||
       error instanceof WrongExpectedVersionError ||
       error instanceof EventIdConflictError)

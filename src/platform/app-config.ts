@@ -31,6 +31,8 @@ export type AppConfig = Readonly<{
   timeouts: Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
   /** Leaf ranges `/v1/audit/verify` (and `cli -- verify`) check at a time: worker threads on the embedded store, queries on PostgreSQL (at most 2); 0: one thread. */
   verifyThreads: number;
+  /** Worker threads that answer `/v1/knowledge` and a development's view on the embedded store, each on its own read-only connection; 0 (default): the main thread. */
+  readThreads: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
   /** Open `/v1/events/live` streams the server serves at once; one more is answered 503. */
@@ -47,6 +49,12 @@ export type AppConfig = Readonly<{
   /** The built workbench page (`index.html`, `assets/`); default: `dist/web`, which `npm run build` writes. */
   webDir?: string;
 }>;
+
+/**
+ * None: on 2 cores one worker did not raise `/v1/knowledge` throughput at 8 connections and added
+ * 1-3 ms at one (copying a page between threads costs about half its query); see bench/README.md.
+ */
+export const DEFAULT_READ_THREADS = 0;
 
 /** One verify worker a core, at most 8. */
 export const DEFAULT_VERIFY_THREADS = Math.min(availableParallelism(), 8);
@@ -162,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sseMaxStreams: integer(env, 'TIMELINE_SSE_MAX_STREAMS', 1000, 1, 100_000),
     sseMaxStreamsPerClient: integer(env, 'TIMELINE_SSE_MAX_STREAMS_PER_CLIENT', 100, 1, 100_000),
     verifyThreads: integer(env, 'TIMELINE_VERIFY_THREADS', DEFAULT_VERIFY_THREADS, 0, 64),
+    readThreads: integer(env, 'TIMELINE_READ_THREADS', DEFAULT_READ_THREADS, 0, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),
     natsStream: matching(env, 'TIMELINE_NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, _ and - (1 to 64)', 'TIMELINE'),

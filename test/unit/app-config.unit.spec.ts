@@ -25,6 +25,13 @@ describe('configuration', () => {
     expect(refusal({ TIMELINE_API_KEYS: 'short:admin' }).setting).toBe('TIMELINE_API_KEYS');
     expect(refusal({ TIMELINE_API_KEYS: 'a-key-of-sixteen-chars:root' }).setting).toBe('TIMELINE_API_KEYS');
     expect(refusal({ TIMELINE_VERIFY_THREADS: 'two' }).setting).toBe('TIMELINE_VERIFY_THREADS');
+    expect(refusal({ TIMELINE_READ_THREADS: '-1' }).setting).toBe('TIMELINE_READ_THREADS');
+  });
+
+  it('answers knowledge queries on the main thread unless read worker threads are asked for', () => {
+    expect(load({}).readThreads).toBe(0);
+    expect(load({ TIMELINE_READ_THREADS: '0' }).readThreads).toBe(0);
+    expect(load({ TIMELINE_READ_THREADS: '2' }).readThreads).toBe(2);
   });
 
   it('verifies in one worker thread a core (at most 8) unless told otherwise; 0 keeps verify on one thread', () => {

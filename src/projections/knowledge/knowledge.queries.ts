@@ -39,9 +39,12 @@ export type SourceClaimsPage = Readonly<{ items: SourceClaimView[]; next?: Sourc
 export class KnowledgeQueries {
   private readonly postgres: boolean;
 
-  constructor(private readonly db: ReadModelDatabase) {
+  constructor(private readonly db: Pick<ReadModelDatabase, 'query'>) {
     this.postgres = db.query.getExecutor().adapter instanceof PostgresAdapter;
   }
+
+  /** Stops what these queries hold of their own: nothing here (the database is shared); see `PooledKnowledgeQueries`. */
+  async close(): Promise<void> {}
 
   async knowledgeAsOf(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePage> {
     let query = this.atPoint(at);
