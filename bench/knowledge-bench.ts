@@ -10,7 +10,7 @@ import { axisBoundMs, parseReportedTime } from '../src/domain/shared/time';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.port';
 import { upcast } from '../src/event-store/upcasters';
 import { createApp } from '../src/bootstrap/create-app';
-import { loadConfig } from '../src/platform/app-config';
+import { AppConfig, loadConfig } from '../src/platform/app-config';
 import type { Clock } from '../src/platform/clock';
 import { systemClock } from '../src/platform/clock';
 import { KnowledgeProjection } from '../src/projections/knowledge/knowledge.projection';
@@ -378,17 +378,11 @@ async function measureReadThreads(options: LevelOptions, paths: readonly string[
     for (const threads of options.readThreads?.threads ?? []) {
       remaining(options.deadline);
       options.log(`  read threads ${threads}, round ${round + 1}`);
-      const app: NestFastifyApplication = await createApp(loadConfig(appEnvironment(options, threads), process.cwd()));
-      const closeApp = once(() => app.close());
-      const untrack = options.track('app', closeApp);
+      const { base, close } = await listeningApp(options, loadConfig(appEnvironment(options, threads), process.cwd()));
       try {
-        await app.listen(0, '127.0.0.1');
-        const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-        await waitForNoLag(base, Math.min(options.deadline, Date.now() + 600_000));
         figures.push({ threads, round, http: await measureHttp({ ...options, warmupSec: 1 }, base, paths) });
       } finally {
-        untrack();
-        await closeApp();
+        await close();
       }
     }
   }
@@ -414,14 +408,8 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
   const rebuilt = await rebuild(options);
   options.log(`  rebuilt ${rebuilt.rebuild.events} events in ${(rebuilt.rebuild.ms / 1000).toFixed(1)} s`);
 
-  const config = loadConfig(appEnvironment(options), process.cwd());
-  const app: NestFastifyApplication = await createApp(config);
-  const closeApp = once(() => app.close());
-  const untrack = options.track('app', closeApp);
+  const { app, base, close } = await listeningApp(options, loadConfig(appEnvironment(options), process.cwd()));
   try {
-    await app.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    await waitForNoLag(base, Math.min(options.deadline, Date.now() + 600_000));
     const queries = buildQueries(options, dataset.topics, load.phase1End);
     const paths = queries.map((query) => query.path);
     for (const query of queries.slice(0, 3)) {
@@ -486,8 +474,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     }
     log = [];
     const perQueryMs = checks.map((check) => check.foldMs);
-    untrack();
-    await closeApp();
+    await close();
     const byReadThreads = await measureThreads?.();
     return {
       store: storeName,
@@ -506,7 +493,26 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       byReadThreads,
     };
   } finally {
+    await close();
+  }
+}
+
+/** An app on a loopback port with its read model caught up, tracked for cleanup; `close` (once) stops it. */
+async function listeningApp(options: LevelOptions, config: AppConfig): Promise<{ app: NestFastifyApplication; base: string; close: () => Promise<void> }> {
+  const app: NestFastifyApplication = await createApp(config);
+  const closeApp = once(() => app.close());
+  const untrack = options.track('app', closeApp);
+  const close = async () => {
     untrack();
     await closeApp();
+  };
+  try {
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    await waitForNoLag(base, Math.min(options.deadline, Date.now() + 600_000));
+    return { app, base, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
