@@ -133,7 +133,14 @@ describe('GET /v1/events/live with 1,100 clients that never read', () => {
 
   it(`holds the server under ${RSS_GROWTH_BOUND_MB} MB more than idle, keeps /health answering, and answers one stream past the cap 503 with Retry-After`, async () => {
     const port = await freePort();
-    server = await startServer(dataDir, port, { TIMELINE_SSE_MAX_STREAMS: String(CLIENTS), TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: String(2 * CLIENTS) });
+    server = await startServer(dataDir, port, {
+      TIMELINE_SSE_MAX_STREAMS: String(CLIENTS),
+      TIMELINE_SSE_MAX_STREAMS_PER_CLIENT: String(2 * CLIENTS),
+      // A stalled stream is dropped after twice the heartbeat (30 s by default), about as long as this
+      // test takes on a busy machine: a dropped one would free a slot and let the stream past the cap
+      // in (that answer never ends). Held for the test's length, every stalled stream counts.
+      TIMELINE_SSE_HEARTBEAT_MS: '300000',
+    });
     const log = await answer(port, '/v1/events?limit=1');
     expect(log.status).toBe(200);
     expect((await answer(port, '/health')).status).toBe(200);

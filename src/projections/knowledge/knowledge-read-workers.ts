@@ -17,7 +17,7 @@ export type KnowledgeReadReply =
 
 export type KnowledgeReadWorkerData = Readonly<{ file: string }>;
 
-/** The read workers stopped twice while answering a query: it is not retried again. */
+/** Every read worker a query was sent to stopped (one more than there are threads): it is not sent again. */
 export class ReadWorkerLostError extends Error {
   readonly code = 'READ_WORKER_LOST';
   constructor(exitCode: number) {
@@ -26,7 +26,8 @@ export class ReadWorkerLostError extends Error {
   }
 }
 
-type Pending = { request: KnowledgeReadRequest; resolve(value: unknown): void; reject(error: Error): void; retried: boolean };
+/** `lost`: workers that stopped holding this query (several may stop at once, e.g. all killed together). */
+type Pending = { request: KnowledgeReadRequest; resolve(value: unknown): void; reject(error: Error): void; lost: number };
 
 type ReadWorker = { thread: Worker; pending: Map<number, Pending> };
 
@@ -42,8 +43,9 @@ function startThread(workerData: KnowledgeReadWorkerData): Worker {
 /**
  * Worker threads that answer knowledge queries on their own read-only connections to the embedded
  * store, so a page's SQL and its assembly leave the thread that serves HTTP and runs projections.
- * Started on first use; a worker that stops is replaced, and the queries it held are sent once more
- * (reads are idempotent), then fail with {@link ReadWorkerLostError}.
+ * Started on first use; a worker that stops is replaced, and the queries it held are sent again
+ * (reads are idempotent; up to once per worker of the pool, and one more), then fail with
+ * {@link ReadWorkerLostError}.
  *
  * Read-your-writes holds as in-thread: a caller waits for the projections on this thread first, and
  * a read a worker starts after that commit sees it (WAL: every read transaction sees what committed before it).
@@ -62,7 +64,7 @@ export class KnowledgeReadWorkers {
   run<T>(request: Omit<KnowledgeReadRequest, 'id'>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the read workers are closed'));
     return new Promise<T>((resolve, reject) => {
-      this.send({ request: { ...request, id: this.nextId++ } as KnowledgeReadRequest, resolve: resolve as (value: unknown) => void, reject, retried: false });
+      this.send({ request: { ...request, id: this.nextId++ } as KnowledgeReadRequest, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
     });
   }
 
@@ -105,8 +107,10 @@ export class KnowledgeReadWorkers {
       const index = this.workers.indexOf(worker);
       if (index >= 0) this.workers.splice(index, 1);
       for (const pending of worker.pending.values()) {
-        if (pending.retried || this.closed) pending.reject(new ReadWorkerLostError(exitCode));
-        else this.send({ ...pending, retried: true });
+        // Sent once more per worker of the pool and one: workers stopping together (a retry may land on
+        // one whose exit is not yet seen) do not fail it, and one that cannot start does not loop.
+        if (pending.lost >= this.threads || this.closed) pending.reject(new ReadWorkerLostError(exitCode));
+        else this.send({ ...pending, lost: pending.lost + 1 });
       }
       worker.pending.clear();
     });
