@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { aClaim, aDevelopment, aSource, created } from '../test/support/builders';
+import { startTestApp } from '../test/support/test-app';
+import { numberEnv } from './harness';
+import { fmtInt, fmtMs, fmtRatio, table } from './stats';
+
+/**
+ * Writes over HTTP (issue 16): `POST /v1/developments/:id/claims` spread over `BENCH_WRITE_STREAMS`
+ * developments (default 64), each answered once stored and projected (read-your-writes), with 1 and
+ * 8 connections for `BENCH_WRITE_SECONDS` (default 5) each, against the HTTP floor measured in the
+ * same run: `GET /health` at the same connections. Target at 8 connections: ≥ 2,000 requests/s,
+ * p99 ≤ 25 ms.
+ */
+async function main(): Promise<void> {
+  const streams = numberEnv('BENCH_WRITE_STREAMS', 64, (value) => Number.isInteger(value) && value > 0);
+  const seconds = numberEnv('BENCH_WRITE_SECONDS', 5, (value) => value > 0);
+  const app = await startTestApp({ env: { TIMELINE_RATE_LIMIT: '0' } });
+  try {
+    created(await app.post('/v1/sources', aSource()));
+    for (let i = 0; i < streams; i++) created(await app.post('/v1/developments', aDevelopment({ id: `bench-${i}` })));
+    await app.app.listen(0, '127.0.0.1');
+    const { port } = app.app.getHttpServer().address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+    const body = JSON.stringify(aClaim({ quote: 'A claim of the write benchmark.' }));
+    let next = 0;
+    const rows: string[][] = [];
+    for (const connections of [1, 8]) {
+      const floor = await run({ url: `${url}/health`, connections, duration: seconds });
+      const writes = await run({
+        url,
+        connections,
+        duration: seconds,
+        requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, body, setupRequest: (request: LoadRequest) => ({ ...request, path: `/v1/developments/bench-${next++ % streams}/claims` }) }],
+      });
+      if (writes.non2xx > 0 || writes.errors > 0) throw new Error(`${writes.non2xx} non-2xx answers and ${writes.errors} errors to POST claims`);
+      const met = connections === 8 ? (writes.requests.average >= 2000 && writes.latency.p99 <= 25 ? 'met' : 'missed') : '';
+      rows.push([
+        String(connections),
+        fmtInt(writes.requests.average),
+        fmtMs(writes.latency.p50),
+        fmtMs(writes.latency.p99),
+        `${fmtInt(floor.requests.average)} req/s, p99 ${fmtMs(floor.latency.p99)}`,
+        fmtRatio(writes.requests.average / floor.requests.average),
+        met,
+      ]);
+    }
+    console.log('## Writes over HTTP: POST claims\n');
+    console.log(table(['connections', 'POST claims req/s', 'p50', 'p99', 'baseline: GET /health, same run', 'req/s ÷ baseline', '≥ 2,000/s, p99 ≤ 25 ms at 8'], rows));
+    console.log(`\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} npx ts-node --transpile-only bench/write-bench.ts\``);
+  } finally {
+    await app.close();
+  }
+}
+
+/** What this bench asks of autocannon (it ships no types). */
+type LoadRequest = { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: LoadRequest) => LoadRequest };
+type LoadOptions = { url: string; connections: number; duration: number; requests?: LoadRequest[] };
+type LoadResult = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+const autocannon = require('autocannon') as (options: LoadOptions, done: (error: Error | null, result: LoadResult) => void) => void;
+
+function run(options: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : String(error));
+  process.exit(1);
+});
