@@ -72,7 +72,8 @@ function Workbench(props: { askingKey: boolean; onKey: (key: string | undefined)
   const topics = useLoad(timesKey, (signal) => answer(api.GET('/v1/topics', { params: { query: times }, signal })));
 
   const sourceMap = useMemo(() => new Map<string, Source>((sources.data?.items ?? []).map((s) => [s.id, s])), [sources.data]);
-  const asOfMs = view.asOf === undefined ? Date.now() : (periodEndMs(view.asOf) ?? Date.now());
+  // Without an asOf, everything known now counts (no clock read per render).
+  const asOfMs = view.asOf === undefined ? Infinity : (periodEndMs(view.asOf) ?? Infinity);
   // The source filter offers those who had said something by asOf (a source registered but not yet heard from is not news).
   const heardFrom = useMemo(() => {
     const spoke = new Set((everything.data?.items ?? []).flatMap((item) => item.claims.filter((claim) => (knownFromMs(claim.reportedAt) ?? Infinity) <= asOfMs).map((claim) => claim.source.id)));
