@@ -33,6 +33,8 @@ export type AppConfig = Readonly<{
   verifyThreads: number;
   /** Worker threads that answer `/v1/knowledge` and a development's view on the embedded store, each on its own read-only connection; 0 (default): the main thread. */
   readThreads: number;
+  /** Bytes of `/v1/knowledge` pages (with `asOf` given) kept as JSON text for the read model's current position; 0: none. */
+  knowledgeCacheBytes: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
   /** Open `/v1/events/live` streams the server serves at once; one more is answered 503. */
@@ -55,6 +57,9 @@ export type AppConfig = Readonly<{
  * 1-3 ms at one (copying a page between threads costs about half its query); see bench/README.md.
  */
 export const DEFAULT_READ_THREADS = 0;
+
+/** Pages of `/v1/knowledge` kept, in MiB: some hundred pages of 100 developments. */
+export const DEFAULT_KNOWLEDGE_CACHE_MB = 64;
 
 /** One verify worker a core, at most 8. */
 export const DEFAULT_VERIFY_THREADS = Math.min(availableParallelism(), 8);
@@ -171,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sseMaxStreamsPerClient: integer(env, 'TIMELINE_SSE_MAX_STREAMS_PER_CLIENT', 100, 1, 100_000),
     verifyThreads: integer(env, 'TIMELINE_VERIFY_THREADS', DEFAULT_VERIFY_THREADS, 0, 64),
     readThreads: integer(env, 'TIMELINE_READ_THREADS', DEFAULT_READ_THREADS, 0, 64),
+    knowledgeCacheBytes: integer(env, 'TIMELINE_KNOWLEDGE_CACHE_MB', DEFAULT_KNOWLEDGE_CACHE_MB, 0, 65_536) * 1024 * 1024,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     natsUrl: url(env, 'TIMELINE_NATS_URL', ['nats:'], false),
     natsStream: matching(env, 'TIMELINE_NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, _ and - (1 to 64)', 'TIMELINE'),

@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { QueryBus } from '@nestjs/cqrs';
 import { ReadClock } from '../../projections/read-clock';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -7,7 +8,7 @@ import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.ha
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
-import { KnowledgePage } from '../../projections/knowledge/knowledge.queries';
+import { KnowledgePageText } from '../../application/queries/knowledge-page-cache';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
@@ -29,7 +30,7 @@ export class KnowledgeController {
   @Get()
   @ApiOkResponse({ type: KnowledgePageSchema, description: 'developments known at (asOf, recordedAsOf), in occurred order' })
   @ApiProblems([503], { 503: 'the read model has not reached `minPosition` yet; `Retry-After`' })
-  async knowledge(@Query() query: KnowledgeQueryDto) {
+  async knowledge(@Query() query: KnowledgeQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const now = this.readClock.now();
     const cursor = query.cursor === undefined ? undefined : decodeKnowledgeCursor(query.cursor);
     const recordedAsOfMs = boundMs(query.recordedAsOf, cursor?.recordedAsOfMs ?? now);
@@ -46,15 +47,18 @@ export class KnowledgeController {
     if (filter.occurredFromMs !== undefined && filter.occurredToMs !== undefined && filter.occurredToMs < filter.occurredFromMs) {
       throw new RequestValidationError('occurredTo is before occurredFrom', [{ field: 'occurredTo', message: 'must not be before occurredFrom' }]);
     }
-    const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePage>(
-      new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limitParam(query.limit, 100, 500), cursor, positionParam(query.minPosition, 'minPosition')),
+    const limit = limitParam(query.limit, 100, 500);
+    const page = await this.queries.execute<KnowledgeAsOfQuery, KnowledgePageText>(
+      new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limit, cursor, positionParam(query.minPosition, 'minPosition'), query.asOf !== undefined),
     );
-    return {
-      asOf: instantText(asOfMs),
-      recordedAsOf: instantText(recordedAsOfMs),
-      items: page.items,
-      nextCursor: page.next ? encodeKnowledgeCursor({ ...page.next, recordedAsOfMs }) : null,
-    };
+    const nextCursor = page.next ? encodeKnowledgeCursor({ ...page.next, recordedAsOfMs }) : null;
+    // The items are JSON already (so the page cache keeps them): the answer is put together around them.
+    reply.type('application/json; charset=utf-8');
+    return Buffer.concat([
+      Buffer.from(`{"asOf":${JSON.stringify(instantText(asOfMs))},"recordedAsOf":${JSON.stringify(instantText(recordedAsOfMs))},"items":`),
+      page.items,
+      Buffer.from(`,"nextCursor":${JSON.stringify(nextCursor)}}`),
+    ]);
   }
 
   @Get('changes')

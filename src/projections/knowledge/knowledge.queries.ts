@@ -22,6 +22,12 @@ import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
 import { currentAt, hasActiveClaimBy, inTopic, knownAt, matchesSearchTerm, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
+/** The knowledge projection's name: its checkpoint's key. */
+export const KNOWLEDGE_PROJECTION = 'knowledge';
+
+/** Where the knowledge read model stands: the last position applied, and that event's transaction time. */
+export type ReadModelPoint = Readonly<{ position: bigint; recordedAtMs: number }>;
+
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
 
@@ -41,6 +47,19 @@ export class KnowledgeQueries {
 
   constructor(private readonly db: Pick<ReadModelDatabase, 'query'>) {
     this.postgres = db.query.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /**
+   * Where the knowledge read model stands, as stored with its rows (so also what another instance
+   * sharing the database applied): the last position, and its event's transaction time.
+   */
+  async readModelPoint(): Promise<ReadModelPoint> {
+    const row = await this.db.query
+      .selectFrom('projection_checkpoints')
+      .select(['position', 'recorded_at'])
+      .where('projection', '=', KNOWLEDGE_PROJECTION)
+      .executeTakeFirst();
+    return { position: row ? BigInt(row.position) : 0n, recordedAtMs: row?.recorded_at ? Date.parse(row.recorded_at) : 0 };
   }
 
   /** Stops what these queries hold of their own: nothing here (the database is shared); see `PooledKnowledgeQueries`. */

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArticleSeeder } from '../../src/seed/article-seeder';
+import { aClaim, aDevelopment, aSource, created } from '../support/builders';
+import { dropTestSchemas, startTestApp } from '../support/test-app';
+
+/**
+ * `/v1/knowledge` pages kept as JSON for the read model's position: the same bytes as without the
+ * cache, and never a page from before a write once the write has answered.
+ */
+describe('/v1/knowledge page cache', () => {
+  const queries = [
+    'asOf=2024-10-17&limit=500',
+    'asOf=2024-10-20&limit=500',
+    'asOf=2024-10-24&limit=500',
+    'asOf=2024-10-24&limit=2',
+    'asOf=2024-10-24&topic=north-korea&limit=500',
+    'asOf=2024-10-24&q=troops&limit=500',
+  ];
+  const dataDir = mkdtempSync(join(tmpdir(), 'timeline-page-cache-'));
+  const cachedTexts = new Map<string, string>();
+  let recordedAsOf: string;
+
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropTestSchemas();
+  });
+
+  it('answers a repeated request with the same bytes, and shows a write as soon as it answered', async () => {
+    const api = await startTestApp({ dataDir });
+    try {
+      await api.app.get(ArticleSeeder).seed();
+      recordedAsOf = (await api.get('/v1/knowledge?asOf=2024-10-24&limit=1')).body.recordedAsOf;
+      for (const query of queries) {
+        const url = `/v1/knowledge?${query}&recordedAsOf=${recordedAsOf}`;
+        const first = await api.get(url);
+        const second = await api.get(url);
+        expect(first.status).toBe(200);
+        expect(first.headers['content-type']).toMatch(/^application\/json/);
+        expect(second.text).toBe(first.text);
+        cachedTexts.set(query, first.text);
+      }
+      const before = await api.get('/v1/knowledge?asOf=2024-10-24&limit=500');
+      expect(before.body.items.map((item: { id: string }) => item.id)).not.toContain('vestby-oil-spill');
+
+      created(await api.post('/v1/sources', aSource()));
+      created(await api.post('/v1/developments', aDevelopment({ claim: aClaim({ reportedAt: '2024-10-19' }) })));
+
+      const after = await api.get('/v1/knowledge?asOf=2024-10-24&limit=500');
+      expect(after.body.items.map((item: { id: string }) => item.id)).toContain('vestby-oil-spill');
+      // As recorded before the write, it is still unknown: that page did not change.
+      const asRecordedBefore = await api.get(`/v1/knowledge?asOf=2024-10-24&limit=500&recordedAsOf=${recordedAsOf}`);
+      expect(asRecordedBefore.text).toBe(cachedTexts.get('asOf=2024-10-24&limit=500'));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers the same bytes as a server that keeps no pages', async () => {
+    const api = await startTestApp({ dataDir, env: { TIMELINE_KNOWLEDGE_CACHE_MB: '0' } });
+    try {
+      for (const query of queries) {
+        expect((await api.get(`/v1/knowledge?${query}&recordedAsOf=${recordedAsOf}`)).text).toBe(cachedTexts.get(query));
+      }
+    } finally {
+      await api.close();
+    }
+  });
+});
