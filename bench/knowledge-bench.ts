@@ -46,12 +46,17 @@ export type LevelOptions = Readonly<{
   rawReadRounds: number;
   /** PostgreSQL: if the read model was never analysed (or is stale), ANALYZE it and measure the HTTP runs again. */
   analyzeAndRepeat?: boolean;
-  /** SQLite: the HTTP runs again on an app started with each of these TIMELINE_READ_THREADS, in alternating rounds. */
-  readThreads?: Readonly<{ threads: readonly number[]; rounds: number }>;
+  /** SQLite: the HTTP runs again on an app started with each of these settings, in alternating rounds, each round beside `GET /health`. */
+  settings?: Readonly<{ variants: readonly ServerSetting[]; rounds: number }>;
   deadline: number;
   log: (line: string) => void;
   track: Tracker;
 }>;
+
+/** An app started with these environment variables on top of the level's. */
+export type ServerSetting = Readonly<{ name: string; env: Readonly<Record<string, string>> }>;
+
+export const NO_PAGE_CACHE: ServerSetting = { name: 'no page cache', env: { TIMELINE_KNOWLEDGE_CACHE_MB: '0' } };
 
 export type HttpFigures = Readonly<{
   connections: number;
@@ -92,8 +97,8 @@ export type LevelFigures = Readonly<{
   statistics?: string;
   /** PostgreSQL, when the statistics were missing or stale: the same HTTP runs again after an ANALYZE. */
   httpAfterAnalyze?: HttpFigures[];
-  /** SQLite: the HTTP runs on an app with each number of read worker threads, round by round. */
-  byReadThreads?: readonly Readonly<{ threads: number; round: number; http: HttpFigures[] }>[];
+  /** SQLite: the HTTP runs on an app with each setting, round by round; `health`: `GET /health` at the most connections, on the round's first app. */
+  bySetting?: readonly Readonly<{ setting: string; round: number; http: HttpFigures[]; health?: HttpFigures }>[];
 }>;
 
 type Query = Readonly<{ path: string; topic: string; asOf: string; recordedAsOf?: string }>;
@@ -111,9 +116,8 @@ function storageConfig(options: LevelOptions): StorageConfig {
 }
 
 /** The environment the app is started with: the same store as the level's. */
-function appEnvironment(options: LevelOptions, readThreads?: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { TIMELINE_DATA_DIR: options.dir, TIMELINE_SEED: 'none', LOG_LEVEL: 'silent' };
-  if (readThreads !== undefined) env.TIMELINE_READ_THREADS = String(readThreads);
+function appEnvironment(options: LevelOptions, setting?: ServerSetting): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { TIMELINE_DATA_DIR: options.dir, TIMELINE_SEED: 'none', LOG_LEVEL: 'silent', ...setting?.env };
   if (options.store?.kind === 'postgres') {
     env.TIMELINE_EVENT_STORE = 'postgres';
     env.DATABASE_URL = options.store.databaseUrl;
@@ -369,18 +373,26 @@ async function measureHttp(options: LevelOptions, base: string, paths: readonly 
 }
 
 /**
- * The same HTTP runs on a fresh app per number of read worker threads, in alternating rounds (0, 1,
- * 2, 0, 1, 2, ...), so a drift of the machine shows as a spread rather than as a difference.
+ * The same HTTP runs on a fresh app per setting, in alternating rounds (A, B, C, A, B, C, ...), so
+ * a drift of the machine shows as a spread rather than as a difference; each round also measures
+ * `GET /health` (the floor of any route: HTTP, routing, guards) on its first app.
  */
-async function measureReadThreads(options: LevelOptions, paths: readonly string[]): Promise<NonNullable<LevelFigures['byReadThreads']>> {
-  const figures: { threads: number; round: number; http: HttpFigures[] }[] = [];
-  for (let round = 0; round < (options.readThreads?.rounds ?? 0); round++) {
-    for (const threads of options.readThreads?.threads ?? []) {
+async function measureSettings(options: LevelOptions, paths: readonly string[]): Promise<NonNullable<LevelFigures['bySetting']>> {
+  const figures: { setting: string; round: number; http: HttpFigures[]; health?: HttpFigures }[] = [];
+  const connections = Math.max(...options.connections);
+  for (let round = 0; round < (options.settings?.rounds ?? 0); round++) {
+    for (const [index, setting] of (options.settings?.variants ?? []).entries()) {
       remaining(options.deadline);
-      options.log(`  read threads ${threads}, round ${round + 1}`);
-      const { base, close } = await listeningApp(options, loadConfig(appEnvironment(options, threads), process.cwd()));
+      options.log(`  ${setting.name}, round ${round + 1}`);
+      const { base, close } = await listeningApp(options, loadConfig(appEnvironment(options, setting), process.cwd()));
       try {
-        figures.push({ threads, round, http: await measureHttp({ ...options, warmupSec: 1 }, base, paths) });
+        const http = await measureHttp({ ...options, warmupSec: 1 }, base, paths);
+        let health: HttpFigures | undefined;
+        if (index === 0) {
+          health = httpFigures(await runLoad(base, ['/health'], connections, options.durationSec, options.deadline), connections, options.durationSec);
+          options.log(`    GET /health: ${health.reqPerSec.toFixed(0)} req/s, p99 ${health.p99Ms.toFixed(2)} ms`);
+        }
+        figures.push({ setting: setting.name, round, http, health });
       } finally {
         await close();
       }
@@ -408,7 +420,8 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
   const rebuilt = await rebuild(options);
   options.log(`  rebuilt ${rebuilt.rebuild.events} events in ${(rebuilt.rebuild.ms / 1000).toFixed(1)} s`);
 
-  const { app, base, close } = await listeningApp(options, loadConfig(appEnvironment(options), process.cwd()));
+  // Without the page cache: these runs (and the fold checks) measure the queries, as every request after a write meets them.
+  const { app, base, close } = await listeningApp(options, loadConfig(appEnvironment(options, NO_PAGE_CACHE), process.cwd()));
   try {
     const queries = buildQueries(options, dataset.topics, load.phase1End);
     const paths = queries.map((query) => query.path);
@@ -435,7 +448,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     }
 
     // Each app its own, after this one closed (the data dir is locked by the one that appends).
-    const measureThreads = options.readThreads && options.store?.kind !== 'postgres' ? () => measureReadThreads(options, paths) : undefined;
+    const measureVariants = options.settings && options.store?.kind !== 'postgres' ? () => measureSettings(options, paths) : undefined;
 
     // The baseline: the pure fold over the whole log, read once (after the load runs, so the log
     // held in memory does not slow the server's garbage collection while it is measured).
@@ -475,7 +488,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
     log = [];
     const perQueryMs = checks.map((check) => check.foldMs);
     await close();
-    const byReadThreads = await measureThreads?.();
+    const bySetting = await measureVariants?.();
     return {
       store: storeName,
       claimsTarget: options.claims,
@@ -490,7 +503,7 @@ export async function knowledgeLevel(options: LevelOptions): Promise<LevelFigure
       checks,
       statistics,
       httpAfterAnalyze,
-      byReadThreads,
+      bySetting,
     };
   } finally {
     await close();
