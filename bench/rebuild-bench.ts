@@ -25,7 +25,7 @@ import { fmtInt, fmtNum, median, once, table, yieldToEventLoop } from './stats';
  * model is read back: all rebuilds must give the same rows.
  *
  * Standalone: `npx ts-node --transpile-only bench/rebuild-bench.ts`, with
- *   BENCH_REBUILD_CLAIMS     claims of the SQLite level (default 20,000)
+ *   BENCH_REBUILD_CLAIMS     claims of the SQLite level (default 20,000; 0 skips SQLite)
  *   BENCH_REBUILD_PG_CLAIMS  claims of the PostgreSQL level (default 10,000)
  *   BENCH_REBUILD_ROUNDS     measured rounds (default 5), after a warm-up round
  *   BENCH_REBUILD_BASELINE   a git ref (e.g. `main`): its src/ and migrations/ also rebuild in every
@@ -37,7 +37,7 @@ import { fmtInt, fmtNum, median, once, table, yieldToEventLoop } from './stats';
  */
 
 const DEFAULT_SEED = 20241018;
-const claims = numberEnv('BENCH_REBUILD_CLAIMS', 20_000, (v) => Number.isInteger(v) && v >= 100);
+const claims = numberEnv('BENCH_REBUILD_CLAIMS', 20_000, (v) => Number.isInteger(v) && (v === 0 || v >= 100));
 const pgClaims = numberEnv('BENCH_REBUILD_PG_CLAIMS', 10_000, (v) => Number.isInteger(v) && v >= 100);
 const rounds = numberEnv('BENCH_REBUILD_ROUNDS', 5, (v) => Number.isInteger(v) && v >= 1);
 const seed = numberEnv('BENCH_SEED', DEFAULT_SEED, (v) => Number.isInteger(v) && v >= 0);
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
   const root = (resources.root = mkdtempSync(join(parentDir, 'timeline-rebuild-')));
   const codes = baselineRef ? [thisTree, baselineCode(baselineRef)] : [thisTree];
   const figures: Figures[] = [];
-  figures.push(await measure(await sqliteLevel(root), codes));
+  if (claims > 0) figures.push(await measure(await sqliteLevel(root), codes));
   let skipped: string | undefined = 'BENCH_POSTGRES=0';
   if (postgresWanted) {
     const probe = await probePostgres(BENCH_DATABASE_URL);
