@@ -20,14 +20,6 @@ export class PostgresReadModelDatabase implements ReadModelDatabase {
     return this.query.transaction().execute(section);
   }
 
-  /** `synchronous_commit` off for this transaction only: the commit does not wait for the WAL flush. */
-  writeDerived<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
-    return this.query.transaction().execute(async (trx) => {
-      await sql`set local synchronous_commit = off`.execute(trx);
-      return section(trx);
-    });
-  }
-
   /** Autovacuum may be off (it is on some servers): analyse the read model's tables ourselves. */
   async refreshStatistics(): Promise<void> {
     await sql`ANALYZE development_versions, development_topics, claim_versions, claim_retractions, status_segments, description_terms, claim_terms`.execute(this.query);

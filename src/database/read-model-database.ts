@@ -12,14 +12,6 @@ export type ReadModelTransaction = Transaction<ReadModelSchema>;
 export interface ReadModelDatabase {
   readonly query: Kysely<ReadModelSchema>;
   write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T>;
-  /**
-   * `write` for rows derived from the log with the checkpoint that says how far (a projection's
-   * batch): its commit does not wait for the disk, which cost a rebuild a fifth of its time on SQLite.
-   * WARNING: a power cut or an OS crash may undo the last such commits, rows and checkpoint together
-   * (never half of one); the projection then applies those events again. Nothing the log cannot give
-   * back may be written here. Writes through `write` stay durable, and make the ones before them durable too.
-   */
-  writeDerived<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T>;
   /** Refreshes the planner's statistics after the read model grew (SQLite keeps none by itself). */
   refreshStatistics(): Promise<void>;
   close(): Promise<void>;
@@ -61,18 +53,6 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
 
   write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
     return this.sqlite.write(() => this.writer.transaction().execute(section));
-  }
-
-  /** In WAL mode at synchronous NORMAL a commit is not synced (the next FULL one syncs the log, this one with it); FULL again after, for the appends. */
-  writeDerived<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
-    return this.sqlite.write(async (connection) => {
-      connection.pragma('synchronous = NORMAL');
-      try {
-        return await this.writer.transaction().execute(section);
-      } finally {
-        connection.pragma('synchronous = FULL');
-      }
-    });
   }
 
   /** A sampled ANALYZE (milliseconds): without statistics SQLite can pick a full scan for `/v1/knowledge`. */

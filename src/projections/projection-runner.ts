@@ -114,8 +114,7 @@ export class ProjectionRunner implements LogConsumer {
       if (batch.length === 0) return;
       this.buffer = [];
       const last = batch[batch.length - 1];
-      // Derived rows and their checkpoint: a commit the disk has not kept is applied again from the log.
-      await this.db.writeDerived(async (trx) => {
+      await this.db.write(async (trx) => {
         // Lock this projection's checkpoint row: another instance on the same database waits here,
         // then skips what this one applied (idempotent by position).
         const { position: applied } = await trx

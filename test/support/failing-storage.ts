@@ -27,10 +27,5 @@ export function failingStorage(app: TestApp) {
     if (failing.readModelWrite) throw failing.readModelWrite();
     return write(section);
   };
-  const writeDerived = storage.readModel.writeDerived.bind(storage.readModel);
-  storage.readModel.writeDerived = async (section) => {
-    if (failing.readModelWrite) throw failing.readModelWrite();
-    return writeDerived(section);
-  };
   return failing;
 }

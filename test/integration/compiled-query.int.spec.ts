@@ -1,18 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely, sql } from 'kysely';
-import { Pool } from 'pg';
+import { Kysely } from 'kysely';
 import { insertRows, runCompiled } from '../../src/database/compiled-query';
-import { PostgresReadModelDatabase } from '../../src/database/postgres-read-model-database';
 import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
 import { SqliteDatabase } from '../../src/database/sqlite-database';
 import { ReadModelSchema } from '../../src/database/schema';
-import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
 
-const FULL = 2;
-
-describe('read-model writes on SQLite', () => {
+describe('statements compiled once, on SQLite', () => {
   let dir: string;
   let sqlite: SqliteDatabase;
   let db: SqliteReadModelDatabase;
@@ -27,25 +22,6 @@ describe('read-model writes on SQLite', () => {
   afterEach(() => {
     sqlite.close();
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('commits a derived write at synchronous NORMAL and leaves the writer at FULL for the appends after it, also when it fails', async () => {
-    let during: unknown;
-    await db.writeDerived(async (trx) => {
-      during = sqlite.writer.pragma('synchronous', { simple: true });
-      await trx.insertInto('sources').values({ source_id: 's', profile: '{}', position: 1, sys_from: 1 }).execute();
-    });
-    expect(during).toBe(1);
-    expect(sqlite.writer.pragma('synchronous', { simple: true })).toBe(FULL);
-
-    await expect(
-      db.writeDerived(async (trx) => {
-        await trx.insertInto('sources').values({ source_id: 't', profile: '{}', position: 2, sys_from: 2 }).execute();
-        throw new Error('batch failed');
-      }),
-    ).rejects.toThrow('batch failed');
-    expect(sqlite.writer.pragma('synchronous', { simple: true })).toBe(FULL);
-    expect(await db.query.selectFrom('sources').select('source_id').execute()).toEqual([{ source_id: 's' }]);
   });
 
   it('runs a compiled statement again with new parameters, and refuses parameters that do not follow its text', async () => {
@@ -78,23 +54,5 @@ describe('read-model writes on SQLite', () => {
       { known_from: 2, previous_status: 'reported' },
       { known_from: 3, previous_status: null },
     ]);
-  });
-});
-
-describeWithPostgres('read-model writes on PostgreSQL', () => {
-  it('turns synchronous_commit off for a derived write only', async () => {
-    const schema = await aPostgresSchema();
-    const pool = new Pool({ connectionString: schema.url, max: 1 });
-    try {
-      const db = new PostgresReadModelDatabase(pool);
-      const setting = async (trx: Kysely<ReadModelSchema>) => (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0].synchronous_commit;
-      const serverDefault = await setting(db.query);
-      expect(await db.writeDerived(setting)).toBe('off');
-      expect(await db.write(setting)).toBe(serverDefault);
-      expect(await setting(db.query)).toBe(serverDefault);
-    } finally {
-      await pool.end();
-      await schema.drop();
-    }
   });
 });
