@@ -108,7 +108,10 @@ const PAGE = 1000;
 /** The synthetic transaction-time clock the loader uses: 2025-01-01, one second per append. */
 const LOAD_CLOCK_START = Date.UTC(2025, 0, 1);
 
-function storageConfig(options: LevelOptions): StorageConfig {
+/** Where a data set is loaded: the level's store (`dir` for SQLite), with its limit, log and tracker. */
+export type LoadOptions = Pick<LevelOptions, 'dir' | 'store' | 'deadline' | 'log' | 'track'>;
+
+export function storageConfig(options: Pick<LevelOptions, 'dir' | 'store'>): StorageConfig {
   const store = options.store ?? { kind: 'sqlite' };
   return store.kind === 'postgres'
     ? { dataDir: options.dir, eventStore: 'postgres', databaseUrl: store.databaseUrl }
@@ -131,7 +134,8 @@ function remaining(deadline: number): number {
   return ms;
 }
 
-async function loadDataset(options: LevelOptions, generator: DatasetGenerator): Promise<{ ms: number; phase1End: string }> {
+/** Appends the generated data set through the port, on a synthetic clock (one second per append). */
+export async function loadDataset(options: LoadOptions, generator: DatasetGenerator): Promise<{ ms: number; phase1End: string }> {
   let now = LOAD_CLOCK_START;
   const clock: Clock = { now: () => (now += 1000) };
   const storage = await openStorage(storageConfig(options), clock);
@@ -166,7 +170,8 @@ async function loadDataset(options: LevelOptions, generator: DatasetGenerator): 
   }
 }
 
-async function readWholeLog(store: EventStore, onPage?: (page: Awaited<ReturnType<EventStore['readAll']>>) => void): Promise<number> {
+/** The whole log through `readAll` in pages of 1000 (the raw read a rebuild is set against); the events read. */
+export async function readWholeLog(store: EventStore, onPage?: (page: Awaited<ReturnType<EventStore['readAll']>>) => void): Promise<number> {
   let after = 0n;
   let count = 0;
   for (;;) {

@@ -1,4 +1,5 @@
 import { ExpressionBuilder, Insertable, Transaction } from 'kysely';
+import { insertRows, runCompiled } from '../../database/compiled-query';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER, ReadModelSchema } from '../../database/schema';
 
@@ -56,6 +57,21 @@ function current(key: readonly string[], values: Readonly<Record<string, unknown
     ]);
 }
 
+/** What makes the text of {@link current} differ: each key column compared to one value or to a list of so many. */
+const currentShape = (key: readonly string[], values: Readonly<Record<string, unknown>>): string =>
+  key.map((column) => (Array.isArray(values[column]) ? `${column} in ${(values[column] as unknown[]).length}` : column)).join(',');
+
+/** The parameters of {@link current}, in the order of its text. */
+function currentParameters(key: readonly string[], values: Readonly<Record<string, unknown>>, into: unknown[]): unknown[] {
+  for (const column of key) {
+    const value = values[column];
+    if (Array.isArray(value)) into.push(...value);
+    else into.push(value);
+  }
+  into.push(FOREVER);
+  return into;
+}
+
 /** `columns` of the current version of one thing; throws if it has none. */
 export async function currentVersion<T extends VersionedTableName, K extends Column<T>, C extends Column<T>>(
   trx: ReadModelTransaction,
@@ -63,8 +79,22 @@ export async function currentVersion<T extends VersionedTableName, K extends Col
   key: { readonly [P in K]: ReadModelSchema[T][P] },
   columns: readonly C[],
 ): Promise<{ [P in C]: ReadModelSchema[T][P] }> {
-  const row = await viewOf(trx).selectFrom(table.name as string).select(columns).where(current(table.key, key)).executeTakeFirstOrThrow();
-  return row as { [P in C]: ReadModelSchema[T][P] };
+  const { rows } = await runCompiled(
+    trx,
+    `currentVersion ${table.name} ${columns.join(',')} where ${currentShape(table.key, key)}`,
+    () => viewOf(trx).selectFrom(table.name as string).select(columns).where(current(table.key, key)),
+    currentParameters(table.key, key, []),
+  );
+  if (rows.length === 0) throw new NoCurrentVersionError(table.name, key);
+  return rows[0] as { [P in C]: ReadModelSchema[T][P] };
+}
+
+/** A thing with no current version, where the log says it has one (an event applied out of order, or twice). */
+export class NoCurrentVersionError extends Error {
+  constructor(table: string, key: object) {
+    super(`no current version in ${table} for ${JSON.stringify(key)}`);
+    this.name = 'NoCurrentVersionError';
+  }
 }
 
 /**
@@ -79,14 +109,14 @@ export async function supersede<T extends VersionedTableName, K extends Column<T
 ): Promise<void> {
   const { close, insert } = change;
   if (close && !table.key.some((column) => isEmptyList(close[column]))) {
-    await viewOf(trx).updateTable(table.name as string).set({ sys_to: at }).where(current(table.key, close)).execute();
+    await runCompiled(
+      trx,
+      `supersede ${table.name} where ${currentShape(table.key, close)}`,
+      () => viewOf(trx).updateTable(table.name as string).set({ sys_to: at }).where(current(table.key, close)),
+      currentParameters(table.key, close, [at]),
+    );
   }
-  if (insert.length > 0) {
-    await viewOf(trx)
-      .insertInto(table.name as string)
-      .values(insert.map((row) => ({ ...row, sys_from: at, sys_to: FOREVER })))
-      .execute();
-  }
+  await insertRows(trx, table.name as VersionedTableName, insert.map((row) => ({ ...row, sys_from: at, sys_to: FOREVER })) as Insertable<ReadModelSchema[VersionedTableName]>[]);
 }
 
 const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;

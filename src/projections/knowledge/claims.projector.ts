@@ -2,6 +2,7 @@ import { ClaimCorrected, ClaimFields, ClaimReported, ClaimRetracted } from '../.
 import { correctedClaim } from '../../domain/development/claim-input';
 import { timeMs } from '../../domain/knowledge/development-view';
 import { storedTerms } from '../../domain/knowledge/search-terms';
+import { insertRows } from '../../database/compiled-query';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemporal.tables';
 
@@ -32,9 +33,8 @@ export async function projectClaim(
     }
     case 'ClaimRetracted': {
       const { developmentId, claimId, reportedAt, reason } = event.data;
-      await trx
-        .insertInto('claim_retractions')
-        .values({
+      await insertRows(trx, 'claim_retractions', [
+        {
           claim_id: claimId,
           development_id: developmentId,
           position,
@@ -42,8 +42,8 @@ export async function projectClaim(
           reported_at: reportedAt,
           reported_at_ms: timeMs(reportedAt),
           reason,
-        })
-        .execute();
+        },
+      ]);
       return;
     }
   }
@@ -63,5 +63,5 @@ function claimVersion(developmentId: string, claimId: string, fields: ClaimField
 /** The search terms of a claim version's quote, keyed to its row (`claim_id`, `position`); none, no row. */
 async function insertQuoteTerms(trx: ReadModelTransaction, claimId: string, fields: ClaimFields, position: number): Promise<void> {
   const terms = storedTerms([fields.quote]);
-  if (terms.length > 0) await trx.insertInto('claim_terms').values({ claim_id: claimId, position, terms }).execute();
+  if (terms.length > 0) await insertRows(trx, 'claim_terms', [{ claim_id: claimId, position, terms }]);
 }

@@ -3,6 +3,7 @@ import { occurredRange } from '../../domain/knowledge/knowledge.query';
 import { descriptionTimeline } from '../../domain/knowledge/description-timeline';
 import { topicKey } from '../../domain/knowledge/topics';
 import { storedTerms } from '../../domain/knowledge/search-terms';
+import { compiledRows, insertRows } from '../../database/compiled-query';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { changedSegments } from './status-segments.diff';
@@ -16,25 +17,36 @@ type SegmentRow = NextVersion<'description_segments'>;
  * changed (with their topics).
  */
 export async function refreshDescriptionTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
-  const base = await trx
-    .selectFrom('development_versions')
-    .select('fields')
-    .where('development_id', '=', developmentId)
-    .where('sys_to', '=', FOREVER)
-    .executeTakeFirstOrThrow();
-  const revisions = await trx
-    .selectFrom('development_revisions')
-    .select(['revision_id', 'reported_at', 'reported_at_ms', 'changes'])
-    .where('development_id', '=', developmentId)
-    .where('sys_to', '=', FOREVER)
-    .orderBy('recorded_order')
-    .execute();
-  const current = await trx
-    .selectFrom('description_segments')
-    .select(['development_id', 'known_from', 'known_to', 'sys_from', 'fields', 'occurred_sort', 'occurred_start', 'occurred_end'])
-    .where('development_id', '=', developmentId)
-    .where('sys_to', '=', FOREVER)
-    .execute();
+  const [base] = await compiledRows(
+    trx,
+    'description base',
+    () => trx.selectFrom('development_versions').select('fields').where('development_id', '=', developmentId).where('sys_to', '=', FOREVER),
+    [developmentId, FOREVER],
+  );
+  if (!base) throw new Error(`development ${developmentId} has no current description`);
+  const revisions = await compiledRows(
+    trx,
+    'description revisions',
+    () =>
+      trx
+        .selectFrom('development_revisions')
+        .select(['revision_id', 'reported_at', 'reported_at_ms', 'changes'])
+        .where('development_id', '=', developmentId)
+        .where('sys_to', '=', FOREVER)
+        .orderBy('recorded_order'),
+    [developmentId, FOREVER],
+  );
+  const current = await compiledRows(
+    trx,
+    'description segments',
+    () =>
+      trx
+        .selectFrom('description_segments')
+        .select(['development_id', 'known_from', 'known_to', 'sys_from', 'fields', 'occurred_sort', 'occurred_start', 'occurred_end'])
+        .where('development_id', '=', developmentId)
+        .where('sys_to', '=', FOREVER),
+    [developmentId, FOREVER],
+  );
   const next = descriptionTimeline(
     JSON.parse(base.fields) as DevelopmentFields,
     revisions.map((row) => ({
@@ -96,16 +108,14 @@ async function replaceSearchTerms(
       .where('sys_from', '=', at)
       .execute();
   }
-  if (inserted.length === 0) return;
-  await trx
-    .insertInto('description_terms')
-    .values(
-      inserted.map((row) => {
-        const { title, summary } = JSON.parse(row.fields) as DevelopmentFields;
-        return { development_id: developmentId, known_from: row.known_from, sys_from: at, terms: storedTerms([title, summary]) };
-      }),
-    )
-    .execute();
+  await insertRows(
+    trx,
+    'description_terms',
+    inserted.map((row) => {
+      const { title, summary } = JSON.parse(row.fields) as DevelopmentFields;
+      return { development_id: developmentId, known_from: row.known_from, sys_from: at, terms: storedTerms([title, summary]) };
+    }),
+  );
 }
 
 /** Every column, with PostgreSQL's bigint strings read as numbers. */

@@ -11,6 +11,21 @@ import { refreshStatusTimeline } from './status-timeline.projector';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
 
+/** The tables the knowledge projection writes (a rebuild from position 0 starts from them empty). */
+export const KNOWLEDGE_TABLES = [
+  'sources',
+  'source_ratings',
+  'development_versions',
+  'development_revisions',
+  'description_segments',
+  'development_topics',
+  'description_terms',
+  'claim_versions',
+  'claim_terms',
+  'claim_retractions',
+  'status_segments',
+] as const;
+
 /**
  * The bitemporal knowledge read model: versions of descriptions, revisions and claims over
  * transaction time, retractions, and each development's description and status timelines over

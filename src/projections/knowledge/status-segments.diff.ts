@@ -57,9 +57,13 @@ export function changedSegments<Current, Next>(
   next: readonly Next[],
   key: (row: Current | Next) => string,
 ): { closed: Current[]; insert: Next[] } {
-  const nextKeys = new Set(next.map(key));
-  const currentKeys = new Set(current.map(key));
-  return { closed: current.filter((row) => !nextKeys.has(key(row))), insert: next.filter((row) => !currentKeys.has(key(row))) };
+  // A timeline derived for the first time has nothing to compare (and a key costs a JSON text per row).
+  if (current.length === 0 || next.length === 0) return { closed: [...current], insert: [...next] };
+  const currentKeys = current.map(key);
+  const nextKeys = next.map(key);
+  const inNext = new Set(nextKeys);
+  const inCurrent = new Set(currentKeys);
+  return { closed: current.filter((_, i) => !inNext.has(currentKeys[i])), insert: next.filter((_, i) => !inCurrent.has(nextKeys[i])) };
 }
 
 function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {

@@ -1,3 +1,4 @@
+import { compiledRows } from '../../database/compiled-query';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { FOREVER } from '../../database/schema';
 import { STATUS_SEGMENTS, supersede } from './bitemporal.tables';
@@ -7,42 +8,48 @@ import { statusSegmentDiff } from './status-segments.diff';
 
 /** `status_segments`: re-derives the development's status timeline and replaces only the segments that changed. */
 export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
-  const claims = await trx
-    .selectFrom('claim_versions')
-    .select(['claim_id', 'source_id', 'fields', 'position'])
-    .where('development_id', '=', developmentId)
-    .where('sys_to', '=', FOREVER)
-    .execute();
-  const retractions = await trx
-    .selectFrom('claim_retractions')
-    .select(['claim_id', 'reported_at', 'position'])
-    .where('development_id', '=', developmentId)
-    .execute();
-  const current = await trx
-    .selectFrom('status_segments')
-    .select([
-      'development_id',
-      'known_from',
-      'known_to',
-      'status',
-      'previous_status',
-      'summary',
-      'known_from_text',
-      'first_reported_at',
-      'last_reported_at',
-      'cause_position',
-    ])
-    .where('development_id', '=', developmentId)
-    .where('sys_to', '=', FOREVER)
-    .execute();
+  const claims = await compiledRows(
+    trx,
+    'status claims',
+    () => trx.selectFrom('claim_versions').select(['claim_id', 'source_id', 'fields', 'position']).where('development_id', '=', developmentId).where('sys_to', '=', FOREVER),
+    [developmentId, FOREVER],
+  );
+  const retractions = await compiledRows(
+    trx,
+    'status retractions',
+    () => trx.selectFrom('claim_retractions').select(['claim_id', 'reported_at', 'position']).where('development_id', '=', developmentId),
+    [developmentId],
+  );
+  const current = await compiledRows(
+    trx,
+    'status segments',
+    () =>
+      trx
+        .selectFrom('status_segments')
+        .select([
+          'development_id',
+          'known_from',
+          'known_to',
+          'status',
+          'previous_status',
+          'summary',
+          'known_from_text',
+          'first_reported_at',
+          'last_reported_at',
+          'cause_position',
+        ])
+        .where('development_id', '=', developmentId)
+        .where('sys_to', '=', FOREVER),
+    [developmentId, FOREVER],
+  );
   // The claim it was recorded with: the first claim version of the development ever written.
-  const first = await trx
-    .selectFrom('claim_versions')
-    .select('claim_id')
-    .where('development_id', '=', developmentId)
-    .orderBy('position')
-    .limit(1)
-    .executeTakeFirstOrThrow();
+  const [first] = await compiledRows(
+    trx,
+    'status first claim',
+    () => trx.selectFrom('claim_versions').select('claim_id').where('development_id', '=', developmentId).orderBy('position').limit(1),
+    [developmentId, 1],
+  );
+  if (!first) throw new Error(`development ${developmentId} has no claim`);
   const diff = statusSegmentDiff(developmentId, { firstClaimId: first.claim_id, claims, retractions }, current, await affiliations(trx, claims));
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
 }
@@ -50,7 +57,10 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
 /** The origin of each source the claims name: its affiliation, else itself (sources are registered before they are named). */
 async function affiliations(trx: ReadModelTransaction, claims: readonly { source_id: string }[]): Promise<AffiliationOf> {
   const ids = [...new Set(claims.map((claim) => claim.source_id))];
-  const rows = ids.length === 0 ? [] : await trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids).execute();
+  const rows =
+    ids.length === 0
+      ? []
+      : await compiledRows(trx, `status sources × ${ids.length}`, () => trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids), ids);
   const origin = new Map(rows.map((row) => [row.source_id, originOfSource({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) })]));
   return (sourceId) => origin.get(sourceId) ?? sourceId;
 }
