@@ -8,12 +8,17 @@ import { DEFAULT_ZOOM, readView, routeOf, viewUrl, ZOOMS, type ViewState } from 
 /* The workbench page's pure parts: its URL state, its days, and where a development sits on the axis. */
 
 const text = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() === s && s.length > 0);
+/**
+ * Any id a path segment can carry, wider than the API's slugs; not "." or "..", which no URL can
+ * (they are dot segments, removed when a URL is resolved, encoded or not: RFC 3986 §5.2.4).
+ */
+const pathId = text.filter((s) => !s.includes('/') && s !== '.' && s !== '..');
 const views: fc.Arbitrary<ViewState> = fc.record(
   {
     route: fc.oneof(
       fc.constant({ page: 'timeline' as const }),
-      fc.record({ page: fc.constant('development' as const), id: text.filter((s) => !s.includes('/')) }),
-      fc.record({ page: fc.constant('source' as const), id: text.filter((s) => !s.includes('/')) }),
+      fc.record({ page: fc.constant('development' as const), id: pathId }),
+      fc.record({ page: fc.constant('source' as const), id: pathId }),
     ),
     asOf: text,
     recordedAsOf: text,
