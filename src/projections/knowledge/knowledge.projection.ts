@@ -11,6 +11,9 @@ import { refreshStatusTimeline } from './status-timeline.projector';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
 
+/** The knowledge projection's name: its checkpoint's key. */
+export const KNOWLEDGE_PROJECTION = 'knowledge';
+
 /** The tables the knowledge projection writes (a rebuild from position 0 starts from them empty). */
 export const KNOWLEDGE_TABLES = [
   'sources',
@@ -32,7 +35,7 @@ export const KNOWLEDGE_TABLES = [
  * knowledge time, re-derived (only where they changed) each time something about it is recorded.
  */
 export class KnowledgeProjection implements Projection {
-  readonly name = 'knowledge';
+  readonly name = KNOWLEDGE_PROJECTION;
   readonly takes: EventForm = 'upcast';
 
   async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {

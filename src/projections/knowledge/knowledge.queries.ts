@@ -19,11 +19,9 @@ import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { TopicCount, topicCounts } from '../../domain/knowledge/topics';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
+import { KNOWLEDGE_PROJECTION } from './knowledge.projection';
 import { currentAt, hasActiveClaimBy, inTopic, knownAt, matchesSearchTerm, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
-
-/** The knowledge projection's name: its checkpoint's key. */
-export const KNOWLEDGE_PROJECTION = 'knowledge';
 
 /** Where the knowledge read model stands: the last position applied, and that event's transaction time. */
 export type ReadModelPoint = Readonly<{ position: bigint; recordedAtMs: number }>;
