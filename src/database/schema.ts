@@ -7,6 +7,7 @@ export const FOREVER = Number.MAX_SAFE_INTEGER;
 type Big = number | string | bigint;
 
 export type ReadModelSchema = {
+  /** `recorded_at`: the latest transaction time among the events applied (not always the last one's). */
   projection_checkpoints: { projection: string; position: Big; recorded_at: string | null };
   sources: { source_id: string; profile: string; position: Big; sys_from: Big };
   source_ratings: {

@@ -62,7 +62,7 @@ export class ProjectionRunner implements LogConsumer {
     return this.position;
   }
 
-  /** The transaction time of the last event applied (0 before any). */
+  /** The latest transaction time among the events applied (0 before any). */
   get recordedAtMs(): number {
     return this.lastRecordedAtMs;
   }
@@ -114,27 +114,32 @@ export class ProjectionRunner implements LogConsumer {
       if (batch.length === 0) return;
       this.buffer = [];
       const last = batch[batch.length - 1];
+      let latestMs = 0;
       await this.db.write(async (trx) => {
         // Lock this projection's checkpoint row: another instance on the same database waits here,
         // then skips what this one applied (idempotent by position).
-        const { position: applied } = await trx
+        const checkpoint = await trx
           .insertInto('projection_checkpoints')
           .values({ projection: this.projection.name, position: '0', recorded_at: null })
           .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
-          .returning('position')
+          .returning(['position', 'recorded_at'])
           .executeTakeFirstOrThrow();
-        const unapplied = batch.filter((event) => event.position > BigInt(applied));
+        const applied = BigInt(checkpoint.position);
+        const unapplied = batch.filter((event) => event.position > applied);
         if (unapplied.length > 0) await this.projection.apply(trx, this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event)));
-        if (last.position > BigInt(applied)) {
+        // The latest transaction time applied, not the last event's: a store whose clock may step
+        // back (KurrentDB) can record an event before the one it follows.
+        latestMs = unapplied.reduce((latest, event) => Math.max(latest, Date.parse(event.recordedAt)), checkpoint.recorded_at ? Date.parse(checkpoint.recorded_at) : 0);
+        if (last.position > applied) {
           await trx
             .updateTable('projection_checkpoints')
-            .set({ position: last.position.toString(), recorded_at: last.recordedAt })
+            .set({ position: last.position.toString(), recorded_at: new Date(latestMs).toISOString() })
             .where('projection', '=', this.projection.name)
             .execute();
         }
       });
       this.position = last.position;
-      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, Date.parse(last.recordedAt));
+      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, latestMs);
       if (this.failure) this.logger.log(`recovered: applied up to position ${this.position}`);
       this.failure = undefined;
       this.retryDelayMs = 0;

@@ -20,9 +20,9 @@ export class KnowledgeAsOfQuery {
 }
 
 /**
- * What the page depends on besides the read model. Any `recordedAsOf` at or after the last applied
- * event's transaction time reads the same rows (every version ends at such a time or never), so
- * those share one key: "latest".
+ * What the page depends on besides the read model. Any `recordedAsOf` at or after the latest
+ * transaction time applied reads the same rows (every version starts and ends at such a time, or
+ * never ends), so those share one key: "latest".
  */
 function pageKey({ at, filter, limit, cursor }: KnowledgeAsOfQuery, point: ReadModelPoint): string {
   const recorded = at.recordedAsOfMs >= point.recordedAtMs ? 'latest' : at.recordedAsOfMs;

@@ -23,7 +23,7 @@ import { KNOWLEDGE_PROJECTION } from './knowledge.projection';
 import { currentAt, hasActiveClaimBy, inTopic, knownAt, matchesSearchTerm, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
-/** Where the knowledge read model stands: the last position applied, and that event's transaction time. */
+/** Where the knowledge read model stands: the last position applied, and the latest transaction time among what it applied. */
 export type ReadModelPoint = Readonly<{ position: bigint; recordedAtMs: number }>;
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
@@ -49,7 +49,7 @@ export class KnowledgeQueries {
 
   /**
    * Where the knowledge read model stands, as stored with its rows (so also what another instance
-   * sharing the database applied): the last position, and its event's transaction time.
+   * sharing the database applied): the last position, and the latest transaction time applied.
    */
   async readModelPoint(): Promise<ReadModelPoint> {
     const row = await this.db.query
