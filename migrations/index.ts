@@ -11,6 +11,7 @@ import * as sourceRatings from './0009_source_ratings';
 import * as knowledgeModelV2 from './0010_knowledge_model_v2';
 import * as claimsBySource from './0011_claims_by_source';
 import * as searchTerms from './0012_search_terms';
+import * as checkpointGeneration from './0013_checkpoint_generation';
 
 /** Every migration, by name, in order: imported, so they ship in the compiled build. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_knowledge_model_v2': knowledgeModelV2,
   '0011_claims_by_source': claimsBySource,
   '0012_search_terms': searchTerms,
+  '0013_checkpoint_generation': checkpointGeneration,
 };

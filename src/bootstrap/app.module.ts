@@ -16,8 +16,8 @@ import { RegisteredSources } from '../application/registered-sources';
 import { StreamWriter } from '../application/stream-writer';
 import { DevelopmentAsOfHandler } from '../application/queries/development-as-of.handler';
 import { EstimateHistoryHandler } from '../application/queries/estimate-history.handler';
-import { KNOWLEDGE_PAGE_CACHE, KnowledgeAsOfHandler } from '../application/queries/knowledge-as-of.handler';
-import { KnowledgePageCache } from '../application/queries/knowledge-page-cache';
+import { KNOWLEDGE_PAGES_CACHE, KnowledgeAsOfHandler } from '../application/queries/knowledge-as-of.handler';
+import { KnowledgePagesCache } from '../application/queries/knowledge-pages.cache';
 import { KnowledgeChangesHandler } from '../application/queries/knowledge-changes.handler';
 import { DevelopmentHistoryHandler, EventsHandler } from '../application/queries/log.handler';
 import { SourceClaimsHandler } from '../application/queries/source-claims.handler';
@@ -88,7 +88,7 @@ export class AppModule {
         ReviseDevelopmentHandler,
         CorrectClaimHandler,
         KnowledgeAsOfHandler,
-        { provide: KNOWLEDGE_PAGE_CACHE, useValue: new KnowledgePageCache(config.knowledgeCacheBytes) },
+        { provide: KNOWLEDGE_PAGES_CACHE, useValue: new KnowledgePagesCache(config.knowledgeCacheBytes) },
         DevelopmentAsOfHandler,
         EstimateHistoryHandler,
         KnowledgeChangesHandler,

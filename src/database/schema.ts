@@ -7,8 +7,11 @@ export const FOREVER = Number.MAX_SAFE_INTEGER;
 type Big = number | string | bigint;
 
 export type ReadModelSchema = {
-  /** `recorded_at`: the latest transaction time among the events applied (not always the last one's). */
-  projection_checkpoints: { projection: string; position: Big; recorded_at: string | null };
+  /**
+   * `recorded_at`: the latest transaction time among the events applied (not always the last one's);
+   * `generation`: random, given when the row is created (so anew after a rebuild from 0); null on rows older than it.
+   */
+  projection_checkpoints: { projection: string; position: Big; recorded_at: string | null; generation: string | null };
   sources: { source_id: string; profile: string; position: Big; sys_from: Big };
   source_ratings: {
     source_id: string;

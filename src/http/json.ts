@@ -1,3 +1,4 @@
+import { KnowledgePageText } from '../application/queries/knowledge-pages.cache';
 import { WriteResult } from '../application/write-result';
 
 /** Positions and versions are bigint inside and JSON numbers at the edge. */
@@ -10,4 +11,16 @@ export function writeResultJson(result: WriteResult) {
     ...(result.revisionId ? { revisionId: result.revisionId } : {}),
     ...(result.readModelBehind ? { readModelBehind: true } : {}),
   };
+}
+
+/**
+ * `/v1/knowledge`'s answer as bytes, put together around the page's items, which are JSON already
+ * (the page cache keeps them so): the same bytes as `JSON.stringify` of the object.
+ */
+export function knowledgePageJson(asOf: string, recordedAsOf: string, page: KnowledgePageText, nextCursor: string | null): Buffer {
+  return Buffer.concat([
+    Buffer.from(`{"asOf":${JSON.stringify(asOf)},"recordedAsOf":${JSON.stringify(recordedAsOf)},"items":`),
+    page.items,
+    Buffer.from(`,"nextCursor":${JSON.stringify(nextCursor)}}`),
+  ]);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ReadModelDatabase } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
@@ -120,7 +121,7 @@ export class ProjectionRunner implements LogConsumer {
         // then skips what this one applied (idempotent by position).
         const checkpoint = await trx
           .insertInto('projection_checkpoints')
-          .values({ projection: this.projection.name, position: '0', recorded_at: null })
+          .values({ projection: this.projection.name, position: '0', recorded_at: null, generation: randomUUID() })
           .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
           .returning(['position', 'recorded_at'])
           .executeTakeFirstOrThrow();

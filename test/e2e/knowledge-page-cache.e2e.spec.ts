@@ -17,6 +17,7 @@ describe('/v1/knowledge page cache', () => {
     'asOf=2024-10-24&limit=2',
     'asOf=2024-10-24&topic=north-korea&limit=500',
     'asOf=2024-10-24&q=troops&limit=500',
+    'asOf=2024-10-24&occurredFrom=2024-10-10&limit=500',
   ];
   const dataDir = mkdtempSync(join(tmpdir(), 'timeline-page-cache-'));
   const cachedTexts = new Map<string, string>();
@@ -41,6 +42,18 @@ describe('/v1/knowledge page cache', () => {
         expect(second.text).toBe(first.text);
         cachedTexts.set(query, first.text);
       }
+      // The next page, by its cursor (which carries recordedAsOf), from the cache too.
+      const cursor = JSON.parse(cachedTexts.get('asOf=2024-10-24&limit=2')!).nextCursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      const next = `asOf=2024-10-24&limit=2&cursor=${encodeURIComponent(cursor)}`;
+      const nextPage = await api.get(`/v1/knowledge?${next}`);
+      expect(nextPage.body.items).toHaveLength(2);
+      expect((await api.get(`/v1/knowledge?${next}`)).text).toBe(nextPage.text);
+      cachedTexts.set(next, nextPage.text);
+      // The bytes put together around the cached items are JSON.stringify's.
+      for (const text of cachedTexts.values()) expect(JSON.stringify(JSON.parse(text))).toBe(text);
+      const head = await api.request('HEAD', `/v1/knowledge?${queries[0]}&recordedAsOf=${recordedAsOf}`);
+      expect([head.status, head.text, head.headers['content-length']]).toEqual([200, '', String(Buffer.byteLength(cachedTexts.get(queries[0])!))]);
       const before = await api.get('/v1/knowledge?asOf=2024-10-24&limit=500');
       expect(before.body.items.map((item: { id: string }) => item.id)).not.toContain('vestby-oil-spill');
 
@@ -60,8 +73,9 @@ describe('/v1/knowledge page cache', () => {
   it('answers the same bytes as a server that keeps no pages', async () => {
     const api = await startTestApp({ dataDir, env: { TIMELINE_KNOWLEDGE_CACHE_MB: '0' } });
     try {
-      for (const query of queries) {
-        expect((await api.get(`/v1/knowledge?${query}&recordedAsOf=${recordedAsOf}`)).text).toBe(cachedTexts.get(query));
+      for (const [query, text] of cachedTexts) {
+        const url = query.includes('cursor=') ? `/v1/knowledge?${query}` : `/v1/knowledge?${query}&recordedAsOf=${recordedAsOf}`;
+        expect((await api.get(url)).text).toBe(text);
       }
     } finally {
       await api.close();

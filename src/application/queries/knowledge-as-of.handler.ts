@@ -3,9 +3,9 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
-import { KnowledgePageCache, KnowledgePageText } from './knowledge-page-cache';
+import { KnowledgePageText, KnowledgePagesCache, ownBytes } from './knowledge-pages.cache';
 
-export const KNOWLEDGE_PAGE_CACHE = Symbol('KnowledgePageCache');
+export const KNOWLEDGE_PAGES_CACHE = Symbol('KnowledgePagesCache');
 
 export class KnowledgeAsOfQuery {
   constructor(
@@ -19,6 +19,17 @@ export class KnowledgeAsOfQuery {
   ) {}
 }
 
+/** Every filter, named: a filter added to {@link KnowledgeFilter} and not to the key fails to compile. */
+const filterKey = (filter: KnowledgeFilter): { [F in keyof Required<KnowledgeFilter>]: KnowledgeFilter[F] | undefined } => ({
+  topics: filter.topics,
+  sourceId: filter.sourceId,
+  status: filter.status,
+  occurredFromMs: filter.occurredFromMs,
+  occurredToMs: filter.occurredToMs,
+  occurredMatch: filter.occurredMatch,
+  searchTerms: filter.searchTerms,
+});
+
 /**
  * What the page depends on besides the read model. Any `recordedAsOf` at or after the latest
  * transaction time applied reads the same rows (every version starts and ends at such a time, or
@@ -26,17 +37,19 @@ export class KnowledgeAsOfQuery {
  */
 function pageKey({ at, filter, limit, cursor }: KnowledgeAsOfQuery, point: ReadModelPoint): string {
   const recorded = at.recordedAsOfMs >= point.recordedAtMs ? 'latest' : at.recordedAsOfMs;
-  const { topics, sourceId, status, occurredFromMs, occurredToMs, occurredMatch, searchTerms } = filter;
-  return JSON.stringify([at.asOfMs, recorded, topics, sourceId, status, occurredFromMs, occurredToMs, occurredMatch, searchTerms, limit, cursor?.sortKey, cursor?.id]);
+  return JSON.stringify([at.asOfMs, recorded, filterKey(filter), limit, cursor?.sortKey ?? null, cursor?.id ?? null]);
 }
 
-/** `/v1/knowledge`'s page, its items as JSON: kept in {@link KnowledgePageCache} when `asOf` was given. */
+/** The state of the read model a page is kept for: its checkpoint's generation and position. */
+const stateOf = (point: ReadModelPoint): string => `${point.generation ?? ''}@${point.position}`;
+
+/** `/v1/knowledge`'s page, its items as JSON: kept in {@link KnowledgePagesCache} when `asOf` was given. */
 @QueryHandler(KnowledgeAsOfQuery)
 export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, KnowledgePageText> {
   constructor(
     private readonly knowledge: KnowledgeQueries,
     private readonly projections: ProjectionGate,
-    @Inject(KNOWLEDGE_PAGE_CACHE) private readonly cache: KnowledgePageCache,
+    @Inject(KNOWLEDGE_PAGES_CACHE) private readonly cache: KnowledgePagesCache,
   ) {}
 
   async execute(query: KnowledgeAsOfQuery): Promise<KnowledgePageText> {
@@ -44,17 +57,16 @@ export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, K
     if (!query.fixedAsOf || !this.cache.enabled) return this.read(query);
     const before = await this.knowledge.readModelPoint();
     const key = pageKey(query, before);
-    const cached = this.cache.get(key, before.position);
+    const cached = this.cache.get(key, stateOf(before));
     if (cached) return cached;
     const page = await this.read(query);
     // Kept only if nothing was applied while it was read: its rows are then those of `before`.
-    const after = await this.knowledge.readModelPoint();
-    if (after.position === before.position) this.cache.set(key, before.position, page);
+    if (stateOf(await this.knowledge.readModelPoint()) === stateOf(before)) this.cache.set(key, stateOf(before), page);
     return page;
   }
 
   private async read({ at, filter, limit, cursor }: KnowledgeAsOfQuery): Promise<KnowledgePageText> {
     const page = await this.knowledge.knowledgeAsOf(at, filter, limit, cursor);
-    return { items: Buffer.from(JSON.stringify(page.items)), next: page.next };
+    return { items: ownBytes(JSON.stringify(page.items)), next: page.next };
   }
 }

@@ -8,10 +8,11 @@ import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.ha
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
-import { KnowledgePageText } from '../../application/queries/knowledge-page-cache';
+import { KnowledgePageText } from '../../application/queries/knowledge-pages.cache';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
+import { knowledgePageJson } from '../json';
 import { boundMs, instantText, limitParam, positionParam, searchParam, startMs, topicsParam } from '../time-params';
 import { KnowledgeChangesSchema, KnowledgePageSchema } from '../openapi/knowledge.schemas';
 import { ApiProblems, KEYED_ROUTE_PROBLEMS } from '../openapi/problem.schema';
@@ -52,13 +53,8 @@ export class KnowledgeController {
       new KnowledgeAsOfQuery({ asOfMs, recordedAsOfMs }, filter, limit, cursor, positionParam(query.minPosition, 'minPosition'), query.asOf !== undefined),
     );
     const nextCursor = page.next ? encodeKnowledgeCursor({ ...page.next, recordedAsOfMs }) : null;
-    // The items are JSON already (so the page cache keeps them): the answer is put together around them.
     reply.type('application/json; charset=utf-8');
-    return Buffer.concat([
-      Buffer.from(`{"asOf":${JSON.stringify(instantText(asOfMs))},"recordedAsOf":${JSON.stringify(instantText(recordedAsOfMs))},"items":`),
-      page.items,
-      Buffer.from(`,"nextCursor":${JSON.stringify(nextCursor)}}`),
-    ]);
+    return knowledgePageJson(instantText(asOfMs), instantText(recordedAsOfMs), page, nextCursor);
   }
 
   @Get('changes')

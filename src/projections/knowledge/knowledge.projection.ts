@@ -8,11 +8,9 @@ import { projectDevelopment } from './developments.projector';
 import { projectSource } from './sources.projector';
 import { refreshDescriptionTimeline } from './description-timeline.projector';
 import { refreshStatusTimeline } from './status-timeline.projector';
+import { KNOWLEDGE_PROJECTION } from './knowledge.checkpoint';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
-
-/** The knowledge projection's name: its checkpoint's key. */
-export const KNOWLEDGE_PROJECTION = 'knowledge';
 
 /** The tables the knowledge projection writes (a rebuild from position 0 starts from them empty). */
 export const KNOWLEDGE_TABLES = [

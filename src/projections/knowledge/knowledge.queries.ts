@@ -19,12 +19,15 @@ import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { TopicCount, topicCounts } from '../../domain/knowledge/topics';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
-import { KNOWLEDGE_PROJECTION } from './knowledge.projection';
+import { KNOWLEDGE_PROJECTION } from './knowledge.checkpoint';
 import { currentAt, hasActiveClaimBy, inTopic, knownAt, matchesSearchTerm, occurredWithin, oneOf } from './read-model.sql';
 import { SourceDetailView, SourceView, sourcesAsOf } from './sources.queries';
 
-/** Where the knowledge read model stands: the last position applied, and the latest transaction time among what it applied. */
-export type ReadModelPoint = Readonly<{ position: bigint; recordedAtMs: number }>;
+/**
+ * Where the knowledge read model stands: the last position applied, the latest transaction time
+ * among what it applied, and the generation of its checkpoint (new when it is emptied and rebuilt).
+ */
+export type ReadModelPoint = Readonly<{ position: bigint; recordedAtMs: number; generation: string | null }>;
 
 /** Where a page of `/v1/knowledge` ends: the last item's sort key and id. */
 export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
@@ -49,15 +52,15 @@ export class KnowledgeQueries {
 
   /**
    * Where the knowledge read model stands, as stored with its rows (so also what another instance
-   * sharing the database applied): the last position, and the latest transaction time applied.
+   * sharing the database applied): see {@link ReadModelPoint}.
    */
   async readModelPoint(): Promise<ReadModelPoint> {
     const row = await this.db.query
       .selectFrom('projection_checkpoints')
-      .select(['position', 'recorded_at'])
+      .select(['position', 'recorded_at', 'generation'])
       .where('projection', '=', KNOWLEDGE_PROJECTION)
       .executeTakeFirst();
-    return { position: row ? BigInt(row.position) : 0n, recordedAtMs: row?.recorded_at ? Date.parse(row.recorded_at) : 0 };
+    return { position: row ? BigInt(row.position) : 0n, recordedAtMs: row?.recorded_at ? Date.parse(row.recorded_at) : 0, generation: row?.generation ?? null };
   }
 
   /** Stops what these queries hold of their own: nothing here (the database is shared); see `PooledKnowledgeQueries`. */
