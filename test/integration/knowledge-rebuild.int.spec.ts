@@ -8,7 +8,7 @@ import { StorageConfig, openStorage, Storage } from '../../src/bootstrap/open-st
 import { KNOWLEDGE_TABLES, KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
-import { readModelRows } from '../support/read-model-rows';
+import { comparable, readModelRows } from '../support/read-model-rows';
 
 const TABLES = [...KNOWLEDGE_TABLES, 'projection_checkpoints'];
 
@@ -66,7 +66,7 @@ async function visibleRows(storage: Storage): Promise<Record<string, string[]>> 
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(storage.readModel.query);
     out[table] = rows
       .filter((row) => !('sys_to' in row) || String(row.sys_from) !== String(row.sys_to))
-      .map((row) => JSON.stringify(Object.values(row)))
+      .map((row) => JSON.stringify(Object.values(comparable(table, row))))
       .sort();
   }
   return out;
