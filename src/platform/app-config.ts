@@ -33,7 +33,7 @@ export type AppConfig = Readonly<{
   verifyThreads: number;
   /** Worker threads that answer `/v1/knowledge` and a development's view on the embedded store, each on its own read-only connection; 0 (default): the main thread. */
   readThreads: number;
-  /** Bytes of `/v1/knowledge` pages (with `asOf` given) kept as JSON text for the read model's current position; 0: none. */
+  /** Bytes of `/v1/knowledge` pages (with `asOf` given) kept as JSON for the state of the read model they were read at; 0: none. */
   knowledgeCacheBytes: number;
   /** `/v1/events/live` sends a heartbeat comment after this long idle, and drops a client that takes nothing for twice as long. */
   sseHeartbeatMs: number;
