@@ -70,11 +70,16 @@ describe('/v1/knowledge page cache', () => {
     }
   });
 
-  it('answers the same bytes as a server that keeps no pages', async () => {
-    const api = await startTestApp({ dataDir, env: { TIMELINE_KNOWLEDGE_CACHE_MB: '0' } });
+  it.each([
+    ['a server that keeps no pages', { TIMELINE_KNOWLEDGE_CACHE_MB: '0' }],
+    ['a server that keeps them, reading on a worker thread', { TIMELINE_READ_THREADS: '1' }],
+  ])('answers the same bytes as %s', async (_name, env) => {
+    const api = await startTestApp({ dataDir, env });
     try {
       for (const [query, text] of cachedTexts) {
         const url = query.includes('cursor=') ? `/v1/knowledge?${query}` : `/v1/knowledge?${query}&recordedAsOf=${recordedAsOf}`;
+        // Twice: read, then (where pages are kept) from the cache.
+        expect((await api.get(url)).text).toBe(text);
         expect((await api.get(url)).text).toBe(text);
       }
     } finally {

@@ -58,6 +58,20 @@ describeWithPostgres('two app instances on one PostgreSQL database', () => {
     expect(read.headers['content-type']).toMatch(/application\/problem\+json/);
   });
 
+  it("drops B's kept pages once a write on A is applied to the shared read model, with no minPosition asked", async () => {
+    const url = '/v1/knowledge?topic=convoys&asOf=2025-12-31';
+    const before = await b.get(url);
+    expect((await b.get(url)).body.items).toEqual(before.body.items);
+    const claim = await a.post('/v1/developments/south/claims', { sourceId: 'observer', stance: 'asserts', reportedAt: '2025-02-03' });
+    expect(claim.status).toBe(201);
+    expect(claim.body.readModelBehind).toBeUndefined();
+
+    const after = await b.get(url);
+    const south = after.body.items.find((item: { id: string }) => item.id === 'south');
+    expect(south.claims.map((c: { id: string }) => c.id)).toContain(claim.body.claimId);
+    expect(after.body.items).not.toEqual(before.body.items);
+  });
+
   it('serialises concurrent writers on both instances into one gap-free log', async () => {
     const writes = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
