@@ -1,33 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import { insertRows, runCompiled } from '../../src/database/compiled-query';
-import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
-import { SqliteDatabase } from '../../src/database/sqlite-database';
 import { ReadModelSchema } from '../../src/database/schema';
+import { aSqliteReadModelPerTest } from '../support/sqlite-read-model';
 
 describe('statements compiled once, on SQLite', () => {
-  let dir: string;
-  let sqlite: SqliteDatabase;
-  let db: SqliteReadModelDatabase;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'timeline-writes-'));
-    sqlite = new SqliteDatabase(join(dir, 'timeline.sqlite'));
-    db = new SqliteReadModelDatabase(sqlite);
-    await db.migrate();
-  });
-
-  afterEach(() => {
-    sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const readModel = aSqliteReadModelPerTest('writes');
 
   it('runs a compiled statement again with new parameters, and refuses parameters that do not follow its text', async () => {
     const sources = (trx: Kysely<ReadModelSchema>, id: string) =>
       runCompiled(trx, 'test source by id', () => trx.selectFrom('sources').select('source_id').where('source_id', '=', id).where('position', '>', 0), [id, 0]);
-    await db.write(async (trx) => {
+    await readModel().write(async (trx) => {
       await insertRows(trx, 'sources', [
         { source_id: 'a', profile: '{}', position: 1, sys_from: 1 },
         { source_id: 'b', profile: '{}', position: 2, sys_from: 1 },
@@ -41,14 +23,14 @@ describe('statements compiled once, on SQLite', () => {
   });
 
   it('inserts rows whose columns differ, or hold undefined, as kysely would build them', async () => {
-    await db.write((trx) =>
+    await readModel().write((trx) =>
       insertRows(trx, 'status_segments', [
         { development_id: 'd', known_from: 1, known_to: 2, sys_from: 1, sys_to: 9, status: 'reported', summary: '{}', known_from_text: 'x', first_reported_at: 'x', last_reported_at: 'x', cause_position: 1 },
         { development_id: 'd', known_from: 2, known_to: 3, sys_from: 1, sys_to: 9, status: 'confirmed', previous_status: 'reported', summary: '{}', known_from_text: 'y', first_reported_at: 'x', last_reported_at: 'y', cause_position: 2 },
         { development_id: 'd', known_from: 3, known_to: 4, sys_from: 1, sys_to: 9, status: 'confirmed', previous_status: undefined, summary: '{}', known_from_text: 'z', first_reported_at: 'x', last_reported_at: 'z', cause_position: 3 },
       ]),
     );
-    const rows = await db.query.selectFrom('status_segments').select(['known_from', 'previous_status']).orderBy('known_from').execute();
+    const rows = await readModel().query.selectFrom('status_segments').select(['known_from', 'previous_status']).orderBy('known_from').execute();
     expect(rows).toEqual([
       { known_from: 1, previous_status: null },
       { known_from: 2, previous_status: 'reported' },

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
-import { SqliteDatabase } from '../../src/database/sqlite-database';
 import { EventStore, EventSubscription, StoredEvent } from '../../src/event-store/event-store.port';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { aSqliteReadModelPerTest } from '../support/sqlite-read-model';
 
 const event = (position: number, recordedAt: string): StoredEvent =>
   ({ position: BigInt(position), streamId: 's', streamVersion: BigInt(position), eventId: `e${position}`, type: 'Noted', data: {}, metadata: {}, recordedAt }) as unknown as StoredEvent;
@@ -28,33 +24,19 @@ function storeOf(events: readonly StoredEvent[]): EventStore {
 }
 
 describe('a projection runner over a log whose transaction times step back', () => {
-  let dir: string;
-  let sqlite: SqliteDatabase;
-  let db: SqliteReadModelDatabase;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'timeline-runner-'));
-    sqlite = new SqliteDatabase(join(dir, 'timeline.sqlite'));
-    db = new SqliteReadModelDatabase(sqlite);
-    await db.migrate();
-  });
-
-  afterEach(() => {
-    sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const readModel = aSqliteReadModelPerTest('runner');
 
   it('keeps the latest transaction time applied, not the last event\'s, in memory and with its checkpoint', async () => {
-    const runner = new ProjectionRunner(storeOf(LOG), db, { name: 'noted', takes: 'stored', apply: async () => undefined });
+    const runner = new ProjectionRunner(storeOf(LOG), readModel(), { name: 'noted', takes: 'stored', apply: async () => undefined });
     await runner.start();
     expect(await runner.waitFor(3n, 5000)).toBe(true);
     expect(runner.recordedAtMs).toBe(Date.parse('2025-01-01T00:00:09.000Z'));
-    const row = await db.query.selectFrom('projection_checkpoints').selectAll().where('projection', '=', 'noted').executeTakeFirstOrThrow();
+    const row = await readModel().query.selectFrom('projection_checkpoints').selectAll().where('projection', '=', 'noted').executeTakeFirstOrThrow();
     expect([Number(row.position), row.recorded_at]).toEqual([3, '2025-01-01T00:00:09.000Z']);
     await runner.stop();
 
     // Started again from its checkpoint, it reads the same back.
-    const again = new ProjectionRunner(storeOf(LOG), db, { name: 'noted', takes: 'stored', apply: async () => undefined });
+    const again = new ProjectionRunner(storeOf(LOG), readModel(), { name: 'noted', takes: 'stored', apply: async () => undefined });
     await again.start();
     expect(again.recordedAtMs).toBe(Date.parse('2025-01-01T00:00:09.000Z'));
     await again.stop();
