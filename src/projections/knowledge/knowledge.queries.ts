@@ -17,6 +17,7 @@ import { EstimateChange, estimateHistory } from '../../domain/knowledge/estimate
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeSummary } from '../../domain/knowledge/status.rules';
 import { TopicCount, topicCounts } from '../../domain/knowledge/topics';
+import { compiledRows } from '../../database/compiled-query';
 import { ReadModelDatabase } from '../../database/read-model-database';
 import { KnowledgeChange, knowledgeChanges } from './knowledge-changes.queries';
 import { KNOWLEDGE_PROJECTION } from './knowledge.checkpoint';
@@ -55,11 +56,13 @@ export class KnowledgeQueries {
    * sharing the database applied): see {@link ReadModelPoint}.
    */
   async readModelPoint(): Promise<ReadModelPoint> {
-    const row = await this.db.query
-      .selectFrom('projection_checkpoints')
-      .select(['position', 'recorded_at', 'generation'])
-      .where('projection', '=', KNOWLEDGE_PROJECTION)
-      .executeTakeFirst();
+    // Once or twice a cached request, and its only query when the page is kept: compiled once.
+    const [row] = await compiledRows(
+      this.db.query,
+      'knowledge read model point',
+      () => this.db.query.selectFrom('projection_checkpoints').select(['position', 'recorded_at', 'generation']).where('projection', '=', KNOWLEDGE_PROJECTION),
+      [KNOWLEDGE_PROJECTION],
+    );
     return { position: row ? BigInt(row.position) : 0n, recordedAtMs: row?.recorded_at ? Date.parse(row.recorded_at) : 0, generation: row?.generation ?? null };
   }
 
