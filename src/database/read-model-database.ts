@@ -36,6 +36,8 @@ export async function migrateToLatest(db: Kysely<ReadModelSchema>): Promise<void
 export class SqliteReadModelDatabase implements ReadModelDatabase {
   readonly query: Kysely<ReadModelSchema>;
   private readonly writer: Kysely<ReadModelSchema>;
+  /** Write transactions committed since open. */
+  private committedTransactions = 0;
 
   constructor(private readonly sqlite: SqliteDatabase) {
     this.query = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.queryReader) }) });
@@ -51,8 +53,15 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
     return this.sqlite.write(() => migrateToLatest(this.writer));
   }
 
-  write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
-    return this.sqlite.write(() => this.writer.transaction().execute(section));
+  async write<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
+    const result = await this.sqlite.write(() => this.writer.transaction().execute(section));
+    this.committedTransactions += 1;
+    return result;
+  }
+
+  /** Write transactions committed since open (the benchmark's fsyncs per write). */
+  get commitStats(): { transactions: number } {
+    return { transactions: this.committedTransactions };
   }
 
   /** A sampled ANALYZE (milliseconds): without statistics SQLite can pick a full scan for `/v1/knowledge`. */

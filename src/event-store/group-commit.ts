@@ -7,6 +7,12 @@ export type GroupCommitLimits<Request> = Readonly<{
   /** Items (e.g. events) in one batch at most; a request bigger than this goes alone. */
   maxItems: number;
   itemsOf(request: Request): number;
+  /**
+   * An idle group commit's first request waits one turn of the event loop (`setImmediate`), so
+   * requests that arrive in the same turn share its batch. For a `send` that blocks the thread
+   * (a synchronous driver): nothing could join its batch while it is in flight.
+   */
+  gatherFirst?: boolean;
 }>;
 
 type Waiting<Request, Outcome> = {
@@ -19,7 +25,8 @@ type Waiting<Request, Outcome> = {
  * Group commit: the first request is sent at once; requests submitted while a batch is in flight
  * wait and are sent together as the next batch, in submission order, so concurrent callers share
  * one round trip and one commit instead of queueing for them one by one. One batch is in flight
- * at a time, bounded by {@link GroupCommitLimits}. A lone caller waits for nothing but its own batch.
+ * at a time, bounded by {@link GroupCommitLimits}. A lone caller waits for nothing but its own batch
+ * (and, with `gatherFirst`, one turn of the event loop).
  *
  * `send` answers one outcome per request, in order; when it throws, every request of that batch
  * fails with that error.
@@ -55,6 +62,7 @@ export class GroupCommit<Request, Outcome> {
   private async drain(): Promise<void> {
     this.sending = true;
     try {
+      if (this.limits.gatherFirst) await new Promise((resolve) => setImmediate(resolve));
       while (this.waiting.length > 0) {
         const batch = this.nextBatch();
         let outcomes: readonly BatchOutcome<Outcome>[];

@@ -161,6 +161,23 @@ describe('group commit', () => {
     }
   });
 
+  it('with gatherFirst, holds an idle group\'s first request for one turn of the event loop, so the requests of that turn share its batch', async () => {
+    const send = aControlledSend();
+    const commits = new GroupCommit(send.send, { ...limits, gatherFirst: true });
+
+    const outcomes = ['a', 'b'].map((name) => commits.submit({ name, items: 1 }));
+    expect(send.batches).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(send.batches).toEqual([['a', 'b']]);
+    // Submitted while that batch is in flight: the next batch, as without gatherFirst.
+    const later = commits.submit({ name: 'c', items: 1 });
+    send.answer();
+    await settle();
+    expect(send.batches).toEqual([['a', 'b'], ['c']]);
+    send.answer();
+    await expect(Promise.all([...outcomes, later])).resolves.toEqual(['A', 'B', 'C']);
+  });
+
   it('fails the whole batch when send answers a different number of outcomes than requests', async () => {
     const commits = new GroupCommit<Request, string>(async () => [], limits);
 

@@ -35,8 +35,12 @@ type QueuedAppend = Readonly<{
   written: readonly Readonly<{ data: string; metadata: string }>[];
 }>;
 
-/** A batch's bounds: enough to share one fsync among many writers, small enough to keep the lock briefly. */
-const BATCH_LIMITS = { maxRequests: 256, maxItems: 5_000 };
+/**
+ * A batch's bounds: enough to share one fsync among many writers, small enough to keep the lock
+ * briefly. A commit blocks the thread, so appends arriving in the same turn of the event loop (the
+ * requests of several connections) are gathered first.
+ */
+const BATCH_LIMITS = { maxRequests: 256, maxItems: 5_000, gatherFirst: true };
 
 /** What only the append it concerns fails with: the others of its batch commit (SQLite's own errors fail the batch). */
 const failsAlone = (error: unknown): boolean => error instanceof WrongExpectedVersionError || error instanceof EventIdConflictError;
