@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { aClaim, aDevelopment, aSource, created } from '../test/support/builders';
 import { READ_MODEL_DATABASE } from '../src/database/read-model-database';
 import { EVENT_STORE } from '../src/event-store/event-store.port';
-import { startTestApp } from '../test/support/test-app';
+import { TestApp, startTestApp } from '../test/support/test-app';
 import { numberEnv } from './harness';
-import { fmtInt, fmtMs, fmtRatio, table } from './stats';
+import { fmtInt, fmtMs, fmtNum, fmtRatio, median, table } from './stats';
 
 /**
  * Writes over HTTP (issue 16): `POST /v1/developments/:id/claims` spread over `BENCH_WRITE_STREAMS`
@@ -12,10 +12,15 @@ import { fmtInt, fmtMs, fmtRatio, table } from './stats';
  * 8 connections for `BENCH_WRITE_SECONDS` (default 5) each, against the HTTP floor measured in the
  * same run: `GET /health` at the same connections. Target at 8 connections: ≥ 2,000 requests/s,
  * p99 ≤ 25 ms.
+ *
+ * Then a long stream: `POST` claims one after another to a development holding
+ * `BENCH_WRITE_LONG_CLAIMS` claims (default 1,000) and to one holding a few, in alternating rounds:
+ * a write should not cost more because its stream is long.
  */
 async function main(): Promise<void> {
   const streams = numberEnv('BENCH_WRITE_STREAMS', 64, (value) => Number.isInteger(value) && value > 0);
   const seconds = numberEnv('BENCH_WRITE_SECONDS', 5, (value) => value > 0);
+  const longClaims = numberEnv('BENCH_WRITE_LONG_CLAIMS', 1000, (value) => Number.isInteger(value) && value > 0);
   const app = await startTestApp({ env: { TIMELINE_RATE_LIMIT: '0' } });
   try {
     created(await app.post('/v1/sources', aSource()));
@@ -55,9 +60,39 @@ async function main(): Promise<void> {
     console.log('## Writes over HTTP: POST claims\n');
     console.log(table(['connections', 'POST claims req/s', 'p50', 'p99', 'baseline: GET /health, same run', 'req/s ÷ baseline', 'transactions a write: events + read models', '≥ 2,000/s, p99 ≤ 25 ms at 8'], rows));
     console.log(`\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} npx ts-node --transpile-only bench/write-bench.ts\``);
+    await longStream(app, body, longClaims);
   } finally {
     await app.close();
   }
+}
+
+/** Sequential POSTs (in process, no socket) to a development of `claims` claims against one of a few, 3 alternating rounds of 50. */
+async function longStream(app: TestApp, body: string, claims: number): Promise<void> {
+  created(await app.post('/v1/developments', aDevelopment({ id: 'long' })));
+  created(await app.post('/v1/developments', aDevelopment({ id: 'short' })));
+  const claim = JSON.parse(body) as object;
+  for (let i = 1; i < claims; i++) created(await app.post('/v1/developments/long/claims', claim));
+  const perPost = async (id: string) => {
+    const start = performance.now();
+    for (let i = 0; i < 50; i++) created(await app.post(`/v1/developments/${id}/claims`, claim));
+    return (performance.now() - start) / 50;
+  };
+  const long: number[] = [];
+  const short: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    short.push(await perPost('short'));
+    long.push(await perPost('long'));
+  }
+  console.log(`\n## A long stream\n`);
+  console.log(
+    table(
+      ['POST claims, one at a time', 'ms a write (median of 3 rounds of 50)', '÷ a development of a few claims, same run'],
+      [
+        ['a development of a few claims (baseline)', fmtNum(median(short)), '1.00×'],
+        [`a development of ${fmtInt(claims)} claims`, fmtNum(median(long)), fmtRatio(median(long) / median(short))],
+      ],
+    ),
+  );
 }
 
 /** What this bench asks of autocannon (it ships no types). */

@@ -2,9 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Command, Decider, Event } from '../domain/shared/event';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { CommandContext, handleCommand } from '../event-store/handle-command';
+import { StreamStates } from '../event-store/stream-states';
 import { KeyedMutex } from '../platform/async-mutex';
 import { ProjectionGate } from '../projections/projection-gate';
 import { WriteResult } from './write-result';
+
+/**
+ * Events the kept stream states may be folded from, all streams together: tens of megabytes at
+ * most, so the streams being written now are read and folded from where they were left, not whole.
+ */
+const KEPT_STATE_EVENTS = 50_000;
 
 /** An aggregate as the write path sees it: the stream an id names, and the decider its commands go through. */
 export type AggregateStreams<State, C extends Command, E extends Event> = Readonly<{
@@ -20,6 +27,7 @@ export type AggregateStreams<State, C extends Command, E extends Event> = Readon
 export class StreamWriter {
   /** Commands on one stream run one at a time here; other instances are met by `handleCommand`'s retries. */
   private readonly streams = new KeyedMutex();
+  private readonly states = new StreamStates(KEPT_STATE_EVENTS);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -37,7 +45,7 @@ export class StreamWriter {
     context: CommandContext,
   ): Promise<WriteResult> {
     const streamId = aggregate.streamId(id);
-    const result = await this.streams.run(streamId, () => handleCommand(this.store, streamId, aggregate.decider, command, context));
+    const result = await this.streams.run(streamId, () => handleCommand(this.store, streamId, aggregate.decider, command, context, this.states));
     const caughtUp = await this.projections.caughtUp(result.position);
     return {
       id,

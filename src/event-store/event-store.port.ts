@@ -51,6 +51,11 @@ export type AppendResult = Readonly<{
   events: readonly StoredEvent[];
 }>;
 
+export type ReadStreamOptions = Readonly<{
+  /** Only the events after this stream version (a reader holding the stream up to it reads the rest). */
+  afterVersion?: bigint;
+}>;
+
 export type ReadAllOptions = Readonly<{
   /** Only events with `position > after`; from the start when absent. */
   after?: bigint;
@@ -89,8 +94,8 @@ export interface EventSubscription<E = StoredEvent> extends AsyncIterable<E> {
  */
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
-  /** The whole stream in version order; empty when it does not exist. */
-  readStream(streamId: string): Promise<StoredEvent[]>;
+  /** The stream in version order (after `afterVersion` when given); empty when it does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** {@link readAll}, each event's data and metadata as the stored text. */
   readAllText(options?: ReadAllOptions): Promise<StoredEventText[]>;

@@ -1,6 +1,7 @@
 import { Command, Decider, Event } from '../domain/shared/event';
 import { IdGenerator } from '../platform/ids';
 import { EventMetadata, EventStore, StoredEvent, WrongExpectedVersionError } from './event-store.port';
+import { StreamStates } from './stream-states';
 import { upcast, upcasters } from './upcasters';
 
 /** Who asks, and how the request is traced. */
@@ -44,7 +45,10 @@ const RETRY_JITTER_MS = 15;
 
 /**
  * The one place a command meets the log: read the stream, fold `evolve`, `decide`, append with the
- * version that was read. Optimistic concurrency lives here and only here.
+ * version that was read. Optimistic concurrency lives here and only here. With `states`, a stream
+ * folded before is read and folded only from where it was left (what anyone appended since); a
+ * command whose ids are derived (a request that may be a retry) reads its stream whole, to find
+ * its own events if they are there.
  */
 export async function handleCommand<State, C extends Command, E extends Event>(
   store: EventStore,
@@ -52,10 +56,13 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   decider: Decider<State, C, E>,
   command: C,
   context: CommandContext,
+  states?: StreamStates,
 ): Promise<CommandResult> {
+  const mayBeRetry = context.ids.peek() !== undefined;
   for (let attempt = 0; ; attempt++) {
-    const stream = await store.readStream(streamId);
-    const version = stream.length === 0 ? undefined : stream[stream.length - 1].streamVersion;
+    const folded = mayBeRetry ? undefined : states?.get(streamId, decider);
+    const stream = await store.readStream(streamId, folded ? { afterVersion: folded.version } : {});
+    const version = stream.length === 0 ? folded?.version : stream[stream.length - 1].streamVersion;
     const causationId = context.ids.uuid();
     const replayed = alreadyAppended(stream, context);
     if (replayed) return replayed;
@@ -64,8 +71,9 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     }
     const state = stream.map((event) => upcast(event)).reduce(
       (current, event) => decider.evolve(current, { type: event.type, data: event.data } as unknown as E),
-      decider.initialState(),
+      folded ? (folded.state as State) : decider.initialState(),
     );
+    if (version !== undefined) states?.set(streamId, { decider, version, state });
     const events = decider.decide(command, state);
     // Each event at its type's current schema version: what it is decided in.
     const metadata = (type: string): EventMetadata => ({
@@ -81,6 +89,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         version === undefined ? 'no-stream' : version,
       );
     } catch (error) {
+      // The stream is not where the kept state says (another writer, or a store that was replaced): read it whole next time.
+      if (error instanceof WrongExpectedVersionError) states?.forget(streamId);
       const retry = error instanceof WrongExpectedVersionError && context.expectedVersion === undefined;
       if (!retry || attempt >= RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * (attempt + 1)));

@@ -616,6 +616,19 @@ export function describeEventStoreContract(
         expect(stream.every((e) => e.streamId === 'development-1')).toBe(true);
       });
 
+      it('returns only the events after a version when asked, and none after the last or for an unknown stream', async () => {
+        const appended = await store.append('development-1', events(4), 'no-stream');
+        await store.append('development-2', events(3), 'no-stream');
+
+        const after = await store.readStream('development-1', { afterVersion: 1n });
+
+        expect(after.map((e) => e.streamVersion)).toEqual([2n, 3n]);
+        expect(after).toEqual((await store.readStream('development-1')).slice(2));
+        expect(after.map((e) => e.eventId)).toEqual(appended.events.slice(2).map((e) => e.eventId));
+        expect(await store.readStream('development-1', { afterVersion: 3n })).toEqual([]);
+        expect(await store.readStream('development-9', { afterVersion: 0n })).toEqual([]);
+      });
+
       it('returns an empty list for an unknown stream', async () => {
         await store.append('development-1', events(1), 'no-stream');
 

@@ -17,6 +17,7 @@ import { RateSource, sourceDecider } from '../../src/domain/source/source.decide
 import { RELIABILITY_GRADES, sourceStreamId } from '../../src/domain/source/source.events';
 import { StoredEvent } from '../../src/event-store/event-store.port';
 import { handleCommand } from '../../src/event-store/handle-command';
+import { StreamStates } from '../../src/event-store/stream-states';
 import { upcast } from '../../src/event-store/upcasters';
 import { IdGenerator } from '../../src/platform/ids';
 import { KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
@@ -275,48 +276,61 @@ async function withStore<T>(run: (storage: Storage, clock: { now: () => number; 
   }
 }
 
+/**
+ * The sources registered, every development recorded (a refused record is fine: later steps may
+ * record it), then `steps`, each through `handleCommand` (with `states`, when given): what each
+ * step came to, 'ok' or the domain error it was refused with.
+ */
+async function runSteps(storage: Storage, clock: { advance: (ms: number) => void }, steps: readonly Step[], states?: StreamStates): Promise<string[]> {
+  const context = { correlationId: 'prop', actor: 'test', ids: new IdGenerator() };
+  for (const id of SOURCES) {
+    const affiliation = AFFILIATIONS[id];
+    await handleCommand(
+      storage.eventStore,
+      sourceStreamId(id),
+      sourceDecider,
+      {
+        type: 'RegisterSource',
+        data: { sourceId: id, name: id, kind: 'media', ...(affiliation ? { affiliation } : {}), ...(REGISTERED_RELIABILITY[id] ? { reliability: REGISTERED_RELIABILITY[id] } : {}) },
+      },
+      context,
+      states,
+    );
+  }
+  const records = DEVELOPMENTS.map((id, i): Step => ({
+    advanceMs: 1,
+    command: {
+      type: 'RecordDevelopment',
+      data: {
+        developmentId: id,
+        fields: { title: `${id} ${TITLES[i + 1]}`, topics: [TOPICS[i % 2]] },
+        claimId: `${id}-first`,
+        claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: day(i), quote: QUOTES[i % QUOTES.length] },
+        registeredSourceIds: SOURCES,
+      },
+    },
+  }));
+  const outcomes: string[] = [];
+  for (const { command, advanceMs } of [...records, ...steps]) {
+    clock.advance(advanceMs);
+    try {
+      if (command.type === 'RateSource') await handleCommand(storage.eventStore, sourceStreamId(command.data.sourceId), sourceDecider, command, context, states);
+      else await handleCommand(storage.eventStore, developmentStreamId(command.data.developmentId), developmentDecider, command, context, states);
+      outcomes.push('ok');
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      outcomes.push(error.message);
+    }
+  }
+  return outcomes;
+}
+
 describe('knowledge projection vs a replay fold of the log', () => {
   it('gives the same answer for every asOf and recordedAsOf, with or without filters, and shows nothing learned after asOf', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 60, size: 'medium' }), fc.array(fc.tuple(fc.nat(), fc.nat(), filter), { minLength: 1, maxLength: 12 }), async (steps, probes) =>
         withStore(async (storage, clock) => {
-          const context = { correlationId: 'prop', actor: 'test', ids: new IdGenerator() };
-          for (const id of SOURCES) {
-            const affiliation = AFFILIATIONS[id];
-            await handleCommand(
-              storage.eventStore,
-              sourceStreamId(id),
-              sourceDecider,
-              {
-                type: 'RegisterSource',
-                data: { sourceId: id, name: id, kind: 'media', ...(affiliation ? { affiliation } : {}), ...(REGISTERED_RELIABILITY[id] ? { reliability: REGISTERED_RELIABILITY[id] } : {}) },
-              },
-              context,
-            );
-          }
-          // Every development is recorded first (a refused record is fine: later steps may record it).
-          const records = DEVELOPMENTS.map((id, i): Step => ({
-            advanceMs: 1,
-            command: {
-              type: 'RecordDevelopment',
-              data: {
-                developmentId: id,
-                fields: { title: `${id} ${TITLES[i + 1]}`, topics: [TOPICS[i % 2]] },
-                claimId: `${id}-first`,
-                claim: { sourceId: SOURCES[i % 3], stance: STANCES[i % 3], reportedAt: day(i), quote: QUOTES[i % QUOTES.length] },
-                registeredSourceIds: SOURCES,
-              },
-            },
-          }));
-          for (const { command, advanceMs } of [...records, ...steps]) {
-            clock.advance(advanceMs);
-            try {
-              if (command.type === 'RateSource') await handleCommand(storage.eventStore, sourceStreamId(command.data.sourceId), sourceDecider, command, context);
-              else await handleCommand(storage.eventStore, developmentStreamId(command.data.developmentId), developmentDecider, command, context);
-            } catch (error) {
-              if (!(error instanceof DomainError)) throw error;
-            }
-          }
+          await runSteps(storage, clock, steps);
           const runner = new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection());
           await runner.start();
           expect(await runner.waitFor(await storage.eventStore.headPosition(), 10_000)).toBe(true);
@@ -352,6 +366,21 @@ describe('knowledge projection vs a replay fold of the log', () => {
         }),
       ),
       { numRuns: 60 },
+    );
+  }, 120_000);
+
+  it('decides the same with stream states kept between commands (read and folded from where they were left) as from whole streams', async () => {
+    const logOf = async (storage: Storage) =>
+      (await storage.eventStore.readAll()).map(({ streamId, streamVersion, type, data }) => ({ streamId, streamVersion, type, data }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 60, size: 'medium' }), fc.integer({ min: 1, max: 40 }), async (steps, keptEvents) => {
+        const whole = await withStore(async (storage, clock) => ({ outcomes: await runSteps(storage, clock, steps), log: await logOf(storage) }));
+        // Few events kept: streams are dropped and read whole again along the way.
+        const states = new StreamStates(keptEvents);
+        const kept = await withStore(async (storage, clock) => ({ outcomes: await runSteps(storage, clock, steps, states), log: await logOf(storage) }));
+        expect(kept).toEqual(whole);
+      }),
+      { numRuns: 40 },
     );
   }, 120_000);
 });

@@ -24,6 +24,7 @@ import {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
+  ReadStreamOptions as StreamReadOptions,
   StoredEvent,
   StoredEventText,
   SubscribeOptions,
@@ -107,8 +108,9 @@ export class KurrentDbEventStore implements EventStore {
     return last ? last.streamVersion : 'no-stream';
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    return this.read(streamId, { direction: FORWARDS, fromRevision: START });
+  async readStream(streamId: string, options: StreamReadOptions = {}): Promise<StoredEvent[]> {
+    const { afterVersion } = options;
+    return this.read(streamId, { direction: FORWARDS, fromRevision: afterVersion === undefined ? START : afterVersion + 1n });
   }
 
   private async read(streamId: string, options: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -8,6 +8,7 @@ import {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
+  ReadStreamOptions,
   StoredEvent,
   StoredEventText,
   SubscribeOptions,
@@ -93,8 +94,12 @@ export class PostgresEventStore implements EventStore {
     return outcomes;
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    const result = await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId]);
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const { afterVersion } = options;
+    const result =
+      afterVersion === undefined
+        ? await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId])
+        : await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version', [streamId, afterVersion.toString()]);
     return result.rows.map(storedEventOf);
   }
 
