@@ -60,9 +60,17 @@ export async function handleCommand<State, C extends Command, E extends Event>(
 ): Promise<CommandResult> {
   const mayBeRetry = context.ids.peek() !== undefined;
   for (let attempt = 0; ; attempt++) {
-    const folded = mayBeRetry ? undefined : states?.get(streamId, decider);
-    const stream = await store.readStream(streamId, folded ? { afterVersion: folded.version } : {});
-    const version = stream.length === 0 ? folded?.version : stream[stream.length - 1].streamVersion;
+    let folded = mayBeRetry ? undefined : states?.get(streamId, decider);
+    // From the kept state's last event on, to check that the stream still holds it.
+    let stream = await store.readStream(streamId, folded ? { afterVersion: folded.version - 1n } : {});
+    if (folded && stream[0]?.eventId === folded.lastEventId) stream = stream.slice(1);
+    else if (folded) {
+      states?.forget(streamId);
+      folded = undefined;
+      stream = await store.readStream(streamId);
+    }
+    const last = stream.at(-1);
+    const version = last ? last.streamVersion : folded?.version;
     const causationId = context.ids.uuid();
     const replayed = alreadyAppended(stream, context);
     if (replayed) return replayed;
@@ -73,7 +81,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
       (current, event) => decider.evolve(current, { type: event.type, data: event.data } as unknown as E),
       folded ? (folded.state as State) : decider.initialState(),
     );
-    if (version !== undefined) states?.set(streamId, { decider, version, state });
+    const lastEventId = last ? last.eventId : folded?.lastEventId;
+    if (version !== undefined && lastEventId !== undefined) states?.set(streamId, { decider, version, lastEventId, state });
     const events = decider.decide(command, state);
     // Each event at its type's current schema version: what it is decided in.
     const metadata = (type: string): EventMetadata => ({
@@ -89,7 +98,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         version === undefined ? 'no-stream' : version,
       );
     } catch (error) {
-      // The stream is not where the kept state says (another writer, or a store that was replaced): read it whole next time.
+      // Another writer appended since the read (or the store was replaced): read it whole next time.
       if (error instanceof WrongExpectedVersionError) states?.forget(streamId);
       const retry = error instanceof WrongExpectedVersionError && context.expectedVersion === undefined;
       if (!retry || attempt >= RETRIES) throw error;

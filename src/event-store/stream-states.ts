@@ -1,13 +1,17 @@
-/** A stream's state as folded up to `version`, by `decider` (a stream is always folded by the same one). */
-export type FoldedStream = Readonly<{ decider: object; version: bigint; state: unknown }>;
+/**
+ * A stream's state as folded up to `version`, by `decider` (a stream is always folded by the same
+ * one); `lastEventId`: the event at `version`, to tell that the stream still holds it.
+ */
+export type FoldedStream = Readonly<{ decider: object; version: bigint; lastEventId: string; state: unknown }>;
 
 /**
  * The states of recently written streams, folded, so a command reads only the events appended
  * since (by anyone: the store stays the truth) instead of the whole stream, and folds only those.
  * Bounded by the events the kept states were folded from (least recently used first out): a
- * state's size grows with its stream. Streams only grow, so a kept state is never ahead of its
- * stream; were a store replaced by an older copy under a running server, the append's version
- * check refuses what was decided on it, and {@link handleCommand} reads the stream whole again.
+ * state's size grows with its stream. Streams only grow, but a store can be replaced under a
+ * running server (an older copy, a PostgreSQL failover to a replica that missed the last commits,
+ * after which another writer may store a different event at the same version): so the reader checks
+ * that the stream still holds the state's last event, and reads it whole when it does not.
  */
 export class StreamStates {
   /** In least-recently-used order: a hit is moved to the end. */

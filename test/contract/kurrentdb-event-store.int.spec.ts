@@ -6,6 +6,7 @@ import {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
+  ReadStreamOptions,
   StoredEvent,
   StoredEventText,
   SubscribeOptions,
@@ -53,8 +54,8 @@ class NamespacedStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    return (await this.store.readStream(this.namespace + streamId)).map((event) => this.local(event));
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    return (await this.store.readStream(this.namespace + streamId, options)).map((event) => this.local(event));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
