@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ReadModelDatabase } from '../database/read-model-database';
+import { sql } from 'kysely';
+import { ReadModelDatabase, ReadModelTransaction } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
 import { upcast } from '../event-store/upcasters';
 import { AsyncMutex } from '../platform/async-mutex';
@@ -19,6 +20,33 @@ export const PROJECTION_RUNNERS = Symbol('ProjectionRunners');
 
 type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: NodeJS.Timeout };
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * The runners on one read-model database flush the batches they have taken in the same turn of the
+ * event loop together: one transaction, so one fsync, for every projection's share of the same new
+ * events. Each applies in its own savepoint, so one that fails is undone and fails alone.
+ */
+export class FlushTurns {
+  private readonly due = new Set<ProjectionRunner>();
+  private scheduled = false;
+
+  schedule(runner: ProjectionRunner): void {
+    this.due.add(runner);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const runners = [...this.due];
+      this.due.clear();
+      void ProjectionRunner.flushTogether(runners);
+    });
+  }
+}
+
+/** Runners take their flush locks in this order when they flush together, so two joint flushes never wait on each other. */
+let runnersMade = 0;
+
 /**
  * Keeps one projection up to date from the log: subscribes after its checkpoint, applies events in
  * batches, and stores the checkpoint in the same transaction as the rows, so a restart neither
@@ -32,7 +60,7 @@ export class ProjectionRunner implements LogConsumer {
   private appliedSinceStatistics: number | undefined;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
-  private flushScheduled = false;
+  private readonly order = runnersMade++;
   private readonly flushLock = new AsyncMutex();
   private waiters: Waiter[] = [];
   /** The last failure, until a batch is applied again. */
@@ -45,6 +73,7 @@ export class ProjectionRunner implements LogConsumer {
     private readonly store: EventStore,
     private readonly db: ReadModelDatabase,
     private readonly projection: Projection,
+    private readonly turns = new FlushTurns(),
   ) {
     this.logger = new Logger(`Projection:${projection.name}`);
   }
@@ -101,56 +130,101 @@ export class ProjectionRunner implements LogConsumer {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush().catch((error) => this.fail(error));
-    });
+    this.turns.schedule(this);
   }
 
   private flush(): Promise<void> {
-    return this.flushLock.run(async () => {
-      const batch = this.buffer;
-      if (batch.length === 0) return;
-      this.buffer = [];
-      const last = batch[batch.length - 1];
-      let latestMs = 0;
-      await this.db.write(async (trx) => {
-        // Lock this projection's checkpoint row: another instance on the same database waits here,
-        // then skips what this one applied (idempotent by position).
-        const checkpoint = await trx
-          .insertInto('projection_checkpoints')
-          .values({ projection: this.projection.name, position: '0', recorded_at: null, generation: randomUUID() })
-          .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
-          .returning(['position', 'recorded_at'])
-          .executeTakeFirstOrThrow();
-        const applied = BigInt(checkpoint.position);
-        const unapplied = batch.filter((event) => event.position > applied);
-        if (unapplied.length > 0) await this.projection.apply(trx, this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event)));
-        // The latest transaction time applied, not the last event's: a store whose clock may step
-        // back (KurrentDB) can record an event before the one it follows.
-        latestMs = unapplied.reduce((latest, event) => Math.max(latest, Date.parse(event.recordedAt)), checkpoint.recorded_at ? Date.parse(checkpoint.recorded_at) : 0);
-        if (last.position > applied) {
-          await trx
-            .updateTable('projection_checkpoints')
-            .set({ position: last.position.toString(), recorded_at: new Date(latestMs).toISOString() })
-            .where('projection', '=', this.projection.name)
-            .execute();
+    return ProjectionRunner.flushTogether([this]);
+  }
+
+  /**
+   * Applies the batch each runner has buffered in one transaction, each in its own savepoint when
+   * there are several (on one database: the runners of one {@link FlushTurns}). A runner whose batch
+   * fails, or all of them when the transaction does, follows the log again after a pause. Resolves
+   * once each has applied, or failed.
+   */
+  static async flushTogether(runners: readonly ProjectionRunner[]): Promise<void> {
+    const ordered = [...runners].sort((a, b) => a.order - b.order);
+    const locked = (i: number): Promise<void> => (i === ordered.length ? ProjectionRunner.applyTogether(ordered) : ordered[i].flushLock.run(() => locked(i + 1)));
+    await locked(0);
+  }
+
+  private static async applyTogether(runners: readonly ProjectionRunner[]): Promise<void> {
+    const taken = runners.flatMap((runner) => (runner.buffer.length > 0 ? [{ runner, batch: runner.buffer.splice(0) }] : []));
+    if (taken.length === 0) return;
+    let outcomes: Outcome<number>[];
+    try {
+      outcomes = await taken[0].runner.db.write(async (trx) => {
+        // Alone, a batch's failure is the transaction's.
+        if (taken.length === 1) return [{ ok: true, value: await taken[0].runner.apply(trx, taken[0].batch) }];
+        const results: Outcome<number>[] = [];
+        for (const { runner, batch } of taken) {
+          await sql`SAVEPOINT projection_batch`.execute(trx);
+          try {
+            results.push({ ok: true, value: await runner.apply(trx, batch) });
+          } catch (error) {
+            // Undone alone; a savepoint that cannot be undone fails the whole transaction.
+            await sql`ROLLBACK TO SAVEPOINT projection_batch`.execute(trx);
+            results.push({ ok: false, error });
+          }
+          await sql`RELEASE SAVEPOINT projection_batch`.execute(trx);
         }
+        return results;
       });
-      this.position = last.position;
-      this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, latestMs);
-      if (this.failure) this.logger.log(`recovered: applied up to position ${this.position}`);
-      this.failure = undefined;
-      this.retryDelayMs = 0;
-      this.releaseWaiters();
-      this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
-      if (this.appliedSinceStatistics >= STATISTICS_EVERY) {
-        this.appliedSinceStatistics = 0;
-        await this.db.refreshStatistics();
+    } catch (error) {
+      outcomes = taken.map(() => ({ ok: false, error }));
+    }
+    for (const [i, { runner, batch }] of taken.entries()) {
+      const outcome = outcomes[i];
+      try {
+        if (!outcome.ok) throw outcome.error;
+        await runner.applied(batch, outcome.value);
+      } catch (error) {
+        runner.fail(error);
       }
-    });
+    }
+  }
+
+  /** The batch's rows and checkpoint, in `trx`; the latest transaction time it applied. */
+  private async apply(trx: ReadModelTransaction, batch: readonly StoredEvent[]): Promise<number> {
+    const last = batch[batch.length - 1];
+    // Lock this projection's checkpoint row: another instance on the same database waits here,
+    // then skips what this one applied (idempotent by position).
+    const checkpoint = await trx
+      .insertInto('projection_checkpoints')
+      .values({ projection: this.projection.name, position: '0', recorded_at: null, generation: randomUUID() })
+      .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
+      .returning(['position', 'recorded_at'])
+      .executeTakeFirstOrThrow();
+    const applied = BigInt(checkpoint.position);
+    const unapplied = batch.filter((event) => event.position > applied);
+    if (unapplied.length > 0) await this.projection.apply(trx, this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event)));
+    // The latest transaction time applied, not the last event's: a store whose clock may step
+    // back (KurrentDB) can record an event before the one it follows.
+    const latestMs = unapplied.reduce((latest, event) => Math.max(latest, Date.parse(event.recordedAt)), checkpoint.recorded_at ? Date.parse(checkpoint.recorded_at) : 0);
+    if (last.position > applied) {
+      await trx
+        .updateTable('projection_checkpoints')
+        .set({ position: last.position.toString(), recorded_at: new Date(latestMs).toISOString() })
+        .where('projection', '=', this.projection.name)
+        .execute();
+    }
+    return latestMs;
+  }
+
+  /** After the batch committed: the position reached, its waiters answered. */
+  private async applied(batch: readonly StoredEvent[], latestMs: number): Promise<void> {
+    this.position = batch[batch.length - 1].position;
+    this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, latestMs);
+    if (this.failure) this.logger.log(`recovered: applied up to position ${this.position}`);
+    this.failure = undefined;
+    this.retryDelayMs = 0;
+    this.releaseWaiters();
+    this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
+    if (this.appliedSinceStatistics >= STATISTICS_EVERY) {
+      this.appliedSinceStatistics = 0;
+      await this.db.refreshStatistics();
+    }
   }
 
   /** Drops the subscription and what it buffered, and follows the log again after a pause. */
@@ -212,9 +286,10 @@ export class ProjectionRunner implements LogConsumer {
   }
 }
 
-/** A runner per projection on the store, each started (following the log from its checkpoint). */
+/** A runner per projection on the store, each started (following the log from its checkpoint); their batches share transactions. */
 export async function startProjections(store: EventStore, db: ReadModelDatabase, projections: readonly Projection[]): Promise<ProjectionRunner[]> {
-  const runners = projections.map((projection) => new ProjectionRunner(store, db, projection));
+  const turns = new FlushTurns();
+  const runners = projections.map((projection) => new ProjectionRunner(store, db, projection, turns));
   await Promise.all(runners.map((runner) => runner.start()));
   return runners;
 }

@@ -1,0 +1,61 @@
+import { ReadModelTransaction } from '../../src/database/read-model-database';
+import { StoredEvent } from '../../src/event-store/event-store.port';
+import { Projection } from '../../src/projections/projection';
+import { ProjectionRunner, startProjections } from '../../src/projections/projection-runner';
+import { aLoggedEvent, aStoreOfLog } from '../support/fixed-log';
+import { aSqliteReadModelPerTest } from '../support/sqlite-read-model';
+
+const LOG = [1, 2, 3].map((position) => aLoggedEvent(position, `2025-01-01T00:00:0${position}.000Z`));
+
+/** A projection that notes the positions of each batch it is given and writes one row a batch (`fails` first makes it throw after writing). */
+function aNotingProjection(name: string, fails = 0): Projection & { batches: bigint[][] } {
+  let attempts = 0;
+  const batches: bigint[][] = [];
+  return {
+    name,
+    takes: 'stored',
+    batches,
+    async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]) {
+      attempts += 1;
+      await trx.insertInto('projection_checkpoints').values({ projection: `${name} attempt ${attempts}`, position: '0', recorded_at: null, generation: 'g' }).execute();
+      if (attempts <= fails) throw new Error(`${name} refused`);
+      batches.push(events.map((event) => event.position));
+    },
+  };
+}
+
+describe('the projections on one read-model database', () => {
+  const readModel = aSqliteReadModelPerTest('flush-together');
+  let runners: ProjectionRunner[] = [];
+  afterEach(() => Promise.all(runners.splice(0).map((runner) => runner.stop())));
+  const rows = async () => (await readModel().query.selectFrom('projection_checkpoints').select(['projection', 'position']).execute()).map((row) => `${row.projection}@${row.position}`).sort();
+  /** Whether the runner applies up to `position` within 5 s, through failures (`waitFor` answers false at a failure). */
+  const reaches = async (runner: { checkpoint: bigint }, position: bigint) => {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+      if (runner.checkpoint >= position) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  };
+
+  it('apply the same new events in one transaction (one fsync)', async () => {
+    const [first, second] = [aNotingProjection('first'), aNotingProjection('second')];
+    const before = readModel().commitStats.transactions;
+    runners = await startProjections(aStoreOfLog(LOG), readModel(), [first, second]);
+
+    expect(await Promise.all(runners.map((runner) => runner.waitFor(3n, 5000)))).toEqual([true, true]);
+    expect(readModel().commitStats.transactions - before).toBe(1);
+    expect([first.batches, second.batches]).toEqual([[[1n, 2n, 3n]], [[1n, 2n, 3n]]]);
+    expect(await rows()).toEqual(['first attempt 1@0', 'first@3', 'second attempt 1@0', 'second@3']);
+  });
+
+  it('undo and retry alone a projection whose batch fails; the others commit theirs once', async () => {
+    const [failing, steady] = [aNotingProjection('failing', 1), aNotingProjection('steady')];
+    runners = await startProjections(aStoreOfLog(LOG), readModel(), [failing, steady]);
+
+    expect(await Promise.all(runners.map((runner) => reaches(runner, 3n)))).toEqual([true, true]);
+    expect([failing.batches, steady.batches]).toEqual([[[1n, 2n, 3n]], [[1n, 2n, 3n]]]);
+    // The failed attempt's row was undone with it; the retry's and the other's stand.
+    expect(await rows()).toEqual(['failing attempt 2@0', 'failing@3', 'steady attempt 1@0', 'steady@3']);
+  });
+});
