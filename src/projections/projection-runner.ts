@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { sql } from 'kysely';
 import { ReadModelDatabase, ReadModelTransaction } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
+import { BatchOutcome } from '../event-store/group-commit';
 import { upcast } from '../event-store/upcasters';
 import { AsyncMutex } from '../platform/async-mutex';
 import { LogConsumer } from './log-consumers';
@@ -19,8 +20,6 @@ const STATISTICS_EVERY = 20_000;
 export const PROJECTION_RUNNERS = Symbol('ProjectionRunners');
 
 type Waiter = { position: bigint; resolve: (reached: boolean) => void; timer: NodeJS.Timeout };
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /**
  * The runners on one read-model database flush the batches they have taken in the same turn of the
@@ -152,12 +151,12 @@ export class ProjectionRunner implements LogConsumer {
   private static async applyTogether(runners: readonly ProjectionRunner[]): Promise<void> {
     const taken = runners.flatMap((runner) => (runner.buffer.length > 0 ? [{ runner, batch: runner.buffer.splice(0) }] : []));
     if (taken.length === 0) return;
-    let outcomes: Outcome<number>[];
+    let outcomes: BatchOutcome<number>[];
     try {
       outcomes = await taken[0].runner.db.write(async (trx) => {
         // Alone, a batch's failure is the transaction's.
         if (taken.length === 1) return [{ ok: true, value: await taken[0].runner.apply(trx, taken[0].batch) }];
-        const results: Outcome<number>[] = [];
+        const results: BatchOutcome<number>[] = [];
         for (const { runner, batch } of taken) {
           await sql`SAVEPOINT projection_batch`.execute(trx);
           try {
