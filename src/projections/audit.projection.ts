@@ -25,6 +25,16 @@ export class AuditProjection implements Projection {
   private readonly edges = new WeakMap<ReadModelTransaction, TreeEdge>();
 
   async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
+    try {
+      await this.applyTo(trx, events);
+    } catch (error) {
+      // Its rows are undone (a savepoint, or the transaction): the edge kept for `trx` no longer is the tree's.
+      this.edges.delete(trx);
+      throw error;
+    }
+  }
+
+  private async applyTo(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
     const edge = this.edges.get(trx) ?? (await this.loadEdge(trx));
     const leaves: { leaf_index: number; position: string; hash: string }[] = [];
     const nodes: { level: number; node_index: number; hash: string }[] = [];

@@ -138,12 +138,15 @@ export class ProjectionRunner implements LogConsumer {
 
   /**
    * Applies the batch each runner has buffered in one transaction, each in its own savepoint when
-   * there are several (on one database: the runners of one {@link FlushTurns}). A runner whose batch
-   * fails, or all of them when the transaction does, follows the log again after a pause. Resolves
-   * once each has applied, or failed.
+   * there are several (the runners must share one database, as those of one {@link FlushTurns} do).
+   * A runner whose batch fails follows the log again after a pause. When the transaction itself
+   * fails (SQLite may roll it back whole, on a full disk), each batch is tried again in a transaction
+   * of its own, so only the one that cannot be applied fails. Resolves once each has applied, or failed.
+   * Batches are applied (and their checkpoint rows locked) in the order of the projections' names,
+   * the same on every instance sharing the database, so two instances never lock them crosswise.
    */
   static async flushTogether(runners: readonly ProjectionRunner[]): Promise<void> {
-    const ordered = [...runners].sort((a, b) => a.order - b.order);
+    const ordered = [...runners].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.order - b.order));
     const locked = (i: number): Promise<void> => (i === ordered.length ? ProjectionRunner.applyTogether(ordered) : ordered[i].flushLock.run(() => locked(i + 1)));
     await locked(0);
   }
@@ -151,9 +154,10 @@ export class ProjectionRunner implements LogConsumer {
   private static async applyTogether(runners: readonly ProjectionRunner[]): Promise<void> {
     const taken = runners.flatMap((runner) => (runner.buffer.length > 0 ? [{ runner, batch: runner.buffer.splice(0) }] : []));
     if (taken.length === 0) return;
+    const db = taken[0].runner.db;
     let outcomes: BatchOutcome<number>[];
     try {
-      outcomes = await taken[0].runner.db.write(async (trx) => {
+      outcomes = await db.write(async (trx) => {
         // Alone, a batch's failure is the transaction's.
         if (taken.length === 1) return [{ ok: true, value: await taken[0].runner.apply(trx, taken[0].batch) }];
         const results: BatchOutcome<number>[] = [];
@@ -171,16 +175,28 @@ export class ProjectionRunner implements LogConsumer {
         return results;
       });
     } catch (error) {
-      outcomes = taken.map(() => ({ ok: false, error }));
+      if (taken.length === 1) outcomes = [{ ok: false, error }];
+      else {
+        outcomes = [];
+        for (const { runner, batch } of taken) {
+          try {
+            outcomes.push({ ok: true, value: await db.write((trx) => runner.apply(trx, batch)) });
+          } catch (alone) {
+            outcomes.push({ ok: false, error: alone });
+          }
+        }
+      }
     }
+    // Every committed batch answers its waiters before any statistics are refreshed.
+    let statisticsDue = false;
     for (const [i, { runner, batch }] of taken.entries()) {
       const outcome = outcomes[i];
-      try {
-        if (!outcome.ok) throw outcome.error;
-        await runner.applied(batch, outcome.value);
-      } catch (error) {
-        runner.fail(error);
-      }
+      if (outcome.ok) statisticsDue = runner.applied(batch, outcome.value) || statisticsDue;
+      else runner.fail(outcome.error);
+    }
+    if (statisticsDue) {
+      // The batches are committed: a failed refresh costs the planner, not the projections.
+      await db.refreshStatistics().catch((error: unknown) => taken[0].runner.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 
@@ -211,8 +227,8 @@ export class ProjectionRunner implements LogConsumer {
     return latestMs;
   }
 
-  /** After the batch committed: the position reached, its waiters answered. */
-  private async applied(batch: readonly StoredEvent[], latestMs: number): Promise<void> {
+  /** After the batch committed: the position reached, its waiters answered; whether the planner's statistics are due. */
+  private applied(batch: readonly StoredEvent[], latestMs: number): boolean {
     this.position = batch[batch.length - 1].position;
     this.lastRecordedAtMs = Math.max(this.lastRecordedAtMs, latestMs);
     if (this.failure) this.logger.log(`recovered: applied up to position ${this.position}`);
@@ -220,10 +236,9 @@ export class ProjectionRunner implements LogConsumer {
     this.retryDelayMs = 0;
     this.releaseWaiters();
     this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
-    if (this.appliedSinceStatistics >= STATISTICS_EVERY) {
-      this.appliedSinceStatistics = 0;
-      await this.db.refreshStatistics();
-    }
+    if (this.appliedSinceStatistics < STATISTICS_EVERY) return false;
+    this.appliedSinceStatistics = 0;
+    return true;
   }
 
   /** Drops the subscription and what it buffered, and follows the log again after a pause. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ReadModelTransaction } from '../../src/database/read-model-database';
 import { StoredEvent } from '../../src/event-store/event-store.port';
 import { Projection } from '../../src/projections/projection';
@@ -7,8 +8,11 @@ import { aSqliteReadModelPerTest } from '../support/sqlite-read-model';
 
 const LOG = [1, 2, 3].map((position) => aLoggedEvent(position, `2025-01-01T00:00:0${position}.000Z`));
 
-/** A projection that notes the positions of each batch it is given and writes one row a batch (`fails` first makes it throw after writing). */
-function aNotingProjection(name: string, fails = 0): Projection & { batches: bigint[][] } {
+/**
+ * A projection that notes the positions of each batch it applies and writes one row an attempt;
+ * its first `fails` attempts throw after writing (`breaks`: after ending the transaction under it).
+ */
+function aNotingProjection(name: string, fails = 0, breaks = false): Projection & { batches: bigint[][] } {
   let attempts = 0;
   const batches: bigint[][] = [];
   return {
@@ -18,7 +22,10 @@ function aNotingProjection(name: string, fails = 0): Projection & { batches: big
     async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]) {
       attempts += 1;
       await trx.insertInto('projection_checkpoints').values({ projection: `${name} attempt ${attempts}`, position: '0', recorded_at: null, generation: 'g' }).execute();
-      if (attempts <= fails) throw new Error(`${name} refused`);
+      if (attempts <= fails) {
+        if (breaks) await sql`ROLLBACK`.execute(trx);
+        throw new Error(`${name} refused`);
+      }
       batches.push(events.map((event) => event.position));
     },
   };
@@ -50,12 +57,26 @@ describe('the projections on one read-model database', () => {
   });
 
   it('undo and retry alone a projection whose batch fails; the others commit theirs once', async () => {
-    const [failing, steady] = [aNotingProjection('failing', 1), aNotingProjection('steady')];
+    // Applied in the order of their names: the failing one after the one that commits.
+    const [steady, failing] = [aNotingProjection('a-steady'), aNotingProjection('b-failing', 1)];
     runners = await startProjections(aStoreOfLog(LOG), readModel(), [failing, steady]);
 
     expect(await Promise.all(runners.map((runner) => reaches(runner, 3n)))).toEqual([true, true]);
-    expect([failing.batches, steady.batches]).toEqual([[[1n, 2n, 3n]], [[1n, 2n, 3n]]]);
-    // The failed attempt's row was undone with it; the retry's and the other's stand.
-    expect(await rows()).toEqual(['failing attempt 2@0', 'failing@3', 'steady attempt 1@0', 'steady@3']);
+    expect([steady.batches, failing.batches]).toEqual([[[1n, 2n, 3n]], [[1n, 2n, 3n]]]);
+    // The failed attempt's row was undone with it; the other's first attempt stands, the retry's too.
+    expect(await rows()).toEqual(['a-steady attempt 1@0', 'a-steady@3', 'b-failing attempt 2@0', 'b-failing@3']);
+  });
+
+  it('apply each batch in a transaction of its own when the shared one fails whole, so the batch that broke it does not fail the others', async () => {
+    const [steady, breaking] = [aNotingProjection('a-steady'), aNotingProjection('b-breaking', 1, true)];
+    runners = await startProjections(aStoreOfLog(LOG), readModel(), [steady, breaking]);
+    const [steadyRunner, breakingRunner] = runners;
+
+    // The steady one is not failed (a waiter would be answered false at a failure).
+    expect(await steadyRunner.waitFor(3n, 5000)).toBe(true);
+    expect(await reaches(breakingRunner, 3n)).toBe(true);
+    // The steady one applied twice: in the shared transaction (undone with it), then alone.
+    expect([steady.batches, breaking.batches]).toEqual([[[1n, 2n, 3n], [1n, 2n, 3n]], [[1n, 2n, 3n]]]);
+    expect(await rows()).toEqual(['a-steady attempt 2@0', 'a-steady@3', 'b-breaking attempt 2@0', 'b-breaking@3']);
   });
 });
