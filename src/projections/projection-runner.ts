@@ -13,7 +13,11 @@ const MAX_BATCH = 1000;
 /** After a failure the runner follows the log again after this pause, doubled each time up to the max. */
 export const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 5000;
-/** Refresh the planner's statistics after this many events applied (and after the first batch). */
+/**
+ * The planner's statistics are refreshed after the first batch, then each time the log has doubled
+ * since, and at least every this many events. Statistics taken when the log was small, kept while it
+ * grows, make SQLite's planner scan whole tables (the log itself, for every subscription's read).
+ */
 const STATISTICS_EVERY = 20_000;
 
 /** The runners of every projection in the server, started: {@link ProjectionsModule} provides them. */
@@ -56,7 +60,8 @@ export class ProjectionRunner implements LogConsumer {
   private readonly logger: Logger;
   private position = 0n;
   private lastRecordedAtMs = 0;
-  private appliedSinceStatistics: number | undefined;
+  /** The log position reached when the statistics were last refreshed. */
+  private statisticsAt: bigint | undefined;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
   private readonly order = runnersMade++;
@@ -235,9 +240,9 @@ export class ProjectionRunner implements LogConsumer {
     this.failure = undefined;
     this.retryDelayMs = 0;
     this.releaseWaiters();
-    this.appliedSinceStatistics = (this.appliedSinceStatistics ?? STATISTICS_EVERY) + batch.length;
-    if (this.appliedSinceStatistics < STATISTICS_EVERY) return false;
-    this.appliedSinceStatistics = 0;
+    const since = this.statisticsAt;
+    if (since !== undefined && this.position < 2n * since && this.position - since < STATISTICS_EVERY) return false;
+    this.statisticsAt = this.position;
     return true;
   }
 

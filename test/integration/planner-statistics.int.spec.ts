@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SQLITE_FILE } from '../../src/bootstrap/open-storage';
+import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
+import { SqliteDatabase, openConnection } from '../../src/database/sqlite-database';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { systemClock } from '../../src/platform/clock';
+import { aClaim, aDevelopment, aSource, created } from '../support/builders';
+import { startTestApp } from '../support/test-app';
+
+/** The rows SQLite's statistics say a table has (the first figure of its indexes' `stat`). */
+function rowsInStatistics(db: ReturnType<typeof openConnection>, table: string): number {
+  const row = db.prepare('SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL LIMIT 1').get(table) as { stat: string } | undefined;
+  return row ? Number(row.stat.split(' ')[0]) : 0;
+}
+
+/** A subscription's page: SqliteEventStore's read of the log after a position. */
+const LOG_PAGE = 'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 500';
+const planOf = (db: ReturnType<typeof openConnection>, query: string, ...parameters: unknown[]) =>
+  (db.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...parameters) as { detail: string }[]).map((step) => step.detail);
+const BY_ROWID = [expect.stringMatching(/^SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/)];
+
+describe('planner statistics on the embedded store', () => {
+  it('follow a log that grows from empty, so reading the log after a position never scans it whole', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'timeline-statistics-'));
+    const app = await startTestApp({ dataDir, env: { TIMELINE_EVENT_STORE: 'sqlite', TIMELINE_RATE_LIMIT: '0' } });
+    try {
+      created(await app.post('/v1/sources', aSource()));
+      created(await app.post('/v1/developments', aDevelopment({ id: 'd' })));
+      // One at a time: each write is projected in a batch of its own, as on a quiet server.
+      for (let i = 0; i < 300; i++) created(await app.post('/v1/developments/d/claims', aClaim({ quote: `claim ${i}` })));
+    } finally {
+      await app.close();
+    }
+    const db = openConnection(join(dataDir, SQLITE_FILE), { readonly: true });
+    try {
+      for (const table of ['events', 'claim_versions']) {
+        const { count } = db.prepare(`SELECT count(*) AS count FROM ${table}`).get() as { count: number };
+        expect(count).toBeGreaterThanOrEqual(300);
+        // Refreshed at least when the log had half of what it has now.
+        expect(rowsInStatistics(db, table)).toBeGreaterThanOrEqual(count / 2);
+      }
+      expect(planOf(db, LOG_PAGE, 290)).toEqual(BY_ROWID);
+    } finally {
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reach the reader connections already open when they are refreshed, not only the writer', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'timeline-statistics-'));
+    const sqlite = new SqliteDatabase(join(dataDir, SQLITE_FILE));
+    try {
+      const readModel = new SqliteReadModelDatabase(sqlite);
+      await readModel.migrate();
+      const store = new SqliteEventStore(sqlite, systemClock);
+      const event = (i: number) => ({ eventId: `e-${i}`, type: 'Noted', data: { text: 'x'.repeat(300) }, metadata: { schemaVersion: 1, correlationId: 'c', causationId: 'c', actor: 'test' } });
+      await store.append('s-0', [event(0)], 'any');
+      // Statistics of a log of one event, read by every connection as it plans.
+      await readModel.refreshStatistics();
+      for (const reader of [sqlite.logReader, sqlite.queryReader]) planOf(reader, LOG_PAGE, 0);
+      for (let i = 1; i < 3000; i += 100) await store.append(`s-${i}`, Array.from({ length: 100 }, (_, j) => event(i + j)), 'any');
+
+      await readModel.refreshStatistics();
+
+      for (const connection of [sqlite.writer, sqlite.logReader, sqlite.queryReader]) expect(planOf(connection, LOG_PAGE, 2990)).toEqual(BY_ROWID);
+    } finally {
+      sqlite.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
