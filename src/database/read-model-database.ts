@@ -38,7 +38,6 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
   private readonly writer: Kysely<ReadModelSchema>;
   /** Write transactions committed since open. */
   private committedTransactions = 0;
-  private readonly statisticsListeners = new Set<() => Promise<void>>();
 
   constructor(private readonly sqlite: SqliteDatabase) {
     this.query = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.queryReader) }) });
@@ -65,18 +64,9 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
     return { transactions: this.committedTransactions };
   }
 
-  /**
-   * A sampled ANALYZE (milliseconds), then every connection to the file plans with it: without
-   * statistics SQLite can pick a full scan for `/v1/knowledge`.
-   */
-  async refreshStatistics(): Promise<void> {
-    await this.sqlite.write(() => this.sqlite.analyze());
-    await Promise.all([...this.statisticsListeners].map((listener) => listener()));
-  }
-
-  /** Called after each refresh of the statistics: for connections of other threads (read workers), to reload them. */
-  onStatisticsRefreshed(listener: () => Promise<void>): void {
-    this.statisticsListeners.add(listener);
+  /** A sampled ANALYZE (milliseconds), for every connection: without statistics SQLite can pick a full scan for `/v1/knowledge`. */
+  refreshStatistics(): Promise<void> {
+    return this.sqlite.write(() => this.sqlite.analyze());
   }
 
   async close(): Promise<void> {

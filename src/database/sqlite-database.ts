@@ -73,16 +73,18 @@ export class SqliteDatabase {
   }
 
   /**
-   * A sampled ANALYZE, then every connection of this process plans with the new statistics. A
-   * connection reads them with the schema, which ANALYZE does not change: without `ANALYZE
-   * sqlite_schema` the readers would keep the statistics they read first for as long as they are
-   * open (on a store that started empty, a log of one event, and a whole-log scan for every read
-   * after a position). Takes the write lock, as ANALYZE does: call it inside {@link write}.
+   * A sampled ANALYZE that every connection to the file plans with: this process's readers, read
+   * workers', other processes'. A connection reads the statistics only with the schema, which
+   * ANALYZE leaves as it was: without a change of the schema the others would plan with what they
+   * read first for as long as they are open (on a store that started empty, a log of one event: a
+   * whole-log scan for every read after a position). Creating and dropping a table changes the
+   * schema's version, so each re-reads the schema, and the statistics, at its next statement (and
+   * re-prepares its statements). Call it inside {@link write}.
    */
   analyze(): void {
     this.writer.pragma('analysis_limit = 1000');
     this.writer.exec('ANALYZE');
-    for (const reader of [this.logReader, this.queryReader]) reader.exec('ANALYZE sqlite_schema');
+    this.writer.transaction(() => this.writer.exec('CREATE TABLE statistics_refreshed (at); DROP TABLE statistics_refreshed;')).immediate();
   }
 
   close(): void {

@@ -60,8 +60,9 @@ export class ProjectionRunner implements LogConsumer {
   private readonly logger: Logger;
   private position = 0n;
   private lastRecordedAtMs = 0;
-  /** The log position reached when the statistics were last refreshed. */
+  /** The log position reached when the statistics were last refreshed, and the events applied since. */
   private statisticsAt: bigint | undefined;
+  private appliedSinceStatistics = 0;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
   private readonly order = runnersMade++;
@@ -240,9 +241,13 @@ export class ProjectionRunner implements LogConsumer {
     this.failure = undefined;
     this.retryDelayMs = 0;
     this.releaseWaiters();
+    this.appliedSinceStatistics += batch.length;
+    // Doubling measured in positions (a KurrentDB position is a byte offset: it grows with the log all
+    // the same), the bound in events.
     const since = this.statisticsAt;
-    if (since !== undefined && this.position < 2n * since && this.position - since < STATISTICS_EVERY) return false;
+    if (since !== undefined && this.position < 2n * since && this.appliedSinceStatistics < STATISTICS_EVERY) return false;
     this.statisticsAt = this.position;
+    this.appliedSinceStatistics = 0;
     return true;
   }
 

@@ -117,24 +117,6 @@ onSqlite('knowledge queries on read workers', () => {
     expect(threadsOf(pooled)).toHaveLength(2);
   });
 
-  it('reopen their connections when the planner statistics are refreshed (a read-only connection cannot reload them), and answer as before', async () => {
-    const at = points[5];
-    const expected = await inThread.knowledgeAsOf(at, {}, 50);
-    expect(await pooled.knowledgeAsOf(at, {}, 50)).toEqual(expected);
-    const workers = (pooled as unknown as { workers: KnowledgeReadWorkers }).workers;
-    const reloads = jest.spyOn(workers, 'reloadStatistics');
-    const sent = threadsOf(pooled).map((thread) => jest.spyOn(thread as unknown as { postMessage(message: unknown): void }, 'postMessage'));
-
-    await t.app.get<ReadModelDatabase>(READ_MODEL_DATABASE).refreshStatistics();
-
-    expect(reloads).toHaveBeenCalledTimes(1);
-    for (const postMessage of sent) expect(postMessage).toHaveBeenCalledWith(expect.objectContaining({ method: 'reloadStatistics' }));
-    // Every worker answered the reload (the refresh waits for them), and goes on answering.
-    expect(threadsOf(pooled)).toHaveLength(2);
-    const answers = await Promise.all(Array.from({ length: 4 }, () => pooled.knowledgeAsOf(at, {}, 50)));
-    for (const answer of answers) expect(answer).toEqual(expected);
-  });
-
   it('fail a query with a 503 when its worker stops twice, never hang', async () => {
     // A worker that cannot open its store stops at start, as does its replacement.
     const workers = new KnowledgeReadWorkers('/nonexistent/timeline.sqlite', 1);

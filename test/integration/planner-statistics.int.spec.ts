@@ -48,9 +48,10 @@ describe('planner statistics on the embedded store', () => {
     }
   });
 
-  it('reach the reader connections already open when they are refreshed, not only the writer', async () => {
+  it('reach every connection already open when they are refreshed (this process\'s readers, read-only ones of other threads), not only the writer', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'timeline-statistics-'));
     const sqlite = new SqliteDatabase(join(dataDir, SQLITE_FILE));
+    const opened: ReturnType<typeof openConnection>[] = [];
     try {
       const readModel = new SqliteReadModelDatabase(sqlite);
       await readModel.migrate();
@@ -59,13 +60,21 @@ describe('planner statistics on the embedded store', () => {
       await store.append('s-0', [event(0)], 'any');
       // Statistics of a log of one event, read by every connection as it plans.
       await readModel.refreshStatistics();
-      for (const reader of [sqlite.logReader, sqlite.queryReader]) planOf(reader, LOG_PAGE, 0);
+      // A read worker's connection, open before the log grew.
+      const readOnly = openConnection(sqlite.file, { readonly: true });
+      opened.push(readOnly);
+      const readers = [sqlite.logReader, sqlite.queryReader, readOnly];
+      const pages = readers.map((reader) => reader.prepare(LOG_PAGE));
+      for (const page of pages) page.all(0);
       for (let i = 1; i < 3000; i += 100) await store.append(`s-${i}`, Array.from({ length: 100 }, (_, j) => event(i + j)), 'any');
 
       await readModel.refreshStatistics();
 
-      for (const connection of [sqlite.writer, sqlite.logReader, sqlite.queryReader]) expect(planOf(connection, LOG_PAGE, 2990)).toEqual(BY_ROWID);
+      // Each goes on reading with the statement it prepared before, as the store's readers do.
+      for (const [i, reader] of readers.entries()) expect(pages[i].all(2990)).toHaveLength(3001 - 2990);
+      for (const connection of [sqlite.writer, ...readers]) expect(planOf(connection, LOG_PAGE, 2990)).toEqual(BY_ROWID);
     } finally {
+      for (const connection of opened) connection.close();
       sqlite.close();
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -8,9 +8,7 @@ import { KnowledgeCursor, KnowledgePage, KnowledgeQueries } from './knowledge.qu
 /** The queries a read worker answers, by name, with their arguments. */
 export type KnowledgeReadRequest =
   | Readonly<{ id: number; method: 'knowledgeAsOf'; args: Parameters<KnowledgeQueries['knowledgeAsOf']> }>
-  | Readonly<{ id: number; method: 'developmentAsOf'; args: Parameters<KnowledgeQueries['developmentAsOf']> }>
-  /** Reopen the connection: it reads the planner's statistics when it opens, and cannot reload them read-only. */
-  | Readonly<{ id: number; method: 'reloadStatistics'; args: [] }>;
+  | Readonly<{ id: number; method: 'developmentAsOf'; args: Parameters<KnowledgeQueries['developmentAsOf']> }>;
 
 /** A worker's answer: the query's value, or its error's name, message and code (a storage error's code maps to 503/507). */
 export type KnowledgeReadReply =
@@ -70,19 +68,6 @@ export class KnowledgeReadWorkers {
     });
   }
 
-  /** Resolves once every started worker plans with the planner's statistics as they are now (a new worker reads them as it starts). */
-  async reloadStatistics(): Promise<void> {
-    if (this.closed) return;
-    await Promise.all(
-      this.workers.map(
-        (worker) =>
-          new Promise<unknown>((resolve, reject) => {
-            this.send({ request: { id: this.nextId++, method: 'reloadStatistics', args: [] }, resolve, reject, lost: 0 }, worker);
-          }),
-      ),
-    );
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
@@ -95,10 +80,10 @@ export class KnowledgeReadWorkers {
     );
   }
 
-  /** To `to`, else to the least busy worker, starting the pool's missing ones first. */
-  private send(pending: Pending, to?: ReadWorker): void {
+  /** To the least busy worker, starting the pool's missing ones first. */
+  private send(pending: Pending): void {
     while (this.workers.length < this.threads) this.workers.push(this.start());
-    const worker = to ?? this.workers.reduce((least, worker) => (worker.pending.size < least.pending.size ? worker : least));
+    const worker = this.workers.reduce((least, worker) => (worker.pending.size < least.pending.size ? worker : least));
     // Idle workers do not keep the process alive; one with queries does.
     if (worker.pending.size === 0) worker.thread.ref();
     worker.pending.set(pending.request.id, pending);
@@ -159,12 +144,7 @@ export class PooledKnowledgeQueries extends KnowledgeQueries {
 }
 
 /** Read workers on the embedded store when threads are wanted; in-thread queries otherwise (and on PostgreSQL). */
-export function knowledgeQueriesFor(
-  db: ReadModelDatabase & { file?: string; onStatisticsRefreshed?(listener: () => Promise<void>): void },
-  threads: number,
-): KnowledgeQueries {
+export function knowledgeQueriesFor(db: ReadModelDatabase & { file?: string }, threads: number): KnowledgeQueries {
   if (threads <= 0 || db.file === undefined) return new KnowledgeQueries(db);
-  const workers = new KnowledgeReadWorkers(db.file, threads);
-  db.onStatisticsRefreshed?.(() => workers.reloadStatistics());
-  return new PooledKnowledgeQueries(db, workers);
+  return new PooledKnowledgeQueries(db, new KnowledgeReadWorkers(db.file, threads));
 }

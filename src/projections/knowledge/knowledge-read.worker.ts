@@ -7,11 +7,8 @@ import { KnowledgeQueries } from './knowledge.queries';
 
 /** A read worker: its own read-only connection, queries answered in the order sent; `null` ends it. */
 const { file } = workerData as KnowledgeReadWorkerData;
-const open = () => openConnection(file, { readonly: true });
-const queriesOn = (connection: ReturnType<typeof open>) =>
-  new KnowledgeQueries({ query: new Kysely<ReadModelSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) }) });
-let connection = open();
-let queries = queriesOn(connection);
+const connection = openConnection(file, { readonly: true });
+const queries = new KnowledgeQueries({ query: new Kysely<ReadModelSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) }) });
 
 function answer(request: KnowledgeReadRequest): Promise<unknown> {
   switch (request.method) {
@@ -19,14 +16,6 @@ function answer(request: KnowledgeReadRequest): Promise<unknown> {
       return queries.knowledgeAsOf(...request.args);
     case 'developmentAsOf':
       return queries.developmentAsOf(...request.args);
-    case 'reloadStatistics':
-      {
-        const reopened = open();
-        connection.close();
-        connection = reopened;
-        queries = queriesOn(reopened);
-      }
-      return Promise.resolve(null);
     default:
       return Promise.reject(new Error(`unknown query ${(request as { method: string }).method}`));
   }
