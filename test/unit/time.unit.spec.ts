@@ -14,6 +14,18 @@ describe('times', () => {
     (input) => expect(parseReportedTime(input)).toBeUndefined(),
   );
 
+  it('remembers what a text parsed to (frozen, so no caller can change it for the next), and parses it the same once forgotten', () => {
+    const first = parseReportedTime('2024-10-19');
+    expect(parseReportedTime('2024-10-19')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(parseReportedTime('2025-02-30')).toBeUndefined();
+    expect(parseReportedTime('2025-02-30')).toBeUndefined();
+    // More distinct texts than are remembered: the first ones are forgotten, and read again alike.
+    for (let day = 0; day < 12_000; day++) parseReportedTime(new Date(Date.UTC(2000, 0, 1) + day * 86_400_000).toISOString());
+    expect(parseReportedTime('2024-10-19')).toEqual({ text: '2024-10-19', ms: Date.UTC(2024, 9, 19), precision: 'day' });
+    expect(parseReportedTime('2025-02-30')).toBeUndefined();
+  });
+
   it('accepts 29 February in a leap year only', () => {
     expect(parseReportedTime('2024-02-29')).toBeDefined();
     expect(parseReportedTime('2023-02-29')).toBeUndefined();

@@ -41,12 +41,26 @@ function periodMs(y: number, m?: number): { start: number; next: number } | unde
   return start === undefined ? undefined : { start, next: m === 12 ? realDayMs(y + 1, 1, 1)! : realDayMs(y, m + 1, 1)! };
 }
 
+/** Texts parsed before, with what they parsed to (at most {@link PARSED_KEPT}, then forgotten together). */
+const parsed = new Map<string, ReportedTime | undefined>();
+const PARSED_KEPT = 10_000;
+
 /**
  * Parses `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it
  * is none of them, or when it falls outside years 0000-9999 in UTC. A year, month or day keeps its
- * text; an instant's `text` is its UTC form.
+ * text; an instant's `text` is its UTC form. Remembered by text (the value is frozen): the
+ * projections parse the same few dates again for every claim of a development on each write.
  */
 export function parseReportedTime(input: string): ReportedTime | undefined {
+  const kept = parsed.get(input);
+  if (kept !== undefined || parsed.has(input)) return kept;
+  const time = parseUncached(input);
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  parsed.set(input, time && Object.freeze(time));
+  return time;
+}
+
+function parseUncached(input: string): ReportedTime | undefined {
   const year = YEAR.exec(input);
   if (year) return { text: input, ms: periodMs(Number(year[1]))!.next - 1, precision: 'year' };
   const month = MONTH.exec(input);
