@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const streams = numberEnv('BENCH_WRITE_STREAMS', 64, (value) => Number.isInteger(value) && value > 0);
   const seconds = numberEnv('BENCH_WRITE_SECONDS', 5, (value) => value > 0);
   const longClaims = numberEnv('BENCH_WRITE_LONG_CLAIMS', 1000, (value) => Number.isInteger(value) && value > 0);
+  const longRounds = numberEnv('BENCH_WRITE_LONG_ROUNDS', 3, (value) => Number.isInteger(value) && value > 0);
   const app = await startTestApp({ env: { TIMELINE_RATE_LIMIT: '0' } });
   try {
     created(await app.post('/v1/sources', aSource()));
@@ -59,15 +60,15 @@ async function main(): Promise<void> {
     }
     console.log('## Writes over HTTP: POST claims\n');
     console.log(table(['connections', 'POST claims req/s', 'p50', 'p99', 'baseline: GET /health, same run', 'req/s ÷ baseline', 'transactions a write: events + read models', '≥ 2,000/s, p99 ≤ 25 ms at 8'], rows));
-    console.log(`\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} npx ts-node --transpile-only bench/write-bench.ts\``);
-    await longStream(app, body, longClaims);
+    console.log(`\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} BENCH_WRITE_LONG_CLAIMS=${longClaims} BENCH_WRITE_LONG_ROUNDS=${longRounds} npx ts-node --transpile-only bench/write-bench.ts\``);
+    await longStream(app, body, longClaims, longRounds);
   } finally {
     await app.close();
   }
 }
 
-/** Sequential POSTs (in process, no socket) to a development of `claims` claims against a new one (at most 51 claims), 3 alternating rounds of 50. */
-async function longStream(app: TestApp, body: string, claims: number): Promise<void> {
+/** Sequential POSTs (in process, no socket) to a development of `claims` claims against a new one (at most 51 claims), `rounds` alternating rounds of 50. */
+async function longStream(app: TestApp, body: string, claims: number, rounds: number): Promise<void> {
   created(await app.post('/v1/developments', aDevelopment({ id: 'long' })));
   const claim = JSON.parse(body) as object;
   for (let i = 1; i < claims; i++) created(await app.post('/v1/developments/long/claims', claim));
@@ -78,7 +79,7 @@ async function longStream(app: TestApp, body: string, claims: number): Promise<v
   };
   const long: number[] = [];
   const short: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     created(await app.post('/v1/developments', aDevelopment({ id: `short-${round}` })));
     short.push(await perPost(`short-${round}`));
     long.push(await perPost('long'));
@@ -86,10 +87,10 @@ async function longStream(app: TestApp, body: string, claims: number): Promise<v
   console.log(`\n## A long stream\n`);
   console.log(
     table(
-      ['POST claims, one at a time', 'ms a write (median of 3 rounds of 50)', '÷ a new development, same run'],
+      ['POST claims, one at a time', `ms a write (median of ${rounds} rounds of 50)`, '÷ a new development, same run'],
       [
         ['a new development, 1 to 51 claims (baseline)', fmtNum(median(short)), '1.00×'],
-        [`a development of ${fmtInt(claims)} to ${fmtInt(claims + 150)} claims`, fmtNum(median(long)), fmtRatio(median(long) / median(short))],
+        [`a development of ${fmtInt(claims)} to ${fmtInt(claims + 50 * rounds)} claims`, fmtNum(median(long)), fmtRatio(median(long) / median(short))],
       ],
     ),
   );
