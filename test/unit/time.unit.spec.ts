@@ -9,7 +9,7 @@ describe('times', () => {
     expect(parseReportedTime('2024-10-18T09:30:00+09:00')?.text).toBe('2024-10-18T00:30:00.000Z');
   });
 
-  it.each(['2024-13', '2024-00', '2024-1', '2024-001', '202', '20245', '-2024', '2024-', '2024-10-1', ' 2024', '2024 ', '2025-02-30', '2024-13-01', '2024-00-10', '2024-10-20T25:00:00Z', '2024-10-20T10:00:00', '20241020', 'yesterday', '2024-10-20T10:00:00+25:00', ''])(
+  it.each(['2024-13', '2024-00', '2024-1', '2024-001', '202', '20245', '-2024', '2024-', '2024-10-1', ' 2024', '2024 ', '2025-02-30', '2024-13-01', '2024-00-10', '2024-10-20T25:00:00Z', '2024-10-20T10:00:00', '20241020', 'yesterday', '2024-10-20T10:00:00+25:00', '', '2024-10-18T09:30:00.1234567890+09:00', '2024-10-18'.padEnd(36)])(
     'refuses %p',
     (input) => expect(parseReportedTime(input)).toBeUndefined(),
   );
@@ -17,6 +17,8 @@ describe('times', () => {
   it('remembers what a text parsed to (frozen, so no caller can change it for the next), and parses it the same once forgotten', () => {
     const first = parseReportedTime('2024-10-19');
     expect(parseReportedTime('2024-10-19')).toBe(first);
+    // The longest time there is, nine decimals and an offset, is read.
+    expect(parseReportedTime('2024-10-18T09:30:00.123456789+09:00')?.ms).toBe(Date.UTC(2024, 9, 18, 0, 30, 0, 123));
     expect(Object.isFrozen(first)).toBe(true);
     expect(parseReportedTime('2025-02-30')).toBeUndefined();
     expect(parseReportedTime('2025-02-30')).toBeUndefined();

@@ -44,6 +44,8 @@ function periodMs(y: number, m?: number): { start: number; next: number } | unde
 /** Texts parsed before, with what they parsed to (at most {@link PARSED_KEPT}, then forgotten together). */
 const parsed = new Map<string, ReportedTime | undefined>();
 const PARSED_KEPT = 10_000;
+/** The longest text {@link INSTANT} matches (nine decimals and an offset): longer ones are no time, and are not kept. */
+const LONGEST_TIME = '0000-01-01T00:00:00.000000000+00:00'.length;
 
 /**
  * Parses `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an ISO 8601 instant with an offset; `undefined` when it
@@ -52,6 +54,7 @@ const PARSED_KEPT = 10_000;
  * projections parse the same few dates again for every claim of a development on each write.
  */
 export function parseReportedTime(input: string): ReportedTime | undefined {
+  if (input.length > LONGEST_TIME) return undefined;
   const kept = parsed.get(input);
   if (kept !== undefined || parsed.has(input)) return kept;
   const time = parseUncached(input);
