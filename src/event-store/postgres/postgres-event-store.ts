@@ -94,12 +94,8 @@ export class PostgresEventStore implements EventStore {
     return outcomes;
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const { afterVersion } = options;
-    const result =
-      afterVersion === undefined
-        ? await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId])
-        : await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version', [streamId, afterVersion.toString()]);
+  async readStream(streamId: string, { afterVersion = -1n }: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const result = await this.pool.query<EventRow>('SELECT * FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version', [streamId, afterVersion.toString()]);
     return result.rows.map(storedEventOf);
   }
 

@@ -68,8 +68,7 @@ export class SqliteEventStore implements EventStore {
     lastRecordedAt: Statement<[], { recorded_at: string }>;
     byEventId: Statement<[string], EventRow>;
     insert: Statement<[string, bigint, string, string, string, string, string]>;
-    readStream: Statement<[string], EventRow>;
-    readStreamAfter: Statement<[string, bigint], EventRow>;
+    readStream: Statement<[string, bigint], EventRow>;
     head: Statement<[], { head: bigint | null }>;
   };
 
@@ -86,8 +85,7 @@ export class SqliteEventStore implements EventStore {
       insert: w.prepare(
         'INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position',
       ),
-      readStream: r.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_version'),
-      readStreamAfter: r.prepare('SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version'),
+      readStream: r.prepare('SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version'),
       head: r.prepare('SELECT max(position) AS head FROM events'),
     };
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
@@ -198,10 +196,8 @@ export class SqliteEventStore implements EventStore {
     return retriedAppend(streamId, events, found.map((row) => row && storedEventOf(row)));
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const { afterVersion } = options;
-    const rows = afterVersion === undefined ? this.statements.readStream.all(streamId) : this.statements.readStreamAfter.all(streamId, afterVersion);
-    return rows.map(storedEventOf);
+  async readStream(streamId: string, { afterVersion = -1n }: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    return this.statements.readStream.all(streamId, afterVersion).map(storedEventOf);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
