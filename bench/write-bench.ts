@@ -67,33 +67,47 @@ async function main(): Promise<void> {
   }
 }
 
-/** Sequential POSTs (in process, no socket) to a development of `claims` claims against a new one (at most 51 claims), `rounds` alternating rounds of 50. */
+/**
+ * Sequential POSTs (in process, no socket) to a development of `claims` claims against a new one (at
+ * most 51 claims), `rounds` alternating rounds of 50: once with every claim reported at the same
+ * time, once with each reported an hour after the one before (a story followed hour by hour: each
+ * claim a new instant of its development's status timeline).
+ */
 async function longStream(app: TestApp, body: string, claims: number, rounds: number): Promise<void> {
-  created(await app.post('/v1/developments', aDevelopment({ id: 'long' })));
-  const claim = JSON.parse(body) as object;
-  for (let i = 1; i < claims; i++) created(await app.post('/v1/developments/long/claims', claim));
-  const perPost = async (id: string) => {
-    const start = performance.now();
-    for (let i = 0; i < 50; i++) created(await app.post(`/v1/developments/${id}/claims`, claim));
-    return (performance.now() - start) / 50;
-  };
-  const long: number[] = [];
-  const short: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    created(await app.post('/v1/developments', aDevelopment({ id: `short-${round}` })));
-    short.push(await perPost(`short-${round}`));
-    long.push(await perPost('long'));
+  const rows: string[][] = [];
+  for (const timing of ['one instant', 'an hour apart'] as const) {
+    const claim = JSON.parse(body) as ReturnType<typeof aClaim>;
+    const base = Date.parse(claim.reportedAt);
+    // The nth claim of a development.
+    const nth = (n: number) => (timing === 'one instant' ? claim : { ...claim, reportedAt: new Date(base + n * 3_600_000).toISOString() });
+    const long = `long-${timing === 'one instant' ? 'same' : 'hourly'}`;
+    created(await app.post('/v1/developments', aDevelopment({ id: long, claim: nth(0) })));
+    for (let i = 1; i < claims; i++) created(await app.post(`/v1/developments/${long}/claims`, nth(i)));
+    const counts = new Map([[long, claims]]);
+    const perPost = async (id: string) => {
+      const start = performance.now();
+      for (let i = 0; i < 50; i++) {
+        const n = counts.get(id) ?? 1;
+        created(await app.post(`/v1/developments/${id}/claims`, nth(n)));
+        counts.set(id, n + 1);
+      }
+      return (performance.now() - start) / 50;
+    };
+    const longTimes: number[] = [];
+    const short: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const id = `short-${long}-${round}`;
+      created(await app.post('/v1/developments', aDevelopment({ id, claim: nth(0) })));
+      short.push(await perPost(id));
+      longTimes.push(await perPost(long));
+    }
+    rows.push(
+      [`claims at ${timing}: a new development, 1 to 51 claims (baseline)`, fmtNum(median(short)), '1.00×'],
+      [`claims at ${timing}: a development of ${fmtInt(claims)} to ${fmtInt(claims + 50 * rounds)} claims`, fmtNum(median(longTimes)), fmtRatio(median(longTimes) / median(short))],
+    );
   }
   console.log(`\n## A long stream\n`);
-  console.log(
-    table(
-      ['POST claims, one at a time', `ms a write (median of ${rounds} rounds of 50)`, '÷ a new development, same run'],
-      [
-        ['a new development, 1 to 51 claims (baseline)', fmtNum(median(short)), '1.00×'],
-        [`a development of ${fmtInt(claims)} to ${fmtInt(claims + 50 * rounds)} claims`, fmtNum(median(long)), fmtRatio(median(long) / median(short))],
-      ],
-    ),
-  );
+  console.log(table(['POST claims, one at a time', `ms a write (median of ${rounds} rounds of 50)`, '÷ a new development, same run'], rows));
 }
 
 /** What this bench asks of autocannon (it ships no types). */

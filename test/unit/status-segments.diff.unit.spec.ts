@@ -1,5 +1,6 @@
 import { Stance } from '../../src/domain/development/development.events';
 import { timeMs } from '../../src/domain/knowledge/development-view';
+import { FOREVER } from '../../src/database/schema';
 import { RecordedClaims, SegmentRow, statusSegmentDiff } from '../../src/projections/knowledge/status-segments.diff';
 
 type ClaimRow = RecordedClaims['claims'][number];
@@ -84,6 +85,28 @@ describe('status segment diff: which current segments to close, which to insert'
     expect([...diff.close].sort((x, y) => x - y)).toEqual(close.map(timeMs).sort((x, y) => x - y));
     expect(diff.insert.map(brief)).toEqual(insert);
     expect(diff.insert.every((row) => row.development_id === 'd1')).toBe(true);
+  });
+
+  /** The earliest knowledge time of a claim or retraction row that one side has and the other has not. */
+  const changedFrom = (before: RecordedClaims, after: RecordedClaims): number => {
+    const times = (rows: readonly object[], others: readonly object[], timeOf: (row: never) => string) =>
+      rows.filter((row) => !others.some((other) => JSON.stringify(other) === JSON.stringify(row))).map((row) => timeMs(timeOf(row as never)));
+    const claimTime = (row: ClaimRow) => (JSON.parse(row.fields) as { reportedAt: string }).reportedAt;
+    const retractionTime = (row: RetractionRow) => row.reported_at;
+    return Math.min(
+      ...times(after.claims, before.claims, claimTime),
+      ...times(before.claims, after.claims, claimTime),
+      ...times(after.retractions, before.retractions, retractionTime),
+      Number.POSITIVE_INFINITY,
+    );
+  };
+
+  it.each(table)('%s: the same from the earliest time changed on, given only the segments ending then or later', (_name, before, after) => {
+    const from = changedFrom(before, after);
+    const current = segmentsOf(before);
+    const whole = statusSegmentDiff('d1', after, current);
+    expect(statusSegmentDiff('d1', after, current, undefined, from)).toEqual(whole);
+    expect(statusSegmentDiff('d1', after, current.filter((row) => Number(row.known_to) === FOREVER || Number(row.known_to) >= from), undefined, from)).toEqual(whole);
   });
 
   it("reads PostgreSQL's bigint strings as the same segment as numbers", () => {

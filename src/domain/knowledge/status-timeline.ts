@@ -18,31 +18,49 @@ export type StatusSegment = Readonly<{
  * The development's status over knowledge time from `knownFromMs` (when the claim it was recorded
  * with is reported: before, it is not known), given everything recorded about its claims: a segment
  * starts then and at every later instant a claim is reported or retracted.
- * One sweep over the instants in order: O(instants × known claims).
+ *
+ * `changedFromMs`: the earliest knowledge time a change since the last derivation touches (a claim
+ * reported, corrected from or to, or retracted then). Everything known before it is as it was, so
+ * only the segments that end at or after it are derived (with the status of the one before, as
+ * `previousStatus`): a claim reported last costs one summary or two, not one per instant. Omitted,
+ * the whole timeline. Each summary is O(known claims).
  */
-export function statusTimeline(claims: readonly KnownClaim[], affiliationOf: AffiliationOf, knownFromMs: number): StatusSegment[] {
+export function statusTimeline(
+  claims: readonly KnownClaim[],
+  affiliationOf: AffiliationOf,
+  knownFromMs: number,
+  changedFromMs = Number.NEGATIVE_INFINITY,
+): StatusSegment[] {
   const byTime = [...claims].sort(byReportedAt);
   const instants = [
     ...new Set([knownFromMs, ...claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))]),
   ]
     .filter((instant) => instant >= knownFromMs)
     .sort((a, b) => a - b);
-  const segments: StatusSegment[] = [];
   let knownCount = 0;
   let lastReported: KnownClaim | undefined;
-  instants.forEach((knownFromMs, i) => {
-    while (knownCount < byTime.length && byTime[knownCount].reportedAtMs <= knownFromMs) {
+  const summaryAt = (instantMs: number): KnowledgeSummary => {
+    while (knownCount < byTime.length && byTime[knownCount].reportedAtMs <= instantMs) {
       lastReported = byTime[knownCount];
       knownCount += 1;
     }
+    return summaryOf(knowledgeAt(byTime.slice(0, knownCount), instantMs), affiliationOf);
+  };
+  // The first segment that ends at or after the change (the last one never ends).
+  const first = instants.findIndex((_, i) => i === instants.length - 1 || instants[i + 1] >= changedFromMs);
+  let previousStatus = first > 0 ? summaryAt(instants[first - 1]).status : null;
+  const segments: StatusSegment[] = [];
+  for (let i = first; i < instants.length; i++) {
+    const summary = summaryAt(instants[i]);
     segments.push({
-      knownFromMs,
+      knownFromMs: instants[i],
       knownToMs: instants[i + 1] ?? null,
-      summary: summaryOf(knowledgeAt(byTime.slice(0, knownCount), knownFromMs), affiliationOf),
-      previousStatus: segments.at(-1)?.summary.status ?? null,
+      summary,
+      previousStatus,
       firstReportedAt: byTime[0].fields.reportedAt,
       lastReportedAt: lastReported!.fields.reportedAt,
     });
-  });
+    previousStatus = summary.status;
+  }
   return segments;
 }

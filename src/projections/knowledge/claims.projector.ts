@@ -8,28 +8,32 @@ import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemp
 
 /**
  * `claim_versions` over transaction time (each version with the search terms of its quote in
- * `claim_terms`) and `claim_retractions` (a claim is retracted once).
+ * `claim_terms`) and `claim_retractions` (a claim is retracted once). Answers the earliest
+ * knowledge time the change touches: the development's knowledge before it is as it was.
  */
 export async function projectClaim(
   trx: ReadModelTransaction,
   event: ClaimReported | ClaimCorrected | ClaimRetracted,
   position: number,
   at: number,
-): Promise<void> {
+): Promise<number> {
   switch (event.type) {
     case 'ClaimReported': {
       const { developmentId, claimId, ...fields } = event.data;
-      await supersede(trx, CLAIM_VERSIONS, at, { insert: [claimVersion(developmentId, claimId, fields, position)] });
+      const version = claimVersion(developmentId, claimId, fields, position);
+      await supersede(trx, CLAIM_VERSIONS, at, { insert: [version] });
       await insertQuoteTerms(trx, claimId, fields, position);
-      return;
+      return Number(version.reported_at_ms);
     }
     case 'ClaimCorrected': {
       const { developmentId, claimId, changes } = event.data;
-      const current = await currentVersion(trx, CLAIM_VERSIONS, { claim_id: claimId }, ['fields']);
+      const current = await currentVersion(trx, CLAIM_VERSIONS, { claim_id: claimId }, ['fields', 'reported_at_ms']);
       const fields = correctedClaim(JSON.parse(current.fields) as ClaimFields, changes);
-      await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [claimVersion(developmentId, claimId, fields, position)] });
+      const version = claimVersion(developmentId, claimId, fields, position);
+      await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [version] });
       await insertQuoteTerms(trx, claimId, fields, position);
-      return;
+      // Known from its old time until now, from its new one from now on.
+      return Math.min(Number(current.reported_at_ms), Number(version.reported_at_ms));
     }
     case 'ClaimRetracted': {
       const { developmentId, claimId, reportedAt, reason } = event.data;
@@ -44,7 +48,7 @@ export async function projectClaim(
           reason,
         },
       ]);
-      return;
+      return timeMs(reportedAt);
     }
   }
 }

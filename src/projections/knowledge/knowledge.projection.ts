@@ -40,12 +40,13 @@ export class KnowledgeProjection implements Projection {
     // A timeline is re-derived once per development and transaction time (one append, usually),
     // not once per claim: states between events recorded at the same instant are never visible to
     // any recordedAsOf. Each is re-derived before anything recorded later is applied.
-    const claimsChanged = new Set<string>();
+    // Per development, the earliest knowledge time its claims changed at since the last derivation.
+    const claimsChanged = new Map<string, number>();
     const descriptionChanged = new Set<string>();
     let at: number | undefined;
     const rederive = async () => {
       for (const developmentId of descriptionChanged) await refreshDescriptionTimeline(trx, developmentId, at!);
-      for (const developmentId of claimsChanged) await refreshStatusTimeline(trx, developmentId, at!);
+      for (const [developmentId, changedFromMs] of claimsChanged) await refreshStatusTimeline(trx, developmentId, at!, changedFromMs);
       descriptionChanged.clear();
       claimsChanged.clear();
     };
@@ -56,7 +57,7 @@ export class KnowledgeProjection implements Projection {
         at = recordedAt;
       }
       await applyEvent(trx, stored, {
-        claims: (developmentId) => claimsChanged.add(developmentId),
+        claims: (developmentId, fromMs) => claimsChanged.set(developmentId, Math.min(claimsChanged.get(developmentId) ?? fromMs, fromMs)),
         description: (developmentId) => descriptionChanged.add(developmentId),
       });
     }
@@ -64,8 +65,8 @@ export class KnowledgeProjection implements Projection {
   }
 }
 
-/** Which of a development's timelines an event changed, to re-derive. */
-type Changed = Readonly<Record<'claims' | 'description', (developmentId: string) => void>>;
+/** Which of a development's timelines an event changed, to re-derive (the status timeline from the knowledge time the change touches). */
+type Changed = Readonly<{ claims(developmentId: string, fromMs: number): void; description(developmentId: string): void }>;
 
 /** Hands one event to the projector of its tables, noting which timeline to re-derive. */
 async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, changed: Changed): Promise<void> {
@@ -85,11 +86,13 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, change
     case 'ClaimReported':
     case 'ClaimCorrected':
     case 'ClaimRetracted':
-      await projectClaim(trx, event, position, at);
-      changed.claims(event.data.developmentId);
+      // A time that does not parse (never decided so) re-derives the whole timeline.
+      changed.claims(event.data.developmentId, orEverything(await projectClaim(trx, event, position, at)));
       return;
     default:
       // Types this projection does not know (added later) are not its business.
       return;
   }
 }
+
+const orEverything = (ms: number): number => (Number.isFinite(ms) ? ms : Number.NEGATIVE_INFINITY);

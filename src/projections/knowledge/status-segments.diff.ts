@@ -35,15 +35,20 @@ export type StatusSegmentDiff = Readonly<{ close: number[]; insert: SegmentRow[]
 /**
  * Re-derives a development's status timeline from what is recorded about its claims and compares
  * it with its current segments: a segment unchanged in every column stays, so a new claim closes
- * only the segments it really changes.
+ * only the segments it really changes. `changedFromMs`: the earliest knowledge time the changes
+ * since the last derivation touch (see {@link statusTimeline}); only the segments ending at or after
+ * it are derived and compared, the earlier ones stay as they are. `current` may hold only those.
  */
 export function statusSegmentDiff(
   developmentId: string,
   recorded: RecordedClaims,
   current: readonly SegmentRow[],
   affiliationOf: AffiliationOf = (sourceId) => sourceId,
+  changedFromMs = Number.NEGATIVE_INFINITY,
 ): StatusSegmentDiff {
-  const { closed, insert } = changedSegments(current, statusSegments(developmentId, recorded, affiliationOf), segmentKey);
+  // The open segment (it never ends) is always derived again.
+  const touched = current.filter((row) => Number(row.known_to) >= Math.min(changedFromMs, FOREVER));
+  const { closed, insert } = changedSegments(touched, statusSegments(developmentId, recorded, affiliationOf, changedFromMs), segmentKey);
   return { close: closed.map((row) => Number(row.known_from)), insert };
 }
 
@@ -66,7 +71,7 @@ export function changedSegments<Current, Next>(
   return { closed: current.filter((_, i) => !inNext.has(currentKeys[i])), insert: next.filter((_, i) => !inCurrent.has(nextKeys[i])) };
 }
 
-function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf): SegmentRow[] {
+function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf, changedFromMs: number): SegmentRow[] {
   const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
   // Which recorded fact (and its wording of the time) each knowledge instant comes from.
   const causes = new Map<number, { position: number; text: string }>();
@@ -84,7 +89,7 @@ function statusSegments(developmentId: string, { firstClaimId, claims, retractio
   });
   const first = known.find((claim) => claim.claimId === firstClaimId);
   if (!first) return [];
-  return statusTimeline(known, affiliationOf, first.reportedAtMs).map((segment) => {
+  return statusTimeline(known, affiliationOf, first.reportedAtMs, changedFromMs).map((segment) => {
     const cause = causes.get(segment.knownFromMs)!;
     return {
       development_id: developmentId,

@@ -6,8 +6,14 @@ import { AffiliationOf } from '../../domain/knowledge/development-view';
 import { SourceProfile, originOfSource } from '../../domain/source/source.events';
 import { statusSegmentDiff } from './status-segments.diff';
 
-/** `status_segments`: re-derives the development's status timeline and replaces only the segments that changed. */
-export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number): Promise<void> {
+/**
+ * `status_segments`: re-derives the development's status timeline from `changedFromMs` on (the
+ * earliest knowledge time its claims changed at, see {@link statusSegmentDiff}) and replaces only
+ * the segments that changed.
+ */
+export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number, changedFromMs: number): Promise<void> {
+  // Bound as a number both stores compare with an integer column: "every segment" when the change has no time.
+  const changedFrom = Number.isFinite(changedFromMs) ? changedFromMs : Number.MIN_SAFE_INTEGER;
   const claims = await compiledRows(
     trx,
     'status claims',
@@ -39,8 +45,9 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
           'cause_position',
         ])
         .where('development_id', '=', developmentId)
-        .where('sys_to', '=', FOREVER),
-    [developmentId, FOREVER],
+        .where('sys_to', '=', FOREVER)
+        .where('known_to', '>=', changedFrom),
+    [developmentId, FOREVER, changedFrom],
   );
   // The claim it was recorded with: the first claim version of the development ever written.
   const [first] = await compiledRows(
@@ -50,7 +57,7 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
     [developmentId, 1],
   );
   if (!first) throw new Error(`development ${developmentId} has no claim`);
-  const diff = statusSegmentDiff(developmentId, { firstClaimId: first.claim_id, claims, retractions }, current, await affiliations(trx, claims));
+  const diff = statusSegmentDiff(developmentId, { firstClaimId: first.claim_id, claims, retractions }, current, await affiliations(trx, claims), changedFrom);
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
 }
 
