@@ -42,6 +42,12 @@ export type AppendFigures = Readonly<{
   /** Median over rounds of port/raw measured back to back. */
   ratio: number;
   roundRatios: number[];
+  /**
+   * concurrent: the raw loop committing what group commit commits at best, `writers` events a
+   * transaction, each to a stream of its own (as the writers append): what SQLite itself allows the
+   * workload, whatever the port does. Its rate, and the median of the per-round port ÷ it.
+   */
+  sameTransactions?: Readonly<{ rawEventsPerSec: number; ratio: number; roundRatios: number[] }>;
 }>;
 
 type Target = {
@@ -110,8 +116,12 @@ async function portTarget(dir: string): Promise<Target & { concurrent(events: re
   };
 }
 
-/** The same table and indexes as the port's file (copied from its schema), written with plain better-sqlite3. */
-function rawTarget(dir: string, schemaFrom: string): Target {
+/**
+ * The same table and indexes as the port's file (copied from its schema), written with plain
+ * better-sqlite3. `spread`: `perTransaction` events a transaction, each to the next of `streams`
+ * streams in turn (the shape of a group commit of one-event appends by `streams` writers).
+ */
+function rawTarget(dir: string, schemaFrom: string): Target & { spread(events: readonly NewEvent[], perTransaction: number, streams: number): number } {
   mkdirSync(dir, { recursive: true });
   const source = new Database(schemaFrom, { readonly: true, fileMustExist: true });
   const schema = source
@@ -138,6 +148,15 @@ function rawTarget(dir: string, schemaFrom: string): Target {
     }
     versions.set(streamId, version);
   });
+  const writeSpread = db.transaction((events: readonly NewEvent[], streams: number) => {
+    const recordedAt = new Date().toISOString();
+    events.forEach((event, i) => {
+      const streamId = `spread-${streams}-${i % streams}`;
+      const version = (versions.get(streamId) ?? -1) + 1;
+      insert.run(streamId, version, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
+      versions.set(streamId, version);
+    });
+  });
   let appends = 0;
   return {
     async run(groups, streams) {
@@ -146,6 +165,11 @@ function rawTarget(dir: string, schemaFrom: string): Target {
         write(streams[appends % streams.length], group);
         appends += 1;
       }
+      return performance.now() - start;
+    },
+    spread(events, perTransaction, streams) {
+      const start = performance.now();
+      for (const group of groupsOf(events, perTransaction)) writeSpread(group, streams);
       return performance.now() - start;
     },
     async close() {
@@ -227,47 +251,61 @@ export async function appendBenchmark(options: AppendOptions): Promise<AppendFig
 /**
  * Group commit: `writers` concurrent loops of one-event appends through the port, against the raw
  * loop inserting the same number of events 100 to a transaction (the rate one fsync per 100 events
- * allows). Port and raw take turns by round, alternating which goes first.
+ * allows) and against the raw loop committing them as group commit does at best (`writers` events a
+ * transaction, one to each writer's stream). The three take turns by round, the first rotating.
  */
 async function concurrentBenchmark(options: AppendOptions, prng: Prng, writers: number): Promise<AppendFigures> {
   const streams = Array.from({ length: options.streams }, (_, i) => `bench-${i}`);
   const portDir = join(options.dir, `port-concurrent-${writers}`);
   const port = await portTarget(portDir);
   const raw = rawTarget(join(options.dir, `raw-concurrent-${writers}`), join(portDir, SQLITE_FILE));
+  const same = rawTarget(join(options.dir, `raw-same-transactions-${writers}`), join(portDir, SQLITE_FILE));
   const portRates: number[] = [];
   const rawRates: number[] = [];
+  const sameRates: number[] = [];
   const ratios: number[] = [];
+  const sameRatios: number[] = [];
   let transactions = 0;
   let appends = 0;
   try {
     for (let round = 0; round <= options.rounds; round++) {
       const portEvents = makeEvents(prng, options.concurrentEvents);
       const rawGroups = groupsOf(makeEvents(prng, options.concurrentEvents), 100);
+      const sameEvents = makeEvents(prng, options.concurrentEvents);
       await yieldToEventLoop();
       let portRun = { ms: 0, transactions: 0 };
       let rawMs = 0;
-      if (round % 2 === 0) {
-        portRun = await port.concurrent(portEvents, writers);
-        rawMs = await raw.run(rawGroups, streams);
-      } else {
-        rawMs = await raw.run(rawGroups, streams);
-        portRun = await port.concurrent(portEvents, writers);
-      }
-      const portRate = (options.concurrentEvents / portRun.ms) * 1000;
-      const rawRate = (options.concurrentEvents / rawMs) * 1000;
+      let sameMs = 0;
+      const turns = [
+        async () => {
+          portRun = await port.concurrent(portEvents, writers);
+        },
+        async () => {
+          rawMs = await raw.run(rawGroups, streams);
+        },
+        async () => {
+          sameMs = same.spread(sameEvents, writers, writers);
+        },
+      ];
+      for (let turn = 0; turn < turns.length; turn++) await turns[(round + turn) % turns.length]();
+      const rate = (ms: number) => (options.concurrentEvents / ms) * 1000;
+      const [portRate, rawRate, sameRate] = [rate(portRun.ms), rate(rawMs), rate(sameMs)];
       options.log(
-        `append ${writers} writers round ${round}${round === 0 ? ' (warm-up)' : ''}: port ${portRate.toFixed(0)} ev/s (${(portRun.transactions / options.concurrentEvents).toFixed(3)} transactions per append), raw batched ${rawRate.toFixed(0)} ev/s`,
+        `append ${writers} writers round ${round}${round === 0 ? ' (warm-up)' : ''}: port ${portRate.toFixed(0)} ev/s (${(portRun.transactions / options.concurrentEvents).toFixed(3)} transactions per append), raw batched ${rawRate.toFixed(0)} ev/s, raw at ${writers} a transaction over ${writers} streams ${sameRate.toFixed(0)} ev/s`,
       );
       if (round === 0) continue;
       portRates.push(portRate);
       rawRates.push(rawRate);
+      sameRates.push(sameRate);
       ratios.push(portRate / rawRate);
+      sameRatios.push(portRate / sameRate);
       transactions += portRun.transactions;
       appends += options.concurrentEvents;
     }
   } finally {
     await port.close();
     await raw.close();
+    await same.close();
   }
   return {
     mode: 'concurrent',
@@ -280,5 +318,6 @@ async function concurrentBenchmark(options: AppendOptions, prng: Prng, writers: 
     rawEventsPerSec: median(rawRates),
     ratio: median(ratios),
     roundRatios: ratios,
+    sameTransactions: { rawEventsPerSec: median(sameRates), ratio: median(sameRatios), roundRatios: sameRatios },
   };
 }
