@@ -7,7 +7,7 @@ import { projectClaim } from './claims.projector';
 import { projectDevelopment } from './developments.projector';
 import { projectSource } from './sources.projector';
 import { refreshDescriptionTimeline } from './description-timeline.projector';
-import { refreshStatusTimeline } from './status-timeline.projector';
+import { developmentsNaming, refreshStatusTimeline } from './status-timeline.projector';
 import { KNOWLEDGE_PROJECTION } from './knowledge.checkpoint';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
@@ -75,6 +75,9 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, change
   const position = Number(stored.position);
   switch (event.type) {
     case 'SourceRegistered':
+      await projectSource(trx, event, position, at);
+      for (const developmentId of await developmentsNaming(trx, event.data.sourceId)) changed.claims(developmentId, Number.NEGATIVE_INFINITY);
+      return;
     case 'SourceRated':
       return projectSource(trx, event, position, at);
     case 'DevelopmentRecorded':

@@ -61,6 +61,21 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
 }
 
+/**
+ * The developments whose current claims name `sourceId`: a source registered after claims naming it
+ * (a log imported from elsewhere; the API refuses such claims) gives them its affiliation as origin
+ * from then on, at every knowledge time, so their status timelines are derived again whole.
+ */
+export async function developmentsNaming(trx: ReadModelTransaction, sourceId: string): Promise<string[]> {
+  const rows = await compiledRows(
+    trx,
+    'developments naming a source',
+    () => trx.selectFrom('claim_versions').select('development_id').distinct().where('source_id', '=', sourceId).where('sys_to', '=', FOREVER),
+    [sourceId, FOREVER],
+  );
+  return rows.map((row) => row.development_id);
+}
+
 /** The origin of each source the claims name: its affiliation, else itself (sources are registered before they are named). */
 async function affiliations(trx: ReadModelTransaction, claims: readonly { source_id: string }[]): Promise<AffiliationOf> {
   const ids = [...new Set(claims.map((claim) => claim.source_id))];
