@@ -12,7 +12,7 @@ import { KnowledgeQueries } from '../../src/projections/knowledge/knowledge.quer
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 
 let eventNumber = 0;
-const event = (type: string, data: object): NewEvent => ({ eventId: `e-${++eventNumber}`, type, data, metadata: {} });
+const event = (type: string, data: object): NewEvent => ({ eventId: `e-${++eventNumber}`, type, data, metadata: { schemaVersion: 1, correlationId: 'test', causationId: 'test', actor: 'test' } });
 const claim = (claimId: string, sourceId: string, reportedAt: string) => event('ClaimReported', { developmentId: 'd1', claimId, sourceId, stance: 'asserts', reportedAt });
 const source = (sourceId: string) => event('SourceRegistered', { sourceId, name: sourceId, kind: 'media', affiliation: 'one-house' });
 
