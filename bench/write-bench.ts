@@ -15,7 +15,8 @@ import { fmtInt, fmtMs, fmtNum, fmtRatio, median, table } from './stats';
  *
  * Then a long stream: `POST` claims one after another to a development holding
  * `BENCH_WRITE_LONG_CLAIMS` claims (default 1,000) and to a new one, in alternating rounds:
- * a write should not cost more because its stream is long.
+ * a write should not cost more because its stream is long. Last, reads while writes flow
+ * ({@link readsWhileWriting}): pages of `/v1/knowledge` the writes do not reach stay in the cache.
  */
 async function main(): Promise<void> {
   const streams = numberEnv('BENCH_WRITE_STREAMS', 64, (value) => Number.isInteger(value) && value > 0);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     console.log(table(['connections', 'POST claims req/s', 'p50', 'p99', 'baseline: GET /health, same run', 'req/s ÷ baseline', 'transactions a write: events + read models', '≥ 2,000/s, p99 ≤ 25 ms at 8'], rows));
     console.log(`\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} BENCH_WRITE_LONG_CLAIMS=${longClaims} BENCH_WRITE_LONG_ROUNDS=${longRounds} npx ts-node --transpile-only bench/write-bench.ts\``);
     await longStream(app, body, longClaims, longRounds);
+    await readsWhileWriting(app, url, seconds, longRounds);
   } finally {
     await app.close();
   }
@@ -108,6 +110,64 @@ async function longStream(app: TestApp, body: string, claims: number, rounds: nu
   }
   console.log(`\n## A long stream\n`);
   console.log(table(['POST claims, one at a time', `ms a write (median of ${rounds} rounds of 50)`, '÷ a new development, same run'], rows));
+}
+
+/**
+ * Reads while writes flow: 8 connections `GET` one topic's pages (20 developments) as of each day
+ * from 16 to 22 October 2024, in turn, while claims about other developments are `POST`ed one after
+ * another (in process), reported on the 25th (after every page's asOf: the pages kept in the cache
+ * stay) or, the baseline, on the 15th (each write reaches every page: each is read again after it).
+ * The pages themselves are the same in both. `rounds` alternating rounds of `seconds` each.
+ */
+async function readsWhileWriting(app: TestApp, url: string, seconds: number, rounds: number): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    created(await app.post('/v1/developments', aDevelopment({ id: `read-${i}`, topics: ['read'], claim: aClaim({ reportedAt: '2024-10-10' }) })));
+    for (const reportedAt of ['2024-10-12', '2024-10-14', '2024-10-18']) created(await app.post(`/v1/developments/read-${i}/claims`, aClaim({ reportedAt })));
+    created(await app.post('/v1/developments', aDevelopment({ id: `write-${i}`, topics: ['write'], claim: aClaim({ reportedAt: '2024-10-01' }) })));
+  }
+  const paths = [16, 17, 18, 19, 20, 21, 22].map((day) => `/v1/knowledge?topic=read&asOf=2024-10-${day}&limit=500`);
+  const measure = async (reportedAt: string) => {
+    let writing = true;
+    let writes = 0;
+    const writer = (async () => {
+      while (writing) created(await app.post(`/v1/developments/write-${writes++ % 20}/claims`, aClaim({ reportedAt })));
+    })();
+    const start = performance.now();
+    const reads = await run({ url, connections: 8, duration: seconds, requests: paths.map((path) => ({ method: 'GET', path })) });
+    writing = false;
+    await writer;
+    if (reads.non2xx > 0 || reads.errors > 0) throw new Error(`${reads.non2xx} non-2xx answers and ${reads.errors} errors to GET /v1/knowledge`);
+    return { reads: reads.requests.average, p99: reads.latency.p99, writes: writes / ((performance.now() - start) / 1000) };
+  };
+  const later: Awaited<ReturnType<typeof measure>>[] = [];
+  const reaching: Awaited<ReturnType<typeof measure>>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      later.push(await measure('2024-10-25'));
+      reaching.push(await measure('2024-10-15'));
+    } else {
+      reaching.push(await measure('2024-10-15'));
+      later.push(await measure('2024-10-25'));
+    }
+  }
+  const row = (name: string, runs: typeof later, ratio: string) => [
+    name,
+    fmtInt(median(runs.map((r) => r.reads))),
+    fmtMs(median(runs.map((r) => r.p99))),
+    fmtInt(median(runs.map((r) => r.writes))),
+    ratio,
+  ];
+  const ratios = later.map((r, i) => r.reads / reaching[i].reads);
+  console.log(`\n## Reads while writes flow\n`);
+  console.log(
+    table(
+      [`GET /v1/knowledge?topic=read&asOf=2024-10-{16…22}&limit=500 in turn, 8 connections, while claims are POSTed (median of ${rounds} rounds of ${seconds} s)`, 'GET req/s', 'GET p99', 'POSTs/s', 'GET req/s ÷ baseline, per round'],
+      [
+        row('claims reported on the 15th, before every page\'s asOf: each reaches them all (baseline)', reaching, '1.00×'),
+        row('claims reported on the 25th, after them: the kept pages stay', later, ratios.map((r) => fmtRatio(r)).join(', ')),
+      ],
+    ),
+  );
 }
 
 /** What this bench asks of autocannon (it ships no types). */

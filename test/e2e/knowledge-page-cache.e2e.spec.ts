@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KnowledgeQueries } from '../../src/projections/knowledge/knowledge.queries';
 import { ArticleSeeder } from '../../src/seed/article-seeder';
 import { aClaim, aDevelopment, aSource, created } from '../support/builders';
 import { dropTestSchemas, startTestApp } from '../support/test-app';
@@ -65,6 +66,41 @@ describe('/v1/knowledge page cache', () => {
       // As recorded before the write, it is still unknown: that page did not change.
       const asRecordedBefore = await api.get(`/v1/knowledge?asOf=2024-10-24&limit=500&recordedAsOf=${recordedAsOf}`);
       expect(asRecordedBefore.text).toBe(cachedTexts.get('asOf=2024-10-24&limit=500'));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('keeps a page as of a time before what a write reaches, and reads again the pages it reaches', async () => {
+    const api = await startTestApp();
+    try {
+      const reads = jest.spyOn(api.app.get(KnowledgeQueries), 'knowledgeAsOf');
+      created(await api.post('/v1/sources', aSource()));
+      created(await api.post('/v1/developments', aDevelopment({ id: 'spill', claim: aClaim({ reportedAt: '2024-10-10' }) })));
+      const page = (asOf: string, limit = 500) => api.get(`/v1/knowledge?asOf=${asOf}&limit=${limit}`);
+      const claimsOf = (response: { body: { items: { claims: { reportedAt: string }[] }[] } }) => response.body.items.flatMap((item) => item.claims.map((claim) => claim.reportedAt));
+      const on20th = await page('2024-10-20');
+      await page('2024-10-24');
+      expect(reads).toHaveBeenCalledTimes(2);
+
+      // Reported on the 22nd: the 20th's page stays (the same items as a fresh read), the 24th's is read again.
+      created(await api.post('/v1/developments/spill/claims', aClaim({ reportedAt: '2024-10-22' })));
+      expect((await page('2024-10-20')).body.items).toEqual(on20th.body.items);
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect((await page('2024-10-20', 499)).body.items).toEqual(on20th.body.items);
+      expect(claimsOf(await page('2024-10-24'))).toEqual(['2024-10-10', '2024-10-22']);
+      expect(reads).toHaveBeenCalledTimes(4);
+
+      // Reported on the 15th: it reaches the 20th's page.
+      created(await api.post('/v1/developments/spill/claims', aClaim({ reportedAt: '2024-10-15' })));
+      expect(claimsOf(await page('2024-10-20'))).toEqual(['2024-10-10', '2024-10-15']);
+      // A source registered shows in every view: nothing is kept across it.
+      await page('2024-10-01');
+      const count = reads.mock.calls.length;
+      created(await api.post('/v1/sources', aSource({ id: 'another' })));
+      await page('2024-10-01');
+      await page('2024-10-20');
+      expect(reads).toHaveBeenCalledTimes(count + 2);
     } finally {
       await api.close();
     }

@@ -1,6 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.query';
+import { knowledgeReachOf } from '../../domain/knowledge/knowledge-reach';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { upcast } from '../../event-store/upcasters';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
 import { KnowledgePageText, KnowledgePagesCache, ownBytes } from './knowledge-pages.cache';
@@ -40,8 +43,11 @@ function pageKey({ at, filter, limit, cursor }: KnowledgeAsOfQuery, point: ReadM
   return JSON.stringify([at.asOfMs, recorded, filterKey(filter), limit, cursor?.sortKey ?? null, cursor?.id ?? null]);
 }
 
-/** The state of the read model a page is kept for: its checkpoint's generation and position. */
-const stateOf = (point: ReadModelPoint): string => `${point.generation ?? ''}@${point.position}`;
+/**
+ * Events read to learn how far back a move of the read model reaches; a move over more empties the
+ * cache (reading them would cost more than the pages it keeps).
+ */
+const MAX_EVENTS_FOLLOWED = 1000;
 
 /** `/v1/knowledge`'s page, its items as JSON: kept in {@link KnowledgePagesCache} when `asOf` was given. */
 @QueryHandler(KnowledgeAsOfQuery)
@@ -50,19 +56,30 @@ export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, K
     private readonly knowledge: KnowledgeQueries,
     private readonly projections: ProjectionGate,
     @Inject(KNOWLEDGE_PAGES_CACHE) private readonly cache: KnowledgePagesCache,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute(query: KnowledgeAsOfQuery): Promise<KnowledgePageText> {
     if (query.minPosition !== undefined) await this.projections.reached(query.minPosition);
     if (!query.fixedAsOf || !this.cache.enabled) return this.read(query);
     const before = await this.knowledge.readModelPoint();
+    if (!(await this.cache.follow(before, (after, upTo) => this.reachOfEvents(after, upTo)))) return this.read(query);
     const key = pageKey(query, before);
-    const cached = this.cache.get(key, stateOf(before));
+    const cached = this.cache.get(key, before);
     if (cached) return cached;
     const page = await this.read(query);
     // Kept only if nothing was applied while it was read: its rows are then those of `before`.
-    if (stateOf(await this.knowledge.readModelPoint()) === stateOf(before)) this.cache.set(key, stateOf(before), page);
+    const after = await this.knowledge.readModelPoint();
+    if (after.generation === before.generation && after.position === before.position) this.cache.set(key, before, query.at.asOfMs, page);
     return page;
+  }
+
+  /** The earliest knowledge time the events applied after `after` up to `upTo` reach (−∞ past {@link MAX_EVENTS_FOLLOWED}). */
+  private async reachOfEvents(after: bigint, upTo: bigint): Promise<number> {
+    const events = await this.store.readAll({ after, limit: MAX_EVENTS_FOLLOWED });
+    const applied = events.filter((event) => event.position <= upTo);
+    if (applied.length === events.length && events.length === MAX_EVENTS_FOLLOWED && events[events.length - 1].position < upTo) return Number.NEGATIVE_INFINITY;
+    return applied.reduce((reach, event) => Math.min(reach, knowledgeReachOf(upcast(event))), Number.POSITIVE_INFINITY);
   }
 
   private async read({ at, filter, limit, cursor }: KnowledgeAsOfQuery): Promise<KnowledgePageText> {

@@ -3,20 +3,34 @@ import { KnowledgeCursor } from '../../projections/knowledge/knowledge.queries';
 /** A page of `/v1/knowledge` with its items already JSON (UTF-8 bytes, written to a socket with no copy or encoding). */
 export type KnowledgePageText = Readonly<{ items: Buffer; next?: KnowledgeCursor }>;
 
-type Entry = Readonly<{ page: KnowledgePageText; bytes: number }>;
+type Entry = Readonly<{ page: KnowledgePageText; bytes: number; asOfMs: number }>;
+
+/** Where the read model is: its knowledge checkpoint's generation and position (see `ReadModelPoint`). */
+export type CachePoint = Readonly<{ generation: string | null; position: bigint }>;
+
+/**
+ * The earliest knowledge time the events after `after` up to `upTo` can change a view of
+ * (`knowledgeReachOf`); −∞ when that cannot be told.
+ */
+export type ReachOfEvents = (after: bigint, upTo: bigint) => Promise<number>;
 
 /** Bytes an entry holds: its items, and its key (V8 keeps a string in one or two bytes a character: count two). */
 const entryBytes = (key: string, page: KnowledgePageText): number => page.items.byteLength + 2 * key.length + 64;
 
+const samePoint = (a: CachePoint, b: CachePoint): boolean => a.generation === b.generation && a.position === b.position;
+
 /**
- * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model it was computed at
- * (`state`: the knowledge checkpoint's generation and position, see `ReadModelPoint`).
+ * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model (`CachePoint`) and the
+ * `asOf` it was computed at.
  *
  * A page is a function of the read model and the request. The read model changes by applying
  * events, which moves the position, or by being emptied and rebuilt, which gives its checkpoint a
- * new generation. So a page is served only at the state it was computed at: the first lookup at
- * another state empties the cache, and a page computed at a state the cache has left is dropped.
- * Least recently used pages go first once `maxBytes` is reached; 0 keeps nothing.
+ * new generation. When it has moved on by applying events, the cache follows it ({@link follow}):
+ * the pages as of a time before the earliest knowledge time those events reach are the same at the
+ * new position (nothing shows as of a time before it was reported), so they stay; the others go. A
+ * new generation empties it. A page is served only at the position the cache is at, and a page
+ * computed at a position the cache has left is dropped. Least recently used pages go first once
+ * `maxBytes` is reached; 0 keeps nothing.
  *
  * WARNING: this holds while whatever changes the knowledge tables moves their checkpoint in the
  * same transaction: the projection runner, and migrations through `rebuildKnowledgeFromLog`.
@@ -24,7 +38,7 @@ const entryBytes = (key: string, page: KnowledgePageText): number => page.items.
 export class KnowledgePagesCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private state: string | undefined;
+  private point: CachePoint | undefined;
 
   constructor(readonly maxBytes: number) {}
 
@@ -36,8 +50,28 @@ export class KnowledgePagesCache {
     return this.entries.size;
   }
 
-  get(key: string, state: string): KnowledgePageText | undefined {
-    this.at(state);
+  /**
+   * Moves the cache to `to`, the read model's point a request read, keeping the pages the events
+   * applied in between cannot have changed. False when the cache cannot serve a request at `to`: it
+   * is at a later position (the request read the point before another request moved it on).
+   */
+  async follow(to: CachePoint, reachOf: ReachOfEvents): Promise<boolean> {
+    const from = this.point;
+    if (from !== undefined && samePoint(from, to)) return true;
+    if (from === undefined || from.generation !== to.generation) {
+      this.moveTo(to, Number.NEGATIVE_INFINITY);
+      return true;
+    }
+    if (to.position < from.position) return false;
+    const reach = this.entries.size === 0 ? Number.NEGATIVE_INFINITY : await reachOf(from.position, to.position);
+    // Another request may have moved it meanwhile: only the move from where it was is known.
+    if (this.point !== from) return this.point !== undefined && samePoint(this.point, to);
+    this.moveTo(to, reach);
+    return true;
+  }
+
+  get(key: string, at: CachePoint): KnowledgePageText | undefined {
+    if (this.point === undefined || !samePoint(this.point, at)) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     // Most recently used last: Map keeps insertion order.
@@ -46,9 +80,9 @@ export class KnowledgePagesCache {
     return entry.page;
   }
 
-  /** Keeps `page` if the cache is still at `state` (a lookup since may have moved it on). */
-  set(key: string, state: string, page: KnowledgePageText): void {
-    if (state !== this.state) return;
+  /** Keeps `page`, as of `asOfMs`, if the cache is still at `at` (a request since may have moved it on). */
+  set(key: string, at: CachePoint, asOfMs: number, page: KnowledgePageText): void {
+    if (this.point === undefined || !samePoint(this.point, at)) return;
     const bytes = entryBytes(key, page);
     if (bytes > this.maxBytes) return;
     const previous = this.entries.get(key);
@@ -61,16 +95,18 @@ export class KnowledgePagesCache {
       this.entries.delete(oldest);
       this.bytes -= entry.bytes;
     }
-    this.entries.set(key, { page, bytes });
+    this.entries.set(key, { page, bytes, asOfMs });
     this.bytes += bytes;
   }
 
-  /** Empties the cache when the read model is no longer where its pages were computed. */
-  private at(state: string): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.entries.clear();
-    this.bytes = 0;
+  /** At `to`, keeping the pages as of a time before `reachMs`. */
+  private moveTo(to: CachePoint, reachMs: number): void {
+    this.point = to;
+    for (const [key, entry] of this.entries) {
+      if (entry.asOfMs < reachMs) continue;
+      this.entries.delete(key);
+      this.bytes -= entry.bytes;
+    }
   }
 }
 
