@@ -29,4 +29,5 @@ export function knowledgeReachOf(event: Readonly<{ type: string; data: unknown }
   }
 }
 
-const orEveryTime = (ms: number): number => (Number.isFinite(ms) ? ms : Number.NEGATIVE_INFINITY);
+/** A knowledge time, or every time (−∞) for one that does not parse. */
+export const orEveryTime = (ms: number): number => (Number.isFinite(ms) ? ms : Number.NEGATIVE_INFINITY);

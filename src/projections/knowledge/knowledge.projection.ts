@@ -1,4 +1,5 @@
 import { DevelopmentEvent } from '../../domain/development/development.events';
+import { orEveryTime } from '../../domain/knowledge/knowledge-reach';
 import { SourceEvent } from '../../domain/source/source.events';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { StoredEvent } from '../../event-store/event-store.port';
@@ -90,12 +91,10 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, change
     case 'ClaimCorrected':
     case 'ClaimRetracted':
       // A time that does not parse (never decided so) re-derives the whole timeline.
-      changed.claims(event.data.developmentId, orEverything(await projectClaim(trx, event, position, at)));
+      changed.claims(event.data.developmentId, orEveryTime(await projectClaim(trx, event, position, at)));
       return;
     default:
       // Types this projection does not know (added later) are not its business.
       return;
   }
 }
-
-const orEverything = (ms: number): number => (Number.isFinite(ms) ? ms : Number.NEGATIVE_INFINITY);
