@@ -218,6 +218,15 @@ describe('KnowledgeAsOfHandler with the page cache', () => {
     expect(await ask(day('2024-10-17'), 2_000)).toBe('[{"read":4}]');
   });
 
+  it('keeps nothing when the log it reads does not reach the read model (a replica behind it)', async () => {
+    logged(claimAt('2024-10-01'));
+    points = [point(1n)];
+    await ask(Date.parse('2024-10-17'), 2_000);
+    // Applied up to 2 (by another instance, from the leader); this log holds only 1.
+    points = [point(2n)];
+    expect(await ask(Date.parse('2024-10-17'), 2_000)).toBe('[{"read":2}]');
+  });
+
   it('empties itself when more events were applied than it reads to follow them', async () => {
     logged(claimAt('2024-10-01'));
     points = [point(1n)];

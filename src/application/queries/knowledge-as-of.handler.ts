@@ -74,11 +74,16 @@ export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, K
     return page;
   }
 
-  /** The earliest knowledge time the events applied after `after` up to `upTo` reach (−∞ past {@link MAX_EVENTS_FOLLOWED}). */
+  /**
+   * The earliest knowledge time the events applied after `after` up to `upTo` reach. −∞ unless the
+   * read holds them all, up to the event at `upTo` (a checkpoint is the position of an event applied):
+   * past {@link MAX_EVENTS_FOLLOWED}, or from a log replica behind the read model (KurrentDB read from
+   * a follower, the read model shared with an instance that read the leader).
+   */
   private async reachOfEvents(after: bigint, upTo: bigint): Promise<number> {
     const events = await this.store.readAll({ after, limit: MAX_EVENTS_FOLLOWED });
     const applied = events.filter((event) => event.position <= upTo);
-    if (applied.length === events.length && events.length === MAX_EVENTS_FOLLOWED && events[events.length - 1].position < upTo) return Number.NEGATIVE_INFINITY;
+    if (applied.at(-1)?.position !== upTo) return Number.NEGATIVE_INFINITY;
     return applied.reduce((reach, event) => Math.min(reach, knowledgeReachOf(upcast(event))), Number.POSITIVE_INFINITY);
   }
 
