@@ -6,6 +6,7 @@ import { KnowledgeAsOfHandler, KnowledgeAsOfQuery } from '../../src/application/
 import { KnowledgePagesCache } from '../../src/application/queries/knowledge-pages.cache';
 import { openStorage } from '../../src/bootstrap/open-storage';
 import { developmentStreamId } from '../../src/domain/development/development.events';
+import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { sourceStreamId } from '../../src/domain/source/source.events';
 import { NewEvent } from '../../src/event-store/event-store.port';
 import { KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
@@ -37,6 +38,14 @@ const write: fc.Arbitrary<Write> = fc.oneof(
 
 /** What to ask after a write besides every day as recorded now: an asOf day as recorded at an earlier write. */
 const ask = fc.record({ day: fc.nat(10), earlier: fc.nat() });
+/** Each request is asked with each of these filters and limits. */
+const FILTERS: [KnowledgeFilter, number][] = [
+  [{}, 50],
+  [{ topics: ['T'] }, 1],
+  [{ status: 'reported' }, 50],
+  [{ sourceId: 'c' }, 50],
+  [{ searchTerms: ['x'] }, 50],
+];
 /** Asked after every write, as recorded now: pages kept across writes are asked again. */
 const EVERY_DAY = [0, 2, 3, 5, 8, 10];
 
@@ -75,7 +84,7 @@ describe('knowledge page cache across writes', () => {
               const development = DEVELOPMENTS[step.development];
               const id = `c${claims.length}`;
               // Sources 2 and 3 may not be registered yet (a log from elsewhere).
-              const fields = { developmentId: development, claimId: id, sourceId: ['a', 'b', 'c', 'd'][step.source], stance: step.stance, reportedAt: day(step.day) };
+              const fields = { developmentId: development, claimId: id, sourceId: ['a', 'b', 'c', 'd'][step.source], stance: step.stance, reportedAt: day(step.day), quote: step.day % 2 === 0 ? 'x marks' : 'nothing' };
               const recording = recorded.has(development) ? [] : [event('DevelopmentRecorded', { developmentId: development, title: development, topics: ['t'] })];
               recorded.add(development);
               claims.push({ id, development, retracted: false });
@@ -110,9 +119,11 @@ describe('knowledge page cache across writes', () => {
             for (const { day: asOfDay, earlier } of [...latest, ...asks]) {
               const recordedAsOfMs = earlier === undefined ? now + 1 : recordedTimes[earlier % recordedTimes.length];
               const at = { asOfMs: BASE + asOfDay * DAY - 1, recordedAsOfMs };
-              const served = await handler.execute(new KnowledgeAsOfQuery(at, {}, 50, undefined, undefined, true));
-              const read = await queries.knowledgeAsOf(at, {}, 50);
-              expect(JSON.parse(served.items.toString())).toEqual(JSON.parse(JSON.stringify(read.items)));
+              for (const [filter, limit] of FILTERS) {
+                const served = await handler.execute(new KnowledgeAsOfQuery(at, filter, limit, undefined, undefined, true));
+                const read = await queries.knowledgeAsOf(at, filter, limit);
+                expect(JSON.parse(served.items.toString())).toEqual(JSON.parse(JSON.stringify(read.items)));
+              }
             }
           }
         } finally {
