@@ -139,19 +139,11 @@ function rawTarget(dir: string, schemaFrom: string): Target & { spread(events: r
     'INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const versions = new Map<string, number>();
-  const write = db.transaction((streamId: string, group: readonly NewEvent[]) => {
-    const recordedAt = new Date().toISOString();
-    let version = versions.get(streamId) ?? -1;
-    for (const event of group) {
-      version += 1;
-      insert.run(streamId, version, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
-    }
-    versions.set(streamId, version);
-  });
-  const writeSpread = db.transaction((events: readonly NewEvent[], streams: number) => {
+  /** One transaction: each event to the stream `streamOf` gives it, at that stream's next version. */
+  const write = db.transaction((events: readonly NewEvent[], streamOf: (index: number) => string) => {
     const recordedAt = new Date().toISOString();
     events.forEach((event, i) => {
-      const streamId = `spread-${streams}-${i % streams}`;
+      const streamId = streamOf(i);
       const version = (versions.get(streamId) ?? -1) + 1;
       insert.run(streamId, version, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
       versions.set(streamId, version);
@@ -162,14 +154,15 @@ function rawTarget(dir: string, schemaFrom: string): Target & { spread(events: r
     async run(groups, streams) {
       const start = performance.now();
       for (const group of groups) {
-        write(streams[appends % streams.length], group);
+        const streamId = streams[appends % streams.length];
+        write(group, () => streamId);
         appends += 1;
       }
       return performance.now() - start;
     },
     spread(events, perTransaction, streams) {
       const start = performance.now();
-      for (const group of groupsOf(events, perTransaction)) writeSpread(group, streams);
+      for (const group of groupsOf(events, perTransaction)) write(group, (i) => `spread-${streams}-${i % streams}`);
       return performance.now() - start;
     },
     async close() {
