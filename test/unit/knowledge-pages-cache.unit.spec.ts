@@ -67,21 +67,34 @@ describe('KnowledgePagesCache', () => {
     expect(asked).toEqual([]);
   });
 
-  it('follows a move another request made while it read the events once, from where it was', async () => {
+  it('follows a move another request made while it read the events, from where it was', async () => {
     const cache = await withPages();
     let release!: (ms: number) => void;
     const slow = cache.follow(at(7), () => new Promise<number>((resolve) => (release = resolve)));
-    expect(await cache.follow(at(7), reachingFrom(300))).toBe(true);
-    // The slow one learns nothing new: the cache is at its point already.
+    // A request that read a later point meanwhile moves it on first.
+    expect(await cache.follow(at(8), reachingFrom(300))).toBe(true);
     release(Number.NEGATIVE_INFINITY);
-    expect(await slow).toBe(true);
-    expect(kept(cache, at(7))).toEqual([100, 200]);
-    // A slow one overtaken by a move past its point serves nothing.
-    const behind = cache.follow(at(8), () => new Promise<number>((resolve) => (release = resolve)));
-    await cache.follow(at(9), reachingFrom(300));
-    release(300);
-    expect(await behind).toBe(false);
-    expect(kept(cache, at(9))).toEqual([100, 200]);
+    // The slow one's point is behind the cache now: it serves nothing, and drops nothing.
+    expect(await slow).toBe(false);
+    expect(kept(cache, at(8))).toEqual([100, 200]);
+  });
+
+  it('reads the events once for the requests that read the same new point meanwhile, and again after a failed read', async () => {
+    const cache = await withPages();
+    const asked: [bigint, bigint][] = [];
+    const both = await Promise.all([cache.follow(at(7), reachingFrom(300, asked)), cache.follow(at(7), reachingFrom(300, asked))]);
+    expect(both).toEqual([true, true]);
+    expect(asked).toEqual([[5n, 7n]]);
+    const failing: ReachOfEvents = async () => {
+      throw new Error('log unreadable');
+    };
+    await expect(Promise.all([cache.follow(at(8), failing), cache.follow(at(8), failing)])).rejects.toThrow('log unreadable');
+    expect(await cache.follow(at(8), reachingFrom(300, asked))).toBe(true);
+    expect(asked).toEqual([
+      [5n, 7n],
+      [7n, 8n],
+    ]);
+    expect(kept(cache, at(8))).toEqual([100, 200]);
   });
 
   it('drops a page computed at a point it has left', async () => {

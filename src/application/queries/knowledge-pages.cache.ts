@@ -39,6 +39,8 @@ export class KnowledgePagesCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
   private point: CachePoint | undefined;
+  /** The move being read, shared by the requests that read the same new point meanwhile. */
+  private moving: Readonly<{ from: CachePoint; to: CachePoint; reach: Promise<number> }> | undefined;
 
   constructor(readonly maxBytes: number) {}
 
@@ -63,7 +65,17 @@ export class KnowledgePagesCache {
       return true;
     }
     if (to.position < from.position) return false;
-    const reach = this.entries.size === 0 ? Number.NEGATIVE_INFINITY : await reachOf(from.position, to.position);
+    if (this.moving?.from !== from || !samePoint(this.moving.to, to)) {
+      const reach = this.entries.size === 0 ? Promise.resolve(Number.NEGATIVE_INFINITY) : reachOf(from.position, to.position);
+      this.moving = { from, to, reach };
+    }
+    const moving = this.moving;
+    let reach: number;
+    try {
+      reach = await moving.reach;
+    } finally {
+      if (this.moving === moving) this.moving = undefined;
+    }
     // Another request may have moved it meanwhile: only the move from where it was is known.
     if (this.point !== from) return this.point !== undefined && samePoint(this.point, to);
     this.moveTo(to, reach);
