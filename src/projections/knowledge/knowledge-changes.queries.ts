@@ -227,7 +227,11 @@ async function estimatesChanged(db: Kysely<ReadModelSchema>, { fromMs, toMs, rec
     .orderBy('known_from')
     .execute();
   const byDevelopment = new Map<string, typeof segments>();
-  for (const segment of segments) byDevelopment.set(segment.development_id, [...(byDevelopment.get(segment.development_id) ?? []), segment]);
+  for (const segment of segments) {
+    const rows = byDevelopment.get(segment.development_id);
+    if (rows) rows.push(segment);
+    else byDevelopment.set(segment.development_id, [segment]);
+  }
   const changes: TimedChange[] = [];
   for (const [developmentId, rows] of byDevelopment) {
     const causeAt = new Map(rows.map((row) => [row.known_from_text, { ms: Number(row.known_from), position: Number(row.cause_position) }]));
