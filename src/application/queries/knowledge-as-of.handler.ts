@@ -6,7 +6,7 @@ import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { upcast } from '../../event-store/upcasters';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
-import { KnowledgePageText, KnowledgePagesCache, ownBytes } from './knowledge-pages.cache';
+import { KnowledgePageText, KnowledgePagesCache, ownBytes, samePoint } from './knowledge-pages.cache';
 
 export const KNOWLEDGE_PAGES_CACHE = Symbol('KnowledgePagesCache');
 
@@ -69,8 +69,7 @@ export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, K
     if (cached) return cached;
     const page = await this.read(query);
     // Kept only if nothing was applied while it was read: its rows are then those of `before`.
-    const after = await this.knowledge.readModelPoint();
-    if (after.generation === before.generation && after.position === before.position) this.cache.set(key, before, query.at.asOfMs, page);
+    if (samePoint(await this.knowledge.readModelPoint(), before)) this.cache.set(key, before, query.at.asOfMs, page);
     return page;
   }
 

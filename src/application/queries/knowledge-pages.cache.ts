@@ -17,7 +17,8 @@ export type ReachOfEvents = (after: bigint, upTo: bigint) => Promise<number>;
 /** Bytes an entry holds: its items, and its key (V8 keeps a string in one or two bytes a character: count two). */
 const entryBytes = (key: string, page: KnowledgePageText): number => page.items.byteLength + 2 * key.length + 64;
 
-const samePoint = (a: CachePoint, b: CachePoint): boolean => a.generation === b.generation && a.position === b.position;
+/** Whether two points are one state of the read model (its generation and position). */
+export const samePoint = (a: CachePoint, b: CachePoint): boolean => a.generation === b.generation && a.position === b.position;
 
 /**
  * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model (`CachePoint`) and the
