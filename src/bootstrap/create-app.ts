@@ -28,7 +28,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     ...FASTIFY_PROBLEM_OPTIONS,
   });
   // Timeouts, request ids and security headers, before any route is added.
-  await hardenEdge(adapter, config);
+  hardenEdge(adapter, config);
   // Storage opens first, outside Nest, so an unreachable backend is one ConfigError line, not a stack.
   const storage = await openStorage(config, clock);
   let app: NestFastifyApplication;

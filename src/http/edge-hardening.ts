@@ -1,7 +1,7 @@
-import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import helmet, { HelmetOptions } from 'helmet';
 import { AppConfig } from '../platform/app-config';
 import { isWebPageRoute } from './web-page';
 
@@ -9,7 +9,7 @@ import { isWebPageRoute } from './web-page';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The API answers JSON only: nothing in it may run, frame or load anything. */
-const API_HEADERS: FastifyHelmetOptions = {
+const API_HEADERS: HelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   // Served over plain HTTP behind whatever terminates TLS; that proxy owns HSTS.
   strictTransportSecurity: false,
@@ -21,7 +21,7 @@ const API_HEADERS: FastifyHelmetOptions = {
  * upgrade-insecure-requests, which would send the page's assets to an https port that is not there,
  * and no 'unsafe-eval': the bundle's one `new Function` is a globalThis fallback it does not need.
  */
-const DOCS_HEADERS = {
+const DOCS_HEADERS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -37,6 +37,7 @@ const DOCS_HEADERS = {
       frameAncestors: ["'none'"],
     },
   },
+  strictTransportSecurity: false,
 };
 
 /**
@@ -44,7 +45,7 @@ const DOCS_HEADERS = {
  * from another origin; it only calls this origin's API. Inline style attributes stay refused: the page
  * and its chart set styles through the CSSOM, which CSP does not govern.
  */
-const PAGE_HEADERS = {
+const PAGE_HEADERS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -71,7 +72,7 @@ const isDocsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/')
  * (one for the API, one for /docs, one for the workbench page), and `Cache-Control: no-store` on the API. Call before any route
  * is registered (the /docs routes pick their headers up as they are added).
  */
-export async function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig, 'timeouts'>): Promise<void> {
+export function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig, 'timeouts'>): void {
   const fastify = adapter.getInstance();
   const server = adapter.getHttpServer();
   server.headersTimeout = config.timeouts.headersMs;
@@ -86,14 +87,16 @@ export async function hardenEdge(adapter: FastifyAdapter, config: Pick<AppConfig
     return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   });
   fastify.addHook('onRoute', (route) => {
-    if (isDocsRoute(route.url)) route.config = { ...route.config, helmet: DOCS_HEADERS, docs: true };
-    else if (isWebPageRoute(route.url)) route.config = { ...route.config, helmet: PAGE_HEADERS, page: true };
+    if (isDocsRoute(route.url)) route.config = { ...route.config, docs: true };
+    else if (isWebPageRoute(route.url)) route.config = { ...route.config, page: true };
   });
-  fastify.addHook('onRequest', async (request, reply) => {
-    // On the raw response, so streams that write their own head (SSE) carry it too.
+  // helmet's middlewares, made once: each sets its precomputed headers (@fastify/helmet made one per request).
+  const [api, docs, page] = [API_HEADERS, DOCS_HEADERS, PAGE_HEADERS].map((options) => helmet(options));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // On the raw response, so streams that write their own head (SSE) carry them too.
     reply.raw.setHeader('x-request-id', request.id);
     const served = request.routeOptions.config as { docs?: boolean; page?: boolean };
     if (!served.docs && !served.page) void reply.header('cache-control', 'no-store');
+    (served.docs ? docs : served.page ? page : api)(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
-  await fastify.register(helmet, API_HEADERS);
 }
