@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
@@ -36,7 +36,6 @@ import { KnowledgeController } from '../http/controllers/knowledge.controller';
 import { SourcesController } from '../http/controllers/sources.controller';
 import { TopicsController } from '../http/controllers/topics.controller';
 import { DtoValidationPipe } from '../http/dto-validation.pipe';
-import { IdempotencyInterceptor } from '../http/idempotency/idempotency.interceptor';
 import { IdempotencyStore } from '../http/idempotency/idempotency.store';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { LiveEventStreams } from '../http/sse/live-event-streams';
@@ -106,7 +105,6 @@ export class AppModule {
         // After the key guard, so requests are counted per API key.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_PIPE, useClass: DtoValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

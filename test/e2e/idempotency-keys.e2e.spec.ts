@@ -20,3 +20,29 @@ describe('an Idempotency-Key record', () => {
     expect(stored.created_at).toBe(clock.iso());
   });
 });
+
+describe('every write route', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+  });
+
+  afterAll(() => api.close());
+
+  it('honours Idempotency-Key: a malformed key is refused before the body is looked at', async () => {
+    const document = (await api.get('/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
+    const writes = Object.entries(document.paths)
+      .filter(([, operations]) => 'post' in operations)
+      .map(([path]) => path.replace(/\{[^}]+\}/g, 'x'));
+    expect(writes.length).toBeGreaterThanOrEqual(8);
+    for (const path of writes) {
+      const response = await api.post(path, {}, { 'idempotency-key': 'has a space' });
+      expect({ path, status: response.status, fields: response.body.errors?.map((error: { field: string }) => error.field) }).toEqual({
+        path,
+        status: 400,
+        fields: ['Idempotency-Key'],
+      });
+    }
+  });
+});

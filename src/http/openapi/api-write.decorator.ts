@@ -1,5 +1,6 @@
-import { applyDecorators, Type } from '@nestjs/common';
+import { applyDecorators, Type, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiHeader } from '@nestjs/swagger';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ApiProblems, ProblemStatus } from './problem.schema';
 import { WriteResultSchema } from './log.schemas';
 
@@ -15,10 +16,15 @@ type WriteOptions = Readonly<{
   conflict: string;
 }>;
 
-/** Documents a write: its body, `Idempotency-Key`, the 201 WriteResult and its problems. */
+/**
+ * A write: honours `Idempotency-Key` ({@link IdempotencyInterceptor}, on write routes only: Nest runs
+ * a route's interceptor chain, and binds an async resource a step, on every request of a route that
+ * has one) and documents it, with its body, the 201 WriteResult and its problems.
+ */
 export function ApiWrite({ body, examples, notFound, conflict }: WriteOptions) {
   const statuses: ProblemStatus[] = notFound ? [404, ...WRITE_PROBLEMS] : [...WRITE_PROBLEMS];
   return applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
     ApiBody({ type: body, ...(examples ? { examples } : {}) }),
     ApiHeader({
       name: 'Idempotency-Key',
