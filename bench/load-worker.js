@@ -4,7 +4,8 @@
 const { parentPort, workerData } = require('node:worker_threads');
 const autocannon = require('autocannon');
 
-const { url, paths, connections, duration } = workerData;
+// `paths` to GET in turn, or `requests` as autocannon takes them (without functions).
+const { url, paths, requests, connections, duration } = workerData;
 const latencies = [];
 const statuses = {};
 
@@ -14,7 +15,7 @@ const instance = autocannon(
     connections,
     duration,
     timeout: 30,
-    requests: paths.map((path) => ({ method: 'GET', path })),
+    requests: requests ?? paths.map((path) => ({ method: 'GET', path })),
   },
   (error, result) => {
     if (error) {

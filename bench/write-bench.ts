@@ -1,17 +1,19 @@
 import 'reflect-metadata';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { aClaim, aDevelopment, aSource, created } from '../test/support/builders';
 import { READ_MODEL_DATABASE } from '../src/database/read-model-database';
 import { EVENT_STORE } from '../src/event-store/event-store.port';
 import { TestApp, startTestApp } from '../test/support/test-app';
 import { numberEnv } from './harness';
-import { fmtInt, fmtMs, fmtNum, fmtRatio, median, table } from './stats';
+import { fmtInt, fmtMs, fmtNum, fmtRatio, median, percentileSorted, table } from './stats';
 
 /**
  * Writes over HTTP (issue 16): `POST /v1/developments/:id/claims` spread over `BENCH_WRITE_STREAMS`
  * developments (default 64), each answered once stored and projected (read-your-writes), with 1 and
  * 8 connections for `BENCH_WRITE_SECONDS` (default 5) each, against the HTTP floor measured in the
- * same run: `GET /health` at the same connections. Target at 8 connections: ≥ 2,000 requests/s,
- * p99 ≤ 25 ms.
+ * same run: `GET /health` at the same connections. autocannon runs on a thread of its own, as in the
+ * knowledge bench. Target at 8 connections: ≥ 2,000 requests/s, p99 ≤ 25 ms.
  *
  * Then a long stream: `POST` claims one after another to a development holding
  * `BENCH_WRITE_LONG_CLAIMS` claims (default 1,000) and to a new one, in alternating rounds:
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
     const { port } = app.app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${port}`;
     const body = JSON.stringify(aClaim({ quote: 'A claim of the write benchmark.' }));
-    let next = 0;
+    // Each connection goes through them in turn: every write to the next of the developments.
+    const posts = Array.from({ length: streams }, (_, i) => ({ method: 'POST', path: `/v1/developments/bench-${i}/claims`, headers: { 'content-type': 'application/json' }, body }));
     const rows: string[][] = [];
     // Transactions (each one fsync) the event store and the read models committed: the disk's share of a write.
     const transactions = () =>
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
         url,
         connections,
         duration: seconds,
-        requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, body, setupRequest: (request: LoadRequest) => ({ ...request, path: `/v1/developments/bench-${next++ % streams}/claims` }) }],
+        requests: posts,
       });
       const [events, readModels] = transactions().map((after, i) => (after - before[i]) / writes.requests.total);
       if (writes.non2xx > 0 || writes.errors > 0) throw new Error(`${writes.non2xx} non-2xx answers and ${writes.errors} errors to POST claims`);
@@ -171,13 +174,30 @@ async function readsWhileWriting(app: TestApp, url: string, seconds: number, rou
 }
 
 /** What this bench asks of autocannon (it ships no types). */
-type LoadRequest = { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: LoadRequest) => LoadRequest };
+type LoadRequest = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
 type LoadOptions = { url: string; connections: number; duration: number; requests?: LoadRequest[] };
 type LoadResult = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-const autocannon = require('autocannon') as (options: LoadOptions, done: (error: Error | null, result: LoadResult) => void) => void;
 
-function run(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+/** The same as the knowledge bench's: autocannon on a thread of its own (`load-worker.js`), every 2xx response's time recorded there. */
+type WorkerResult = { error?: string; latencies: Float64Array; errors: number; timeouts: number; non2xx: number; elapsedMs: number };
+
+/** One autocannon run on a thread of its own, so the server's thread serves only. */
+function run({ url, connections, duration, requests }: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: { url, connections, duration, requests: requests ?? [{ method: 'GET', path: new URL(url).pathname }] } });
+    worker.once('message', (message: WorkerResult) => {
+      void worker.terminate();
+      if (message.error) return reject(new Error(`autocannon: ${message.error}`));
+      const sorted = Float64Array.from(message.latencies).sort();
+      resolve({
+        requests: { average: (sorted.length / message.elapsedMs) * 1000, total: sorted.length },
+        latency: { p50: percentileSorted(sorted, 50), p99: percentileSorted(sorted, 99) },
+        non2xx: message.non2xx,
+        errors: message.errors + message.timeouts,
+      });
+    });
+    worker.once('error', reject);
+  });
 }
 
 main().catch((error: unknown) => {
