@@ -40,6 +40,7 @@ const SERVER_SETTINGS: readonly ServerSetting[] = [
   { name: 'page cache (default)', env: {} },
   NO_PAGE_CACHE,
   { name: `${NO_PAGE_CACHE.name}, 1 read thread`, env: { ...NO_PAGE_CACHE.env, TIMELINE_READ_THREADS: '1' } },
+  { name: `${NO_PAGE_CACHE.name}, 2 read threads`, env: { ...NO_PAGE_CACHE.env, TIMELINE_READ_THREADS: '2' } },
 ];
 const KNOWLEDGE_TARGET_PER_SEC = 3000;
 const KNOWLEDGE_TARGET_P99_MS = 25;

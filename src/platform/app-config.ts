@@ -53,8 +53,10 @@ export type AppConfig = Readonly<{
 }>;
 
 /**
- * None: on 2 cores one worker did not raise `/v1/knowledge` throughput at 8 connections and added
- * 1-3 ms at one (copying a page between threads costs about half its query); see bench/README.md.
+ * None: pages asked again come from the page cache on this thread, and a worker pays off only for
+ * pages read anew. Since workers hand over a page's JSON bytes rather than its objects (whose copy
+ * cost about half its query), one costs nothing at one connection and two raised such reads about
+ * 1.3-1.45× at eight on 2 cores; see bench/README.md.
  */
 export const DEFAULT_READ_THREADS = 0;
 

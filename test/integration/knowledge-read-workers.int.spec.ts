@@ -64,6 +64,11 @@ onSqlite('knowledge queries on read workers', () => {
       for (const filter of filters) {
         const expected = await inThread.knowledgeAsOf(at, filter, 5);
         expect(await pooled.knowledgeAsOf(at, filter, 5)).toEqual(expected);
+        // The page as JSON, written by the worker and handed over: the same bytes, in a Buffer of their own.
+        const text = await pooled.knowledgePageText(at, filter, 5);
+        expect(Buffer.isBuffer(text.items)).toBe(true);
+        expect(text.items.byteLength).toBe(text.items.buffer.byteLength);
+        expect({ ...text, items: text.items.toString('utf8') }).toEqual({ ...(await inThread.knowledgePageText(at, filter, 5)), items: JSON.stringify(expected.items) });
         if (expected.next) expect(await pooled.knowledgeAsOf(at, filter, 5, expected.next)).toEqual(await inThread.knowledgeAsOf(at, filter, 5, expected.next));
       }
       for (const { id } of (await inThread.knowledgeAsOf(at, {}, 100)).items) {

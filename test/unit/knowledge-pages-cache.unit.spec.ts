@@ -1,5 +1,6 @@
 import { KnowledgeAsOfHandler, KnowledgeAsOfQuery } from '../../src/application/queries/knowledge-as-of.handler';
-import { CachePoint, KnowledgePageText, KnowledgePagesCache, ReachOfEvents, ownBytes } from '../../src/application/queries/knowledge-pages.cache';
+import { CachePoint, KnowledgePageText, KnowledgePagesCache, ReachOfEvents } from '../../src/application/queries/knowledge-pages.cache';
+import { ownBytes } from '../../src/projections/knowledge/knowledge.queries';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../src/projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../src/projections/projection-gate';
@@ -152,7 +153,7 @@ describe('KnowledgeAsOfHandler with the page cache', () => {
     const queries = {
       // Each call takes the next point; the last one stays.
       readModelPoint: async () => (points.length > 1 ? points.shift()! : points[0]),
-      knowledgeAsOf: async () => ({ items: [{ read: ++reads }] }),
+      knowledgePageText: async () => ({ items: ownBytes(JSON.stringify([{ read: ++reads }])) }),
     } as unknown as KnowledgeQueries;
     const store = {
       readAll: async ({ after = 0n, limit = Infinity }: { after?: bigint; limit?: number }) =>

@@ -6,7 +6,7 @@ import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { upcast } from '../../event-store/upcasters';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
-import { KnowledgePageText, KnowledgePagesCache, ownBytes, samePoint } from './knowledge-pages.cache';
+import { KnowledgePageText, KnowledgePagesCache, samePoint } from './knowledge-pages.cache';
 
 export const KNOWLEDGE_PAGES_CACHE = Symbol('KnowledgePagesCache');
 
@@ -86,8 +86,7 @@ export class KnowledgeAsOfHandler implements IQueryHandler<KnowledgeAsOfQuery, K
     return applied.reduce((reach, event) => Math.min(reach, knowledgeReachOf(upcast(event))), Number.POSITIVE_INFINITY);
   }
 
-  private async read({ at, filter, limit, cursor }: KnowledgeAsOfQuery): Promise<KnowledgePageText> {
-    const page = await this.knowledge.knowledgeAsOf(at, filter, limit, cursor);
-    return { items: ownBytes(JSON.stringify(page.items)), next: page.next };
+  private read({ at, filter, limit, cursor }: KnowledgeAsOfQuery): Promise<KnowledgePageText> {
+    return this.knowledge.knowledgePageText(at, filter, limit, cursor);
   }
 }

@@ -1,7 +1,6 @@
-import { KnowledgeCursor } from '../../projections/knowledge/knowledge.queries';
+import { KnowledgePageText } from '../../projections/knowledge/knowledge.queries';
 
-/** A page of `/v1/knowledge` with its items already JSON (UTF-8 bytes, written to a socket with no copy or encoding). */
-export type KnowledgePageText = Readonly<{ items: Buffer; next?: KnowledgeCursor }>;
+export type { KnowledgePageText };
 
 type Entry = Readonly<{ page: KnowledgePageText; bytes: number; asOfMs: number }>;
 
@@ -121,14 +120,4 @@ export class KnowledgePagesCache {
       this.bytes -= entry.bytes;
     }
   }
-}
-
-/**
- * `text` as bytes of their own. `Buffer.from` puts small values in slices of a shared 8 KiB pool,
- * and a kept slice would keep its whole block alive: 40 times what the cache counts for a tiny page.
- */
-export function ownBytes(text: string): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  bytes.write(text);
-  return bytes;
 }

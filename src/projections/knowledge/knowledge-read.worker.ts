@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ReadModelSchema } from '../../database/schema';
 import { openConnection, withStatementCache } from '../../database/sqlite-database';
 import type { KnowledgeReadReply, KnowledgeReadRequest, KnowledgeReadWorkerData } from './knowledge-read-workers';
-import { KnowledgeQueries } from './knowledge.queries';
+import { KnowledgePageText, KnowledgeQueries } from './knowledge.queries';
 
 /** A read worker: its own read-only connection, queries answered in the order sent; `null` ends it. */
 const { file } = workerData as KnowledgeReadWorkerData;
@@ -12,6 +12,8 @@ const queries = new KnowledgeQueries({ query: new Kysely<ReadModelSchema>({ dial
 
 function answer(request: KnowledgeReadRequest): Promise<unknown> {
   switch (request.method) {
+    case 'knowledgePageText':
+      return queries.knowledgePageText(...request.args);
     case 'knowledgeAsOf':
       return queries.knowledgeAsOf(...request.args);
     case 'developmentAsOf':
@@ -31,7 +33,10 @@ parentPort!.on('message', (request: KnowledgeReadRequest | null) => {
       return;
     }
     try {
-      parentPort!.postMessage({ id: request.id, ok: true, value: await answer(request) } satisfies KnowledgeReadReply);
+      const value = await answer(request);
+      // A page's JSON bytes (a buffer of their own) move to the caller rather than being copied.
+      const transfer = request.method === 'knowledgePageText' ? [(value as KnowledgePageText).items.buffer as ArrayBuffer] : [];
+      parentPort!.postMessage({ id: request.id, ok: true, value } satisfies KnowledgeReadReply, transfer);
     } catch (error) {
       // A failed query, or an answer that cannot be cloned: the caller gets the error, the worker goes on.
       parentPort!.postMessage(failure(request.id, error));

@@ -35,6 +35,23 @@ export type KnowledgeCursor = Readonly<{ sortKey: number; id: string }>;
 
 export type KnowledgePage = Readonly<{ items: DevelopmentView[]; next?: KnowledgeCursor }>;
 
+/**
+ * A page of `/v1/knowledge` with its items already JSON: UTF-8 bytes in a buffer of their own (not
+ * a slice of Node's shared pool), written to a socket with no copy or encoding, kept by the page
+ * cache, handed over by a read worker without a copy.
+ */
+export type KnowledgePageText = Readonly<{ items: Buffer; next?: KnowledgeCursor }>;
+
+/**
+ * `text` as bytes of their own. `Buffer.from` puts small values in slices of a shared 8 KiB pool,
+ * and a kept slice would keep its whole block alive: 40 times what the cache counts for a tiny page.
+ */
+export function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
 /** One claim of a source's, with the development it is about (its title as known then) and its retraction if known then. */
 export type SourceClaimView = ClaimView & Readonly<{ developmentId: string; developmentTitle: string; retractedAt: string | null }>;
 
@@ -68,6 +85,12 @@ export class KnowledgeQueries {
 
   /** Stops what these queries hold of their own: nothing here (the database is shared); see `PooledKnowledgeQueries`. */
   async close(): Promise<void> {}
+
+  /** {@link knowledgeAsOf}'s page, its items as JSON. */
+  async knowledgePageText(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePageText> {
+    const page = await this.knowledgeAsOf(at, filter, limit, cursor);
+    return { items: ownBytes(JSON.stringify(page.items)), next: page.next };
+  }
 
   async knowledgeAsOf(at: TimePoint, filter: KnowledgeFilter, limit: number, cursor?: KnowledgeCursor): Promise<KnowledgePage> {
     let query = this.atPoint(at);
