@@ -4,8 +4,12 @@
 const { parentPort, workerData } = require('node:worker_threads');
 const autocannon = require('autocannon');
 
-// `paths` to GET in turn, or `requests` as autocannon takes them (without functions).
-const { url, paths, requests, connections, duration } = workerData;
+// `paths` to GET in turn, or `requests` as autocannon takes them (without functions). autocannon walks
+// the list from its start on each connection; `spread`: one list for all of them instead, each request
+// the next of it, so requests in flight at once go to different entries (writes to different streams).
+const { url, paths, requests, spread, connections, duration } = workerData;
+const list = requests ?? paths.map((path) => ({ method: 'GET', path }));
+let next = 0;
 const latencies = [];
 const statuses = {};
 
@@ -15,7 +19,7 @@ const instance = autocannon(
     connections,
     duration,
     timeout: 30,
-    requests: requests ?? paths.map((path) => ({ method: 'GET', path })),
+    requests: spread ? [{ setupRequest: (request) => ({ ...request, ...list[next++ % list.length] }) }] : list,
   },
   (error, result) => {
     if (error) {
