@@ -55,8 +55,8 @@ export type AppConfig = Readonly<{
 /**
  * None: pages asked again come from the page cache on this thread, and a worker pays off only for
  * pages read anew. Since workers hand over a page's JSON bytes rather than its objects (whose copy
- * cost about half its query), one costs a lone client 4-8 % once started and two served such reads
- * 1.26-1.31× as fast at eight connections on 2 cores; see bench/README.md.
+ * cost about half its query), one costs a lone client up to 10 % once started and two served such
+ * reads 1.37-1.47× as fast at eight connections on 2 cores; see bench/README.md.
  */
 export const DEFAULT_READ_THREADS = 0;
 
