@@ -1,4 +1,4 @@
-import { KnowledgePageText } from '../application/queries/knowledge-pages.cache';
+import { KnowledgePageText } from '../projections/knowledge/knowledge.queries';
 import { WriteResult } from '../application/write-result';
 
 /** Positions and versions are bigint inside and JSON numbers at the edge. */

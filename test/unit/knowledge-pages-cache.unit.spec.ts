@@ -1,6 +1,6 @@
 import { KnowledgeAsOfHandler, KnowledgeAsOfQuery } from '../../src/application/queries/knowledge-as-of.handler';
-import { CachePoint, KnowledgePageText, KnowledgePagesCache, ReachOfEvents } from '../../src/application/queries/knowledge-pages.cache';
-import { ownBytes } from '../../src/projections/knowledge/knowledge.queries';
+import { CachePoint, KnowledgePagesCache, ReachOfEvents } from '../../src/application/queries/knowledge-pages.cache';
+import { KnowledgePageText, ownBytes } from '../../src/projections/knowledge/knowledge.queries';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../src/projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../src/projections/projection-gate';

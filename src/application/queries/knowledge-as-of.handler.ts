@@ -4,9 +4,9 @@ import { KnowledgeFilter, TimePoint } from '../../domain/knowledge/knowledge.que
 import { knowledgeReachOf } from '../../domain/knowledge/knowledge-reach';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { upcast } from '../../event-store/upcasters';
-import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
+import { KnowledgeCursor, KnowledgePageText, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
 import { ProjectionGate } from '../../projections/projection-gate';
-import { KnowledgePageText, KnowledgePagesCache, samePoint } from './knowledge-pages.cache';
+import { KnowledgePagesCache, samePoint } from './knowledge-pages.cache';
 
 export const KNOWLEDGE_PAGES_CACHE = Symbol('KnowledgePagesCache');
 

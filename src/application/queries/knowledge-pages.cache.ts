@@ -1,7 +1,5 @@
 import { KnowledgePageText } from '../../projections/knowledge/knowledge.queries';
 
-export type { KnowledgePageText };
-
 type Entry = Readonly<{ page: KnowledgePageText; bytes: number; asOfMs: number }>;
 
 /** Where the read model is: its knowledge checkpoint's generation and position (see `ReadModelPoint`). */

@@ -22,8 +22,9 @@ export type StatusSegment = Readonly<{
  * `changedFromMs`: the earliest knowledge time a change since the last derivation touches (a claim
  * reported, corrected from or to, or retracted then). Everything known before it is as it was, so
  * only the segments that end at or after it are derived (with the status of the one before, as
- * `previousStatus`): a claim reported last costs one summary or two, not one per instant. Omitted,
- * the whole timeline. Each summary is O(known claims).
+ * `previousStatus`): a claim reported last costs three summaries (the status before it, the segment
+ * that now ends at it, the new one), not one per instant. Omitted, the whole timeline. Each summary
+ * is O(known claims).
  */
 export function statusTimeline(
   claims: readonly KnownClaim[],

@@ -8,7 +8,7 @@ import { KnowledgeAsOfQuery } from '../../application/queries/knowledge-as-of.ha
 import { KnowledgeChangesQuery } from '../../application/queries/knowledge-changes.handler';
 import { KnowledgeFilter } from '../../domain/knowledge/knowledge.query';
 import { KnowledgeChange } from '../../projections/knowledge/knowledge-changes.queries';
-import { KnowledgePageText } from '../../application/queries/knowledge-pages.cache';
+import { KnowledgePageText } from '../../projections/knowledge/knowledge.queries';
 import { ChangesQueryDto, KnowledgeQueryDto } from '../dto/query.dto';
 import { RequestValidationError } from '../problem';
 import { decodeKnowledgeCursor, encodeKnowledgeCursor } from '../page-cursors';
