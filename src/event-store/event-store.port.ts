@@ -196,6 +196,30 @@ export const parsedEvent = (event: StoredEventText): StoredEvent => ({
   metadata: JSON.parse(event.metadata),
 });
 
+/**
+ * An event just appended, as the caller gets it back: its data and metadata parsed from the text
+ * written (sharing nothing with the caller's objects) when first read, and memoised. Parsing them
+ * at once cost about a tenth of an append with many writers, for results the server never reads.
+ */
+export function appendedEvent(event: StoredEventText): StoredEvent {
+  let data: Record<string, unknown> | undefined;
+  let metadata: EventMetadata | undefined;
+  return {
+    position: event.position,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    eventId: event.eventId,
+    type: event.type,
+    get data() {
+      return (data ??= JSON.parse(event.data) as Record<string, unknown>);
+    },
+    get metadata() {
+      return (metadata ??= JSON.parse(event.metadata) as EventMetadata);
+    },
+    recordedAt: event.recordedAt,
+  };
+}
+
 /** An event read as objects, as {@link StoredEventText} (for stores that hand out parsed events). */
 export const storedEventText = (event: StoredEvent): StoredEventText => ({
   ...event,

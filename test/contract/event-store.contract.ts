@@ -542,15 +542,21 @@ export function describeEventStoreContract(
         }
       });
 
-      it('keeps stored data unaffected by later changes to the appended objects', async () => {
+      it('keeps stored data, and the result of the append, unaffected by later changes to the appended objects', async () => {
         const data = { list: [1, 2], nested: { value: 'before' } };
-        await store.append('development-1', [anEvent({ data })], 'no-stream');
+        const appended = anEvent({ data });
+        const result = await store.append('development-1', [appended], 'no-stream');
 
         data.list.push(3);
         data.nested.value = 'after';
+        (appended.metadata as { actor: string }).actor = 'someone else';
 
         const [stored] = await store.readStream('development-1');
         expect(stored.data).toStrictEqual({ list: [1, 2], nested: { value: 'before' } });
+        expect(result.events[0].data).toStrictEqual({ list: [1, 2], nested: { value: 'before' } });
+        expect(result.events[0].metadata).toStrictEqual(stored.metadata);
+        expect(result.events[0].metadata.actor).not.toBe('someone else');
+        expect(result.events[0].data).toBe(result.events[0].data);
       });
     });
 

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { AppendResult, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersionError, parsedEvent, retriedAppend } from '../event-store.port';
+import { AppendResult, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersionError, appendedEvent, retriedAppend } from '../event-store.port';
 import { EventRow, storedEventOf } from '../event-row';
 import { BatchOutcome } from '../group-commit';
 
@@ -75,8 +75,7 @@ function outcomeOf(append: QueuedAppend, rows: readonly OutcomeRow[]): BatchOutc
   const stored = new Map(rows.map((row) => [row.event_id!, row]));
   const events = append.written.map((event): StoredEvent => {
     const row = stored.get(event.eventId)!;
-    // Parsed from what was written: the result shares nothing with the caller's objects.
-    return parsedEvent({
+    return appendedEvent({
       ...event,
       position: BigInt(row.position!),
       streamId: append.streamId,

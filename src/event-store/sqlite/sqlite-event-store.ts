@@ -16,6 +16,7 @@ import {
   SubscribeOptions,
   EventIdConflictError,
   WrongExpectedVersionError,
+  appendedEvent,
   checkDistinctEventIds,
   checkExpectedVersion,
   retriedAppend,
@@ -177,16 +178,7 @@ export class SqliteEventStore implements EventStore {
       const row = this.statements.insert.get(streamId, version, event.eventId, event.type, data, metadata, recordedAt) as {
         position: bigint;
       };
-      return {
-        position: row.position,
-        streamId,
-        streamVersion: version,
-        eventId: event.eventId,
-        type: event.type,
-        data: JSON.parse(data),
-        metadata: event.metadata,
-        recordedAt,
-      };
+      return appendedEvent({ position: row.position, streamId, streamVersion: version, eventId: event.eventId, type: event.type, data, metadata, recordedAt });
     });
     return { streamVersion: version, position: stored[stored.length - 1].position, events: stored };
   }
