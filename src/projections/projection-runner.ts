@@ -215,11 +215,14 @@ export class ProjectionRunner implements LogConsumer {
       .insertInto('projection_checkpoints')
       .values({ projection: this.projection.name, position: '0', recorded_at: null, generation: randomUUID() })
       .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
-      .returning(['position', 'recorded_at'])
+      .returning(['position', 'recorded_at', 'generation'])
       .executeTakeFirstOrThrow();
     const applied = BigInt(checkpoint.position);
     const unapplied = batch.filter((event) => event.position > applied);
-    if (unapplied.length > 0) await this.projection.apply(trx, this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event)));
+    if (unapplied.length > 0) {
+      const events = this.projection.takes === 'stored' ? unapplied : unapplied.map((event) => upcast(event));
+      await this.projection.apply(trx, events, { position: applied, generation: checkpoint.generation });
+    }
     // The latest transaction time applied, not the last event's: a store whose clock may step
     // back (KurrentDB) can record an event before the one it follows.
     const latestMs = unapplied.reduce((latest, event) => Math.max(latest, Date.parse(event.recordedAt)), checkpoint.recorded_at ? Date.parse(checkpoint.recorded_at) : 0);

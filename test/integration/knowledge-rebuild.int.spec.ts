@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rebuildKnowledgeFromLog } from '../../migrations/knowledge-rebuild';
-import { DatasetGenerator } from '../../bench/dataset';
+import { randomUUID } from 'node:crypto';
+import { DatasetGenerator, PlannedAppend, developmentName, sourceName } from '../../bench/dataset';
 import { StorageConfig, openStorage, Storage } from '../../src/bootstrap/open-storage';
 import { KNOWLEDGE_TABLES, KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
@@ -27,27 +28,47 @@ async function withStore(config: (dir: string) => Promise<{ config: StorageConfi
   }
 }
 
-/** Appends the benchmark's data set (every kind of knowledge event), each append applied by the live projection before the next. */
-async function appendFollowedLive(storage: Storage, developments: number): Promise<void> {
-  const runner = new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection());
-  await runner.start();
-  try {
-    const generator = new DatasetGenerator({ developments, developmentsPerTopic: 10, sources: 8, seed: 7 });
-    const appends = [...generator.sourceAppends(), ...generator.developmentAppends()];
-    const all = [...appends.map((planned) => ({ planned, expected: 'no-stream' as const })), ...generator.correctionAppends().map((planned) => ({ planned, expected: 'stream-exists' as const }))];
-    for (const { planned, expected } of all) {
-      const { position } = await storage.eventStore.append(planned.streamId, planned.events, expected);
-      expect(await runner.waitFor(position, 10_000)).toBe(true);
+type Append = Readonly<{ planned: PlannedAppend; expected: 'no-stream' | 'stream-exists' }>;
+
+/** The benchmark's data set (every kind of knowledge event), then `laterClaims` more claims to each of its first developments, round by round. */
+function dataset(developments: number, laterClaims = 0): Append[] {
+  const generator = new DatasetGenerator({ developments, developmentsPerTopic: 10, sources: 8, seed: 7 });
+  const appends = [...generator.sourceAppends(), ...generator.developmentAppends()];
+  const later = Array.from({ length: laterClaims * 4 }, (_, i): PlannedAppend => {
+    const developmentId = developmentName(i % 4);
+    const data = { developmentId, claimId: randomUUID(), sourceId: sourceName(i % 8), stance: i % 3 === 0 ? 'denies' : 'asserts', reportedAt: `2030-01-${String(1 + (i % 28)).padStart(2, '0')}` };
+    const metadata = { schemaVersion: 1, correlationId: randomUUID(), causationId: randomUUID(), actor: 'test' };
+    return { streamId: `development-${developmentId}`, events: [{ eventId: randomUUID(), type: 'ClaimReported', data, metadata }] };
+  });
+  return [
+    ...appends.map((planned) => ({ planned, expected: 'no-stream' as const })),
+    ...[...generator.correctionAppends(), ...later].map((planned) => ({ planned, expected: 'stream-exists' as const })),
+  ];
+}
+
+/**
+ * Appends each, applied live before the next: by one projection, or by `projections` taking turns
+ * every `turn` appends (each a runner of its own, as two instances sharing the read model would).
+ */
+async function appendFollowedLive(storage: Storage, appends: readonly Append[], projections = [new KnowledgeProjection()], turn = appends.length): Promise<void> {
+  for (let start = 0; start < appends.length; start += turn) {
+    const runner = new ProjectionRunner(storage.eventStore, storage.readModel, projections[(start / turn) % projections.length]);
+    await runner.start();
+    try {
+      for (const { planned, expected } of appends.slice(start, start + turn)) {
+        const { position } = await storage.eventStore.append(planned.streamId, planned.events, expected);
+        expect(await runner.waitFor(position, 10_000)).toBe(true);
+      }
+    } finally {
+      await runner.stop();
     }
-  } finally {
-    await runner.stop();
   }
 }
 
-/** Empties the knowledge read model as a migration does and rebuilds it from position 0. */
-async function rebuild(storage: Storage): Promise<void> {
+/** Empties the knowledge read model as a migration does and rebuilds it from position 0 (by `projection`, a new one unless given). */
+async function rebuild(storage: Storage, projection = new KnowledgeProjection()): Promise<void> {
   await storage.readModel.write((trx) => rebuildKnowledgeFromLog(trx as unknown as Kysely<unknown>, KNOWLEDGE_TABLES));
-  const runner = new ProjectionRunner(storage.eventStore, storage.readModel, new KnowledgeProjection());
+  const runner = new ProjectionRunner(storage.eventStore, storage.readModel, projection);
   await runner.start();
   try {
     expect(await runner.waitFor(await storage.eventStore.headPosition(), 30_000)).toBe(true);
@@ -76,7 +97,7 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
   it('holds the same rows, column by column, after a rebuild from the log as the projection that followed every append', async () => {
     // Under one page of the log (500 events): the rebuild applies it in one batch.
     await withStore(store(), async (storage) => {
-      await appendFollowedLive(storage, 30);
+      await appendFollowedLive(storage, dataset(30));
       expect(Number(await storage.eventStore.headPosition())).toBeLessThan(500);
       const live = await readModelRows(storage.readModel.query, TABLES);
       await rebuild(storage);
@@ -86,13 +107,34 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
 
   it('differs over several pages of the log only in rows closed the instant they were inserted, where a page ends inside an append', async () => {
     await withStore(store(), async (storage) => {
-      await appendFollowedLive(storage, 120);
+      await appendFollowedLive(storage, dataset(120));
       expect(Number(await storage.eventStore.headPosition())).toBeGreaterThan(1000);
       const visible = await visibleRows(storage);
       await rebuild(storage);
       expect(await visibleRows(storage)).toEqual(visible);
     });
   }, 120_000);
+
+  // A projection keeps each development's claims between batches (RecordedClaimsCache): what it
+  // keeps must be dropped whenever the read model changed without it.
+  it('holds the same rows when two projections take turns following the appends (each re-reading what the other wrote)', async () => {
+    await withStore(store(), async (storage) => {
+      await appendFollowedLive(storage, dataset(20, 12), [new KnowledgeProjection(), new KnowledgeProjection()], 5);
+      const visible = await visibleRows(storage);
+      await rebuild(storage);
+      expect(await visibleRows(storage)).toEqual(visible);
+    });
+  }, 60_000);
+
+  it('holds the same rows when the projection that followed the appends rebuilds the emptied read model itself', async () => {
+    await withStore(store(), async (storage) => {
+      const projection = new KnowledgeProjection();
+      await appendFollowedLive(storage, dataset(20, 12), [projection]);
+      const visible = await visibleRows(storage);
+      await rebuild(storage, projection);
+      expect(await visibleRows(storage)).toEqual(visible);
+    });
+  }, 60_000);
 }
 
 describe('knowledge read model rebuilt vs projected live (SQLite)', () => {

@@ -5,8 +5,9 @@ import { knowledgeReachOf } from '../../domain/knowledge/knowledge-reach';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { upcast } from '../../event-store/upcasters';
 import { KnowledgeCursor, KnowledgePageText, KnowledgeQueries, ReadModelPoint } from '../../projections/knowledge/knowledge.queries';
+import { samePoint } from '../../projections/projection';
 import { ProjectionGate } from '../../projections/projection-gate';
-import { KnowledgePagesCache, samePoint } from './knowledge-pages.cache';
+import { KnowledgePagesCache } from './knowledge-pages.cache';
 
 export const KNOWLEDGE_PAGES_CACHE = Symbol('KnowledgePagesCache');
 

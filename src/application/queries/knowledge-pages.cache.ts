@@ -1,9 +1,10 @@
 import { KnowledgePageText } from '../../projections/knowledge/knowledge.queries';
+import { CheckpointPoint, samePoint } from '../../projections/projection';
 
 type Entry = Readonly<{ page: KnowledgePageText; bytes: number; asOfMs: number }>;
 
 /** Where the read model is: its knowledge checkpoint's generation and position (see `ReadModelPoint`). */
-export type CachePoint = Readonly<{ generation: string | null; position: bigint }>;
+export type CachePoint = CheckpointPoint;
 
 /**
  * The earliest knowledge time the events after `after` up to `upTo` can change a view of
@@ -13,9 +14,6 @@ export type ReachOfEvents = (after: bigint, upTo: bigint) => Promise<number>;
 
 /** Bytes an entry holds: its items, and its key (V8 keeps a string in one or two bytes a character: count two). */
 const entryBytes = (key: string, page: KnowledgePageText): number => page.items.byteLength + 2 * key.length + 64;
-
-/** Whether two points are one state of the read model (its generation and position). */
-export const samePoint = (a: CachePoint, b: CachePoint): boolean => a.generation === b.generation && a.position === b.position;
 
 /**
  * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model (`CachePoint`) and the

@@ -20,7 +20,7 @@ export type ClaimContext = Readonly<{
   /** Registered sources among those the command names (the domain reads no store). */
   registeredSourceIds: readonly string[];
   /** The development's claims: id → knowledge-time ms and what it is derived from. */
-  claims: ReadonlyMap<string, Readonly<{ reportedAtMs: number; derivedFrom?: string }>>;
+  claims: Pick<ReadonlyMap<string, Readonly<{ reportedAtMs: number; derivedFrom?: string }>>, 'has' | 'get'>;
 }>;
 
 /** A field's path in the command's input: `prefix` is where the claim sits ('' when it is the input). */

@@ -79,9 +79,16 @@ function requireChanges(changes: object, what: string): void {
   }
 }
 
+/** The development's claims as the checks see them (looked up in the state, not copied: a development may hold thousands). */
 const claimContext = (state: Recorded | undefined, registeredSourceIds: readonly string[]): ClaimContext => ({
   registeredSourceIds,
-  claims: new Map([...(state?.claims ?? [])].map(([id, claim]) => [id, { reportedAtMs: claim.reportedAtMs, derivedFrom: claim.fields.derivedFrom }])),
+  claims: {
+    has: (id) => state?.claims.has(id) ?? false,
+    get: (id) => {
+      const claim = state?.claims.get(id);
+      return claim && { reportedAtMs: claim.reportedAtMs, derivedFrom: claim.fields.derivedFrom };
+    },
+  },
 });
 
 /** A new claim checked and completed: the fields it will be reported with. */

@@ -5,17 +5,20 @@ import { storedTerms } from '../../domain/knowledge/search-terms';
 import { insertRows } from '../../database/compiled-query';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { CLAIM_VERSIONS, NextVersion, currentVersion, supersede } from './bitemporal.tables';
+import { RecordedClaimsCache } from './recorded-claims.cache';
 
 /**
  * `claim_versions` over transaction time (each version with the search terms of its quote in
  * `claim_terms`) and `claim_retractions` (a claim is retracted once). Answers the earliest
- * knowledge time the change touches: the development's knowledge before it is as it was.
+ * knowledge time the change touches: the development's knowledge before it is as it was. Tells
+ * `kept` each row it writes.
  */
 export async function projectClaim(
   trx: ReadModelTransaction,
   event: ClaimReported | ClaimCorrected | ClaimRetracted,
   position: number,
   at: number,
+  kept: RecordedClaimsCache,
 ): Promise<number> {
   switch (event.type) {
     case 'ClaimReported': {
@@ -23,6 +26,7 @@ export async function projectClaim(
       const version = claimVersion(developmentId, claimId, fields, position);
       await supersede(trx, CLAIM_VERSIONS, at, { insert: [version] });
       await insertQuoteTerms(trx, claimId, fields, position);
+      keepVersion(kept, version);
       return Number(version.reported_at_ms);
     }
     case 'ClaimCorrected': {
@@ -32,6 +36,7 @@ export async function projectClaim(
       const version = claimVersion(developmentId, claimId, fields, position);
       await supersede(trx, CLAIM_VERSIONS, at, { close: { claim_id: claimId }, insert: [version] });
       await insertQuoteTerms(trx, claimId, fields, position);
+      keepVersion(kept, version);
       // Known from its old time until now, from its new one from now on.
       return Math.min(Number(current.reported_at_ms), Number(version.reported_at_ms));
     }
@@ -48,6 +53,7 @@ export async function projectClaim(
           reason,
         },
       ]);
+      kept.retraction(developmentId, { claim_id: claimId, reported_at: reportedAt, position });
       return timeMs(reportedAt);
     }
   }
@@ -63,6 +69,9 @@ function claimVersion(developmentId: string, claimId: string, fields: ClaimField
     fields: JSON.stringify(fields),
   };
 }
+
+const keepVersion = (kept: RecordedClaimsCache, { development_id, claim_id, source_id, fields, position }: NextVersion<'claim_versions'>) =>
+  kept.claimVersion(development_id, { claim_id, source_id, fields, position });
 
 /** The search terms of a claim version's quote, keyed to its row (`claim_id`, `position`); none, no row. */
 async function insertQuoteTerms(trx: ReadModelTransaction, claimId: string, fields: ClaimFields, position: number): Promise<void> {

@@ -3,13 +3,14 @@ import { orEveryTime } from '../../domain/knowledge/knowledge-reach';
 import { SourceEvent } from '../../domain/source/source.events';
 import { ReadModelTransaction } from '../../database/read-model-database';
 import { StoredEvent } from '../../event-store/event-store.port';
-import { EventForm, Projection } from '../projection';
+import { CheckpointPoint, EventForm, Projection } from '../projection';
 import { projectClaim } from './claims.projector';
 import { projectDevelopment } from './developments.projector';
 import { projectSource } from './sources.projector';
 import { refreshDescriptionTimeline } from './description-timeline.projector';
 import { developmentsNaming, refreshStatusTimeline } from './status-timeline.projector';
 import { KNOWLEDGE_PROJECTION } from './knowledge.checkpoint';
+import { RecordedClaimsCache } from './recorded-claims.cache';
 
 type KnowledgeEvent = DevelopmentEvent | SourceEvent;
 
@@ -36,8 +37,16 @@ export const KNOWLEDGE_TABLES = [
 export class KnowledgeProjection implements Projection {
   readonly name = KNOWLEDGE_PROJECTION;
   readonly takes: EventForm = 'upcast';
+  /** Each development's claims as the last batch left them, while the read model stays where it left it. */
+  private readonly kept = new RecordedClaimsCache();
 
-  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
+  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[], from: CheckpointPoint): Promise<void> {
+    this.kept.begin(from);
+    await this.applyBatch(trx, events);
+    this.kept.end({ generation: from.generation, position: events[events.length - 1].position });
+  }
+
+  private async applyBatch(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
     // A timeline is re-derived once per development and transaction time (one append, usually),
     // not once per claim: states between events recorded at the same instant are never visible to
     // any recordedAsOf. Each is re-derived before anything recorded later is applied.
@@ -47,7 +56,7 @@ export class KnowledgeProjection implements Projection {
     let at: number | undefined;
     const rederive = async () => {
       for (const developmentId of descriptionChanged) await refreshDescriptionTimeline(trx, developmentId, at!);
-      for (const [developmentId, changedFromMs] of claimsChanged) await refreshStatusTimeline(trx, developmentId, at!, changedFromMs);
+      for (const [developmentId, changedFromMs] of claimsChanged) await refreshStatusTimeline(trx, developmentId, at!, changedFromMs, this.kept);
       descriptionChanged.clear();
       claimsChanged.clear();
     };
@@ -57,7 +66,7 @@ export class KnowledgeProjection implements Projection {
         await rederive();
         at = recordedAt;
       }
-      await applyEvent(trx, stored, {
+      await applyEvent(trx, stored, this.kept, {
         claims: (developmentId, fromMs) => claimsChanged.set(developmentId, Math.min(claimsChanged.get(developmentId) ?? fromMs, fromMs)),
         description: (developmentId) => descriptionChanged.add(developmentId),
       });
@@ -70,7 +79,7 @@ export class KnowledgeProjection implements Projection {
 type Changed = Readonly<{ claims(developmentId: string, fromMs: number): void; description(developmentId: string): void }>;
 
 /** Hands one event to the projector of its tables, noting which timeline to re-derive. */
-async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, changed: Changed): Promise<void> {
+async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, kept: RecordedClaimsCache, changed: Changed): Promise<void> {
   const event = { type: stored.type, data: stored.data } as KnowledgeEvent;
   const at = Date.parse(stored.recordedAt);
   const position = Number(stored.position);
@@ -91,7 +100,7 @@ async function applyEvent(trx: ReadModelTransaction, stored: StoredEvent, change
     case 'ClaimCorrected':
     case 'ClaimRetracted':
       // A time that does not parse (never decided so) re-derives the whole timeline.
-      changed.claims(event.data.developmentId, orEveryTime(await projectClaim(trx, event, position, at)));
+      changed.claims(event.data.developmentId, orEveryTime(await projectClaim(trx, event, position, at, kept)));
       return;
     default:
       // Types this projection does not know (added later) are not its business.

@@ -6,12 +6,15 @@ import { FOREVER, ReadModelSchema } from '../../database/schema';
 // Read-model tables without generated columns: a selected row has the schema's own column types.
 type Row<T extends keyof ReadModelSchema, C extends keyof ReadModelSchema[T]> = Pick<ReadModelSchema[T], C>;
 
+export type ClaimRow = Row<'claim_versions', 'claim_id' | 'fields' | 'position'>;
+export type RetractionRow = Row<'claim_retractions', 'claim_id' | 'reported_at' | 'position'>;
+
 /** A development's current claim versions and its retractions, as the read model holds them. */
 export type RecordedClaims = Readonly<{
   /** The claim the development was recorded with: it becomes known when that claim is reported. */
   firstClaimId: string;
-  claims: readonly Row<'claim_versions', 'claim_id' | 'fields' | 'position'>[];
-  retractions: readonly Row<'claim_retractions', 'claim_id' | 'reported_at' | 'position'>[];
+  claims: readonly ClaimRow[];
+  retractions: readonly RetractionRow[];
 }>;
 
 /** A status segment's content: everything but its transaction time (`sys_from`, `sys_to`). */
@@ -71,21 +74,46 @@ export function changedSegments<Current, Next>(
   return { closed: current.filter((_, i) => !inNext.has(currentKeys[i])), insert: next.filter((_, i) => !inCurrent.has(nextKeys[i])) };
 }
 
+type ParsedClaim = Readonly<{ fields: ClaimFields; reportedAtMs: number }>;
+
+/**
+ * Each claim row's fields and knowledge time, parsed once: the projection keeps a development's rows
+ * between derivations (`RecordedClaimsCache`), so a row is parsed when first derived from, not at
+ * every claim after it.
+ */
+const parsedClaims = new WeakMap<ClaimRow, ParsedClaim>();
+
+function parsedClaim(row: ClaimRow): ParsedClaim {
+  let parsed = parsedClaims.get(row);
+  if (parsed === undefined) {
+    const fields = JSON.parse(row.fields) as ClaimFields;
+    parsedClaims.set(row, (parsed = { fields, reportedAtMs: timeMs(fields.reportedAt) }));
+  }
+  return parsed;
+}
+
 function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf, changedFromMs: number): SegmentRow[] {
   const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
-  // Which recorded fact (and its wording of the time) each knowledge instant comes from.
-  const causes = new Map<number, { position: number; text: string }>();
-  const noteCause = (text: string, position: number) => {
-    const ms = timeMs(text);
+  // Which recorded fact each knowledge instant comes from (the latest recorded then), and its
+  // wording of the time (that of the first fact recorded then), whatever order the rows come in.
+  const causes = new Map<number, { position: number; text: string; textPosition: number }>();
+  const noteCause = (text: string, ms: number, position: number) => {
     const seen = causes.get(ms);
-    causes.set(ms, { position: Math.max(seen?.position ?? 0, position), text: seen?.text ?? text });
+    if (!seen) return void causes.set(ms, { position, text, textPosition: position });
+    seen.position = Math.max(seen.position, position);
+    if (position < seen.textPosition) {
+      seen.text = text;
+      seen.textPosition = position;
+    }
   };
   const known: KnownClaim[] = claims.map((row) => {
-    const fields = JSON.parse(row.fields) as ClaimFields;
+    const { fields, reportedAtMs } = parsedClaim(row);
+    noteCause(fields.reportedAt, reportedAtMs, Number(row.position));
     const retraction = retractionOf.get(row.claim_id);
-    noteCause(fields.reportedAt, Number(row.position));
-    if (retraction) noteCause(retraction.reported_at, Number(retraction.position));
-    return knownClaim(row.claim_id, fields, retraction?.reported_at);
+    if (!retraction) return knownClaim(row.claim_id, fields, undefined, { reportedAtMs });
+    const retractedAtMs = timeMs(retraction.reported_at);
+    noteCause(retraction.reported_at, retractedAtMs, Number(retraction.position));
+    return knownClaim(row.claim_id, fields, retraction.reported_at, { reportedAtMs, retractedAtMs });
   });
   const first = known.find((claim) => claim.claimId === firstClaimId);
   if (!first) return [];

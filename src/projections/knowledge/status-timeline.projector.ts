@@ -4,28 +4,24 @@ import { FOREVER } from '../../database/schema';
 import { STATUS_SEGMENTS, supersede } from './bitemporal.tables';
 import { AffiliationOf } from '../../domain/knowledge/development-view';
 import { SourceProfile, originOfSource } from '../../domain/source/source.events';
+import { KeptClaims, RecordedClaimsCache } from './recorded-claims.cache';
 import { statusSegmentDiff } from './status-segments.diff';
 
 /**
  * `status_segments`: re-derives the development's status timeline from `changedFromMs` on (the
  * earliest knowledge time its claims changed at, see {@link statusSegmentDiff}) and replaces only
- * the segments that changed.
+ * the segments that changed. Its claims as `kept` (the projection's last batch left them), else read.
  */
-export async function refreshStatusTimeline(trx: ReadModelTransaction, developmentId: string, at: number, changedFromMs: number): Promise<void> {
+export async function refreshStatusTimeline(
+  trx: ReadModelTransaction,
+  developmentId: string,
+  at: number,
+  changedFromMs: number,
+  kept: RecordedClaimsCache,
+): Promise<void> {
   // Bound as a number both stores compare with an integer column: "every segment" when the change has no time.
   const changedFrom = Number.isFinite(changedFromMs) ? changedFromMs : Number.MIN_SAFE_INTEGER;
-  const claims = await compiledRows(
-    trx,
-    'status claims',
-    () => trx.selectFrom('claim_versions').select(['claim_id', 'source_id', 'fields', 'position']).where('development_id', '=', developmentId).where('sys_to', '=', FOREVER),
-    [developmentId, FOREVER],
-  );
-  const retractions = await compiledRows(
-    trx,
-    'status retractions',
-    () => trx.selectFrom('claim_retractions').select(['claim_id', 'reported_at', 'position']).where('development_id', '=', developmentId),
-    [developmentId],
-  );
+  const recorded = kept.get(developmentId) ?? kept.keep(developmentId, await recordedClaims(trx, developmentId));
   const current = await compiledRows(
     trx,
     'status segments',
@@ -49,6 +45,24 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
         .where('known_to', '>=', changedFrom),
     [developmentId, FOREVER, changedFrom],
   );
+  const diff = statusSegmentDiff(developmentId, recorded, current, await affiliations(trx, recorded.claims), changedFrom);
+  await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
+}
+
+/** A development's current claim versions, its retractions and the claim it was recorded with, as the read model holds them. */
+async function recordedClaims(trx: ReadModelTransaction, developmentId: string): Promise<KeptClaims> {
+  const claims = await compiledRows(
+    trx,
+    'status claims',
+    () => trx.selectFrom('claim_versions').select(['claim_id', 'source_id', 'fields', 'position']).where('development_id', '=', developmentId).where('sys_to', '=', FOREVER),
+    [developmentId, FOREVER],
+  );
+  const retractions = await compiledRows(
+    trx,
+    'status retractions',
+    () => trx.selectFrom('claim_retractions').select(['claim_id', 'reported_at', 'position']).where('development_id', '=', developmentId),
+    [developmentId],
+  );
   // The claim it was recorded with: the first claim version of the development ever written.
   const [first] = await compiledRows(
     trx,
@@ -57,8 +71,7 @@ export async function refreshStatusTimeline(trx: ReadModelTransaction, developme
     [developmentId, 1],
   );
   if (!first) throw new Error(`development ${developmentId} has no claim`);
-  const diff = statusSegmentDiff(developmentId, { firstClaimId: first.claim_id, claims, retractions }, current, await affiliations(trx, claims), changedFrom);
-  await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
+  return { firstClaimId: first.claim_id, claims, retractions };
 }
 
 /**

@@ -1,0 +1,68 @@
+import { KeptClaims, RecordedClaimsCache } from '../../src/projections/knowledge/recorded-claims.cache';
+
+const claim = (id: string, position: number) => ({ claim_id: id, source_id: 'a', fields: JSON.stringify({ sourceId: 'a', stance: 'asserts', reportedAt: '2024-10-17' }), position });
+const recorded = (...claims: ReturnType<typeof claim>[]): KeptClaims => ({ firstClaimId: claims[0].claim_id, claims, retractions: [] });
+const at = (position: number, generation: string | null = 'g') => ({ generation, position: BigInt(position) });
+const ids = (kept: KeptClaims | undefined) => kept?.claims.map((row) => `${row.claim_id}@${row.position}`);
+
+describe('RecordedClaimsCache: what the knowledge projection keeps of a development between batches', () => {
+  it('keeps a development for the next batch when it starts where the last batch ended', () => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    cache.keep('d1', recorded(claim('c1', 1)));
+    cache.end(at(1));
+
+    cache.begin(at(1));
+
+    expect(ids(cache.get('d1'))).toEqual(['c1@1']);
+  });
+
+  it.each([
+    ['the last batch did not end (it failed, its rows undone)', undefined, at(1)],
+    ['the read model moved on without it (another instance applied events)', at(1), at(2)],
+    ['the read model was emptied and rebuilt to the same position (a new generation)', at(1), at(1, 'h')],
+  ])('drops everything when %s', (_, ended, next) => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    cache.keep('d1', recorded(claim('c1', 1)));
+    if (ended) cache.end(ended);
+
+    cache.begin(next);
+
+    expect(cache.get('d1')).toBeUndefined();
+  });
+
+  it("follows the rows the projection writes: a claim's new version replaces its old one, last; a retraction is added", () => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    cache.keep('d1', recorded(claim('c1', 1), claim('c2', 2)));
+
+    cache.claimVersion('d1', claim('c1', 3));
+    cache.claimVersion('d1', claim('c3', 4));
+    cache.retraction('d1', { claim_id: 'c2', reported_at: '2024-10-18', position: 5 });
+    cache.claimVersion('d2', claim('c9', 6));
+
+    const kept = cache.get('d1')!;
+    expect(ids(kept)).toEqual(['c2@2', 'c1@3', 'c3@4']);
+    expect(kept.retractions).toEqual([{ claim_id: 'c2', reported_at: '2024-10-18', position: 5 }]);
+    expect(kept.firstClaimId).toBe('c1');
+    // A development not kept stays unkept: its rows are read whole when it is next derived.
+    expect(cache.get('d2')).toBeUndefined();
+  });
+
+  it('keeps at most 50,000 claims, dropping the developments used least recently', () => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    const thousand = (d: number) => recorded(...Array.from({ length: 1000 }, (_, i) => claim(`d${d}-c${i}`, d * 1000 + i)));
+    for (let d = 0; d < 50; d++) cache.keep(`d${d}`, thousand(d));
+    // Used again: now the most recent.
+    expect(cache.get('d0')).toBeDefined();
+
+    cache.keep('d50', thousand(50));
+
+    expect(cache.get('d1')).toBeUndefined();
+    expect(cache.get('d0')).toBeDefined();
+    expect(cache.get('d2')).toBeDefined();
+    expect(cache.get('d50')).toBeDefined();
+  });
+});
