@@ -17,15 +17,27 @@ describe('RecordedClaimsCache: what the knowledge projection keeps of a developm
     expect(ids(cache.get('d1'))).toEqual(['c1@1']);
   });
 
-  it.each([
-    ['the last batch did not end (it failed, its rows undone)', undefined, at(1)],
-    ['the read model moved on without it (another instance applied events)', at(1), at(2)],
-    ['the read model was emptied and rebuilt to the same position (a new generation)', at(1), at(1, 'h')],
-  ])('drops everything when %s', (_, ended, next) => {
+  it('drops everything when a batch that started where the last one ended did not end (it failed, its rows undone) and is tried again', () => {
     const cache = new RecordedClaimsCache();
     cache.begin(at(0));
     cache.keep('d1', recorded(claim('c1', 1)));
-    if (ended) cache.end(ended);
+    cache.end(at(1));
+    cache.begin(at(1));
+    cache.claimVersion('d1', claim('c2', 2));
+
+    cache.begin(at(1));
+
+    expect(cache.get('d1')).toBeUndefined();
+  });
+
+  it.each([
+    ['the read model moved on without it (another instance applied events)', at(2)],
+    ['the read model was emptied and rebuilt to the same position (a new generation)', at(1, 'h')],
+  ])('drops everything when %s', (_, next) => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    cache.keep('d1', recorded(claim('c1', 1)));
+    cache.end(at(1));
 
     cache.begin(next);
 

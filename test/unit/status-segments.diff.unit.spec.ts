@@ -109,6 +109,20 @@ describe('status segment diff: which current segments to close, which to insert'
     expect(statusSegmentDiff('d1', after, current.filter((row) => Number(row.known_to) === FOREVER || Number(row.known_to) >= from), undefined, from)).toEqual(whole);
   });
 
+  // The projection keeps a development's rows between batches in an order of its own, and PostgreSQL reads them in none.
+  it.each(table)('%s: the same whatever order the rows come in', (_name, before, after) => {
+    const reversed = (claims: RecordedClaims): RecordedClaims => ({ ...claims, claims: [...claims.claims].reverse(), retractions: [...claims.retractions].reverse() });
+    expect(statusSegmentDiff('d1', reversed(after), segmentsOf(reversed(before)))).toEqual(statusSegmentDiff('d1', after, segmentsOf(before)));
+  });
+
+  it('words an instant as the fact recorded first then does, though a retraction recorded later is listed before it', () => {
+    const rows = recorded([a1, claim('c2', 'b', 'asserts', '2024-10-03T00:00:00Z', 2)], [retraction('c1', '2024-10-03', 5)]);
+    expect(segmentsOf(rows).map(brief)).toEqual([
+      ['2024-10-01', 'reported', null, 1],
+      ['2024-10-03T00:00:00Z', 'reported', 'reported', 5],
+    ]);
+  });
+
   it("reads PostgreSQL's bigint strings as the same segment as numbers", () => {
     const current = segmentsOf(recorded([a1, b3])).map((row) => ({
       ...row,

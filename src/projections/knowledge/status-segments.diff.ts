@@ -106,7 +106,10 @@ function statusSegments(developmentId: string, { firstClaimId, claims, retractio
       seen.textPosition = position;
     }
   };
-  const known: KnownClaim[] = claims.map((row) => {
+  // In the order they were recorded, whatever order they come in: claims whose times do not parse
+  // (a log from elsewhere) sort by their place in it.
+  const byPosition = [...claims].sort((a, b) => Number(a.position) - Number(b.position));
+  const known: KnownClaim[] = byPosition.map((row) => {
     const { fields, reportedAtMs } = parsedClaim(row);
     noteCause(fields.reportedAt, reportedAtMs, Number(row.position));
     const retraction = retractionOf.get(row.claim_id);
