@@ -93,6 +93,13 @@ async function visibleRows(storage: Storage): Promise<Record<string, string[]>> 
   return out;
 }
 
+/** The rows any query can see are the same after a {@link rebuild} (by `projection`, a new one unless given) as before it. */
+async function expectVisibleRowsKeptByRebuild(storage: Storage, projection?: KnowledgeProjection): Promise<void> {
+  const visible = await visibleRows(storage);
+  await rebuild(storage, projection);
+  expect(await visibleRows(storage)).toEqual(visible);
+}
+
 function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageConfig; release(): Promise<void> }>) {
   it('holds the same rows, column by column, after a rebuild from the log as the projection that followed every append', async () => {
     // Under one page of the log (500 events): the rebuild applies it in one batch.
@@ -109,9 +116,7 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
     await withStore(store(), async (storage) => {
       await appendFollowedLive(storage, dataset(120));
       expect(Number(await storage.eventStore.headPosition())).toBeGreaterThan(1000);
-      const visible = await visibleRows(storage);
-      await rebuild(storage);
-      expect(await visibleRows(storage)).toEqual(visible);
+      await expectVisibleRowsKeptByRebuild(storage);
     });
   }, 120_000);
 
@@ -120,9 +125,7 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
   it('holds the same rows when two projections take turns following the appends (each re-reading what the other wrote)', async () => {
     await withStore(store(), async (storage) => {
       await appendFollowedLive(storage, dataset(20, 12), [new KnowledgeProjection(), new KnowledgeProjection()], 5);
-      const visible = await visibleRows(storage);
-      await rebuild(storage);
-      expect(await visibleRows(storage)).toEqual(visible);
+      await expectVisibleRowsKeptByRebuild(storage);
     });
   }, 60_000);
 
@@ -130,9 +133,7 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
     await withStore(store(), async (storage) => {
       const projection = new KnowledgeProjection();
       await appendFollowedLive(storage, dataset(20, 12), [projection]);
-      const visible = await visibleRows(storage);
-      await rebuild(storage, projection);
-      expect(await visibleRows(storage)).toEqual(visible);
+      await expectVisibleRowsKeptByRebuild(storage, projection);
     });
   }, 60_000);
 }
