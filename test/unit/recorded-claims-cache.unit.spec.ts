@@ -1,4 +1,4 @@
-import { KeptClaims, RecordedClaimsCache } from '../../src/projections/knowledge/recorded-claims.cache';
+import { KeptClaims, MAX_KEPT_CLAIMS, RecordedClaimsCache } from '../../src/projections/knowledge/recorded-claims.cache';
 
 const claim = (id: string, position: number) => ({ claim_id: id, source_id: 'a', fields: JSON.stringify({ sourceId: 'a', stance: 'asserts', reportedAt: '2024-10-17' }), position });
 const recorded = (...claims: ReturnType<typeof claim>[]): KeptClaims => ({ firstClaimId: claims[0].claim_id, claims, retractions: [] });
@@ -62,19 +62,20 @@ describe('RecordedClaimsCache: what the knowledge projection keeps of a developm
     expect(cache.get('d2')).toBeUndefined();
   });
 
-  it('keeps at most 50,000 claims, dropping the developments used least recently', () => {
+  it(`keeps at most ${MAX_KEPT_CLAIMS} claims, dropping the developments used least recently`, () => {
     const cache = new RecordedClaimsCache();
     cache.begin(at(0));
     const thousand = (d: number) => recorded(...Array.from({ length: 1000 }, (_, i) => claim(`d${d}-c${i}`, d * 1000 + i)));
-    for (let d = 0; d < 50; d++) cache.keep(`d${d}`, thousand(d));
+    const full = MAX_KEPT_CLAIMS / 1000;
+    for (let d = 0; d < full; d++) cache.keep(`d${d}`, thousand(d));
     // Used again: now the most recent.
     expect(cache.get('d0')).toBeDefined();
 
-    cache.keep('d50', thousand(50));
+    cache.keep(`d${full}`, thousand(full));
 
     expect(cache.get('d1')).toBeUndefined();
     expect(cache.get('d0')).toBeDefined();
     expect(cache.get('d2')).toBeDefined();
-    expect(cache.get('d50')).toBeDefined();
+    expect(cache.get(`d${full}`)).toBeDefined();
   });
 });

@@ -1,8 +1,8 @@
 import { CheckpointPoint, samePoint } from '../projection';
 import { ClaimRow, RecordedClaims, RetractionRow } from './status-segments.diff';
 
-/** Claim versions kept at most, over every development (about 1 KB each with their parsed fields). */
-const MAX_KEPT_CLAIMS = 50_000;
+/** Claim versions kept at most, over every development (about 1 KB each with their parsed fields: some 20 MB). */
+export const MAX_KEPT_CLAIMS = 20_000;
 
 /** A claim version with its source (the status timeline counts claims by their sources' origins). */
 export type SourcedClaimRow = ClaimRow & Readonly<{ source_id: string }>;
