@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rebuildKnowledgeFromLog } from '../../migrations/knowledge-rebuild';
-import { randomUUID } from 'node:crypto';
 import { DatasetGenerator, PlannedAppend, developmentName, sourceName } from '../../bench/dataset';
 import { StorageConfig, openStorage, Storage } from '../../src/bootstrap/open-storage';
 import { KNOWLEDGE_TABLES, KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { upcasters } from '../../src/event-store/upcasters';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
 import { comparable, readModelRows } from '../support/read-model-rows';
 
@@ -36,9 +36,10 @@ function dataset(developments: number, laterClaims = 0): Append[] {
   const appends = [...generator.sourceAppends(), ...generator.developmentAppends()];
   const later = Array.from({ length: laterClaims * 4 }, (_, i): PlannedAppend => {
     const developmentId = developmentName(i % 4);
-    const data = { developmentId, claimId: randomUUID(), sourceId: sourceName(i % 8), stance: i % 3 === 0 ? 'denies' : 'asserts', reportedAt: `2030-01-${String(1 + (i % 28)).padStart(2, '0')}` };
-    const metadata = { schemaVersion: 1, correlationId: randomUUID(), causationId: randomUUID(), actor: 'test' };
-    return { streamId: `development-${developmentId}`, events: [{ eventId: randomUUID(), type: 'ClaimReported', data, metadata }] };
+    const id = (kind: number) => `00000000-0000-4000-800${kind}-${String(i).padStart(12, '0')}`;
+    const data = { developmentId, claimId: id(0), sourceId: sourceName(i % 8), stance: i % 3 === 0 ? 'denies' : 'asserts', reportedAt: `2030-01-${String(1 + (i % 28)).padStart(2, '0')}` };
+    const metadata = { schemaVersion: upcasters.currentVersion('ClaimReported'), correlationId: id(1), causationId: id(1), actor: 'test' };
+    return { streamId: `development-${developmentId}`, events: [{ eventId: id(2), type: 'ClaimReported', data, metadata }] };
   });
   return [
     ...appends.map((planned) => ({ planned, expected: 'no-stream' as const })),
