@@ -114,15 +114,18 @@ export function knowledgeAt(claims: Iterable<KnownClaim>, asOfMs: number): Knowl
  * known then (a repetition of a claim not yet known is its own origin).
  */
 export function summaryOf({ known, active }: KnowledgeAt, affiliationOf: AffiliationOf): KnowledgeSummary {
-  const origins = originsOf(
-    known.map((claim) => ({ claimId: claim.claimId, sourceId: claim.fields.sourceId, derivedFrom: claim.fields.derivedFrom })),
-    affiliationOf,
-  );
+  // Without a repetition among them, each claim's origin is its own source's (what `originsOf` would find).
+  const origins = known.some((claim) => claim.fields.derivedFrom !== undefined)
+    ? originsOf(
+        known.map((claim) => ({ claimId: claim.claimId, sourceId: claim.fields.sourceId, derivedFrom: claim.fields.derivedFrom })),
+        affiliationOf,
+      )
+    : undefined;
   return summarize(
     active.map((claim) => ({
       claimId: claim.claimId,
       sourceId: claim.fields.sourceId,
-      origin: origins.get(claim.claimId)!,
+      origin: origins ? origins.get(claim.claimId)! : affiliationOf(claim.fields.sourceId),
       stance: claim.fields.stance,
       likelihood: claim.fields.likelihood,
       quantity: claim.fields.quantity,

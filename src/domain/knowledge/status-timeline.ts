@@ -1,4 +1,4 @@
-import { AffiliationOf, KnownClaim, byReportedAt, knowledgeAt, summaryOf } from './development-view';
+import { AffiliationOf, KnownClaim, byReportedAt, isActiveAt, summaryOf } from './development-view';
 import { DevelopmentStatus, KnowledgeSummary } from './status.rules';
 
 /**
@@ -33,11 +33,7 @@ export function statusTimeline(
   changedFromMs = Number.NEGATIVE_INFINITY,
 ): StatusSegment[] {
   const byTime = [...claims].sort(byReportedAt);
-  const instants = [
-    ...new Set([knownFromMs, ...claims.flatMap((claim) => (claim.retractedAtMs === undefined ? [claim.reportedAtMs] : [claim.reportedAtMs, claim.retractedAtMs]))]),
-  ]
-    .filter((instant) => instant >= knownFromMs)
-    .sort((a, b) => a - b);
+  const instants = instantsFrom(claims, knownFromMs);
   let knownCount = 0;
   let lastReported: KnownClaim | undefined;
   const summaryAt = (instantMs: number): KnowledgeSummary => {
@@ -45,7 +41,9 @@ export function statusTimeline(
       lastReported = byTime[knownCount];
       knownCount += 1;
     }
-    return summaryOf(knowledgeAt(byTime.slice(0, knownCount), instantMs), affiliationOf);
+    // What `knowledgeAt` gives: the claims reported by then, in order (byTime is), and the active ones among them.
+    const known = byTime.slice(0, knownCount);
+    return summaryOf({ known, active: known.filter((claim) => isActiveAt(claim, instantMs)) }, affiliationOf);
   };
   // The first segment that ends at or after the change (the last one never ends).
   const first = instants.findIndex((_, i) => i === instants.length - 1 || instants[i + 1] >= changedFromMs);
@@ -64,4 +62,20 @@ export function statusTimeline(
     previousStatus = summary.status;
   }
   return segments;
+}
+
+/** Every instant a claim is reported or retracted, from `knownFromMs` on, once each, in order (times that do not parse left out). */
+function instantsFrom(claims: readonly KnownClaim[], knownFromMs: number): number[] {
+  const times = new Float64Array(claims.length * 2 + 1);
+  let count = 0;
+  times[count++] = knownFromMs;
+  for (const { reportedAtMs, retractedAtMs } of claims) {
+    times[count++] = reportedAtMs;
+    if (retractedAtMs !== undefined) times[count++] = retractedAtMs;
+  }
+  // A typed array sorts numerically, NaN last.
+  const sorted = times.subarray(0, count).sort();
+  const instants: number[] = [];
+  for (const time of sorted) if (time >= knownFromMs && time !== instants[instants.length - 1]) instants.push(time);
+  return instants;
 }

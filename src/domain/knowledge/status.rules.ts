@@ -74,17 +74,19 @@ export function statusOf(active: readonly ActiveClaim[], retractedClaims: number
  * quantity of that measure (a later one supersedes an earlier one even in another unit).
  */
 export function estimatesOf(active: readonly ActiveClaim[]): Estimate[] {
-  const latestBySourceAndMeasure = new Map<string, ActiveClaim & { quantity: Quantity }>();
+  // Source → measure → its latest stating claim with a quantity of that measure.
+  const latestBySourceAndMeasure = new Map<string, Map<string, ActiveClaim & { quantity: Quantity }>>();
   for (const claim of active) {
     const { quantity } = claim;
     if (!quantity || !STATING.has(claim.stance)) continue;
-    const key = JSON.stringify([claim.sourceId, quantity.measure]);
-    const seen = latestBySourceAndMeasure.get(key);
-    if (!seen || isLater(claim, seen)) latestBySourceAndMeasure.set(key, { ...claim, quantity });
+    let byMeasure = latestBySourceAndMeasure.get(claim.sourceId);
+    if (!byMeasure) latestBySourceAndMeasure.set(claim.sourceId, (byMeasure = new Map()));
+    const seen = byMeasure.get(quantity.measure);
+    if (!seen || isLater(claim, seen)) byMeasure.set(quantity.measure, claim as ActiveClaim & { quantity: Quantity });
   }
 
   const byMeasureAndUnit = new Map<string, { measure: string; unit: string; figures: Figure[] }>();
-  for (const claim of latestBySourceAndMeasure.values()) {
+  for (const claim of [...latestBySourceAndMeasure.values()].flatMap((byMeasure) => [...byMeasure.values()])) {
     const { measure, unit } = claim.quantity;
     const key = JSON.stringify([measure, unit]);
     const group = byMeasureAndUnit.get(key) ?? { measure, unit, figures: [] };

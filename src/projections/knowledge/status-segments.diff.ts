@@ -74,7 +74,8 @@ export function changedSegments<Current, Next>(
   return { closed: current.filter((_, i) => !inNext.has(currentKeys[i])), insert: next.filter((_, i) => !inCurrent.has(nextKeys[i])) };
 }
 
-type ParsedClaim = Readonly<{ fields: ClaimFields; reportedAtMs: number }>;
+/** A claim row parsed: its fields, its knowledge time, and the claim as known while it is not retracted. */
+type ParsedClaim = Readonly<{ fields: ClaimFields; reportedAtMs: number; unretracted: KnownClaim }>;
 
 /**
  * Each claim row's fields and knowledge time, parsed once: the projection keeps a development's rows
@@ -87,7 +88,8 @@ function parsedClaim(row: ClaimRow): ParsedClaim {
   let parsed = parsedClaims.get(row);
   if (parsed === undefined) {
     const fields = JSON.parse(row.fields) as ClaimFields;
-    parsedClaims.set(row, (parsed = { fields, reportedAtMs: timeMs(fields.reportedAt) }));
+    const reportedAtMs = timeMs(fields.reportedAt);
+    parsedClaims.set(row, (parsed = { fields, reportedAtMs, unretracted: knownClaim(row.claim_id, fields, undefined, { reportedAtMs }) }));
   }
   return parsed;
 }
@@ -110,10 +112,10 @@ function statusSegments(developmentId: string, { firstClaimId, claims, retractio
   // (a log from elsewhere) sort by their place in it.
   const byPosition = [...claims].sort((a, b) => Number(a.position) - Number(b.position));
   const known: KnownClaim[] = byPosition.map((row) => {
-    const { fields, reportedAtMs } = parsedClaim(row);
+    const { fields, reportedAtMs, unretracted } = parsedClaim(row);
     noteCause(fields.reportedAt, reportedAtMs, Number(row.position));
     const retraction = retractionOf.get(row.claim_id);
-    if (!retraction) return knownClaim(row.claim_id, fields, undefined, { reportedAtMs });
+    if (!retraction) return unretracted;
     const retractedAtMs = timeMs(retraction.reported_at);
     noteCause(retraction.reported_at, retractedAtMs, Number(retraction.position));
     return knownClaim(row.claim_id, fields, retraction.reported_at, { reportedAtMs, retractedAtMs });
