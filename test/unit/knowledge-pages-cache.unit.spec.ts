@@ -1,5 +1,6 @@
 import { KnowledgeAsOfHandler, KnowledgeAsOfQuery } from '../../src/application/queries/knowledge-as-of.handler';
-import { CachePoint, KnowledgePagesCache, ReachOfEvents } from '../../src/application/queries/knowledge-pages.cache';
+import { KnowledgePagesCache, ReachOfEvents } from '../../src/application/queries/knowledge-pages.cache';
+import { CheckpointPoint } from '../../src/projections/projection';
 import { KnowledgePageText, ownBytes } from '../../src/projections/knowledge/knowledge.queries';
 import { KnowledgeFilter } from '../../src/domain/knowledge/knowledge.query';
 import { KnowledgeCursor, KnowledgeQueries, ReadModelPoint } from '../../src/projections/knowledge/knowledge.queries';
@@ -9,7 +10,7 @@ import { EventStore } from '../../src/event-store/event-store.port';
 const page = (text: string): KnowledgePageText => ({ items: ownBytes(text) });
 
 describe('KnowledgePagesCache', () => {
-  const at = (position: number, generation: string | null = 'g'): CachePoint => ({ generation, position: BigInt(position) });
+  const at = (position: number, generation: string | null = 'g'): CheckpointPoint => ({ generation, position: BigInt(position) });
   /** Events that reach back to every time: nothing is kept across them. */
   const everyTime: ReachOfEvents = async () => Number.NEGATIVE_INFINITY;
   const reachingFrom =
@@ -25,7 +26,7 @@ describe('KnowledgePagesCache', () => {
     for (const asOfMs of [100, 200, 300]) cache.set(`as of ${asOfMs}`, at(5), asOfMs, page(`[${asOfMs}]`));
     return cache;
   };
-  const kept = (cache: KnowledgePagesCache, point: CachePoint) => [100, 200, 300].filter((asOfMs) => cache.get(`as of ${asOfMs}`, point) !== undefined);
+  const kept = (cache: KnowledgePagesCache, point: CheckpointPoint) => [100, 200, 300].filter((asOfMs) => cache.get(`as of ${asOfMs}`, point) !== undefined);
 
   it('serves a page only at the point it was kept for', async () => {
     const cache = await withPages();

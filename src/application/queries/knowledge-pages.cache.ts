@@ -3,9 +3,6 @@ import { CheckpointPoint, samePoint } from '../../projections/projection';
 
 type Entry = Readonly<{ page: KnowledgePageText; bytes: number; asOfMs: number }>;
 
-/** Where the read model is: its knowledge checkpoint's generation and position (see `ReadModelPoint`). */
-export type CachePoint = CheckpointPoint;
-
 /**
  * The earliest knowledge time the events after `after` up to `upTo` can change a view of
  * (`knowledgeReachOf`); −∞ when that cannot be told.
@@ -16,8 +13,8 @@ export type ReachOfEvents = (after: bigint, upTo: bigint) => Promise<number>;
 const entryBytes = (key: string, page: KnowledgePageText): number => page.items.byteLength + 2 * key.length + 64;
 
 /**
- * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model (`CachePoint`) and the
- * `asOf` it was computed at.
+ * Pages of `/v1/knowledge` as JSON, each kept for the state of the read model (the
+ * `CheckpointPoint` of its knowledge checkpoint) and the `asOf` it was computed at.
  *
  * A page is a function of the read model and the request. The read model changes by applying
  * events, which moves the position, or by being emptied and rebuilt, which gives its checkpoint a
@@ -34,9 +31,9 @@ const entryBytes = (key: string, page: KnowledgePageText): number => page.items.
 export class KnowledgePagesCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private point: CachePoint | undefined;
+  private point: CheckpointPoint | undefined;
   /** The move being read, shared by the requests that read the same new point meanwhile. */
-  private moving: Readonly<{ from: CachePoint; to: CachePoint; reach: Promise<number> }> | undefined;
+  private moving: Readonly<{ from: CheckpointPoint; to: CheckpointPoint; reach: Promise<number> }> | undefined;
 
   constructor(readonly maxBytes: number) {}
 
@@ -53,7 +50,7 @@ export class KnowledgePagesCache {
    * applied in between cannot have changed. False when the cache cannot serve a request at `to`: it
    * is at a later position (the request read the point before another request moved it on).
    */
-  async follow(to: CachePoint, reachOf: ReachOfEvents): Promise<boolean> {
+  async follow(to: CheckpointPoint, reachOf: ReachOfEvents): Promise<boolean> {
     const from = this.point;
     if (from !== undefined && samePoint(from, to)) return true;
     if (from === undefined || from.generation !== to.generation) {
@@ -78,7 +75,7 @@ export class KnowledgePagesCache {
     return true;
   }
 
-  get(key: string, at: CachePoint): KnowledgePageText | undefined {
+  get(key: string, at: CheckpointPoint): KnowledgePageText | undefined {
     if (this.point === undefined || !samePoint(this.point, at)) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -89,7 +86,7 @@ export class KnowledgePagesCache {
   }
 
   /** Keeps `page`, as of `asOfMs`, if the cache is still at `at` (a request since may have moved it on). */
-  set(key: string, at: CachePoint, asOfMs: number, page: KnowledgePageText): void {
+  set(key: string, at: CheckpointPoint, asOfMs: number, page: KnowledgePageText): void {
     if (this.point === undefined || !samePoint(this.point, at)) return;
     const bytes = entryBytes(key, page);
     if (bytes > this.maxBytes) return;
@@ -108,7 +105,7 @@ export class KnowledgePagesCache {
   }
 
   /** At `to`, keeping the pages as of a time before `reachMs`. */
-  private moveTo(to: CachePoint, reachMs: number): void {
+  private moveTo(to: CheckpointPoint, reachMs: number): void {
     this.point = to;
     for (const [key, entry] of this.entries) {
       if (entry.asOfMs < reachMs) continue;
