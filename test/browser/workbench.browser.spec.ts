@@ -217,7 +217,8 @@ describeWithChromium('the workbench page in chromium', () => {
     await page.waitForSelector('[data-testid="changes"]');
 
     // Every control reads its value back from a link.
-    const recordedAsOf = new Date(Date.now() + 60_000).toISOString().slice(0, 19);
+    // A minute ahead, at 30 seconds past: a datetime-local input shows a time on the minute without its seconds.
+    const recordedAsOf = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 90_000).toISOString().slice(0, 19);
     await other.goto(`${workbench.origin}/?asOf=2024-10-24&recordedAsOf=${recordedAsOf}Z&since=2024-10-21&status=confirmed&sourceId=sk-nis&q=troops&zoom=90d`);
     const confirmed = (await workbench.get(`/v1/knowledge?asOf=2024-10-24&status=confirmed&sourceId=sk-nis&q=troops`)).body as { items: { id: string }[] };
     await shownAsOf(other, '2024-10-24', confirmed.items.length);
