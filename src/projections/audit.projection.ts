@@ -3,9 +3,10 @@ import { MerkleFrontier, decomposition } from '../audit/merkle/merkle-frontier';
 import { toHex } from '../audit/merkle/merkle-hash';
 import { MissingSubtreeError, subtreeKey } from '../audit/merkle/stored-subtrees';
 import { readSubtreeHashes } from '../audit/subtree-rows';
+import { insertRows } from '../database/compiled-query';
 import { ReadModelTransaction } from '../database/read-model-database';
 import { StoredEvent } from '../event-store/event-store.port';
-import { EventForm, Projection } from './projection';
+import { CheckpointPoint, EventForm, Projection, samePoint } from './projection';
 
 type TreeEdge = { frontier: MerkleFrontier; lastPosition: bigint };
 
@@ -15,27 +16,28 @@ const ROWS_PER_INSERT = 2000;
 /**
  * The log's Merkle tree, kept incrementally: each event appends its leaf (the event exactly as
  * stored, whatever the upcasters make of it) and every subtree it completes, written once per
- * batch. Idempotent by position. The right edge is read once per batch (O(log n) rows) and then
- * kept in memory for the rest of that transaction only.
+ * batch. Idempotent by position. The right edge (O(log n) hashes) is read when a batch starts and
+ * kept for the next one, which uses it only if it starts where this one left the checkpoint: a
+ * batch rolled back, events applied by another process, or a rebuild (a new generation) make it
+ * read the edge again.
  */
 export class AuditProjection implements Projection {
   readonly name = 'audit-merkle';
   // The leaf hashes the event exactly as stored: an upcast one would hash differently.
   readonly takes: EventForm = 'stored';
-  private readonly edges = new WeakMap<ReadModelTransaction, TreeEdge>();
+  /** The edge as the last batch that applied every event left it, and the checkpoint it left. */
+  private kept?: Readonly<{ at: CheckpointPoint; edge: TreeEdge }>;
 
-  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
-    try {
-      await this.applyTo(trx, events);
-    } catch (error) {
-      // Its rows are undone (a savepoint, or the transaction): the edge kept for `trx` no longer is the tree's.
-      this.edges.delete(trx);
-      throw error;
-    }
+  async apply(trx: ReadModelTransaction, events: readonly StoredEvent[], from: CheckpointPoint): Promise<void> {
+    const kept = this.kept;
+    // Taken: a batch that fails leaves nothing kept (its rows are undone, its edge may be half moved).
+    this.kept = undefined;
+    const edge = kept && samePoint(kept.at, from) ? kept.edge : await this.loadEdge(trx);
+    await this.applyTo(trx, edge, events);
+    this.kept = { at: { generation: from.generation, position: events[events.length - 1].position }, edge };
   }
 
-  private async applyTo(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
-    const edge = this.edges.get(trx) ?? (await this.loadEdge(trx));
+  private async applyTo(trx: ReadModelTransaction, edge: TreeEdge, events: readonly StoredEvent[]): Promise<void> {
     const leaves: { leaf_index: number; position: string; hash: string }[] = [];
     const nodes: { level: number; node_index: number; hash: string }[] = [];
     for (const event of events) {
@@ -46,8 +48,8 @@ export class AuditProjection implements Projection {
       edge.lastPosition = event.position;
     }
     // Rows in chunks: one statement each, within every dialect's limit on parameters.
-    for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();
-    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_nodes').values(nodes.slice(i, i + ROWS_PER_INSERT)).execute();
+    for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await insertRows(trx, 'audit_leaves', leaves.slice(i, i + ROWS_PER_INSERT));
+    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) await insertRows(trx, 'audit_nodes', nodes.slice(i, i + ROWS_PER_INSERT));
   }
 
   private async loadEdge(trx: ReadModelTransaction): Promise<TreeEdge> {
@@ -66,7 +68,6 @@ export class AuditProjection implements Projection {
       ),
       lastPosition: last ? BigInt(last.position) : 0n,
     };
-    this.edges.set(trx, edge);
     return edge;
   }
 }

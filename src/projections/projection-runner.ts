@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { sql } from 'kysely';
+import { compiledRows, runCompiled } from '../database/compiled-query';
 import { ReadModelDatabase, ReadModelTransaction } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
 import { BatchOutcome } from '../event-store/group-commit';
@@ -211,12 +212,18 @@ export class ProjectionRunner implements LogConsumer {
     const last = batch[batch.length - 1];
     // Lock this projection's checkpoint row: another instance on the same database waits here,
     // then skips what this one applied (idempotent by position).
-    const checkpoint = await trx
-      .insertInto('projection_checkpoints')
-      .values({ projection: this.projection.name, position: '0', recorded_at: null, generation: randomUUID() })
-      .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
-      .returning(['position', 'recorded_at', 'generation'])
-      .executeTakeFirstOrThrow();
+    const generation = randomUUID();
+    const [checkpoint] = await compiledRows(
+      trx,
+      'checkpoint lock',
+      () =>
+        trx
+          .insertInto('projection_checkpoints')
+          .values({ projection: this.projection.name, position: '0', recorded_at: null, generation })
+          .onConflict((conflict) => conflict.column('projection').doUpdateSet((eb) => ({ position: eb.ref('projection_checkpoints.position') })))
+          .returning(['position', 'recorded_at', 'generation']),
+      [this.projection.name, '0', null, generation],
+    );
     const applied = BigInt(checkpoint.position);
     const unapplied = batch.filter((event) => event.position > applied);
     if (unapplied.length > 0) {
@@ -227,11 +234,17 @@ export class ProjectionRunner implements LogConsumer {
     // back (KurrentDB) can record an event before the one it follows.
     const latestMs = unapplied.reduce((latest, event) => Math.max(latest, Date.parse(event.recordedAt)), checkpoint.recorded_at ? Date.parse(checkpoint.recorded_at) : 0);
     if (last.position > applied) {
-      await trx
-        .updateTable('projection_checkpoints')
-        .set({ position: last.position.toString(), recorded_at: new Date(latestMs).toISOString() })
-        .where('projection', '=', this.projection.name)
-        .execute();
+      const parameters = [last.position.toString(), new Date(latestMs).toISOString(), this.projection.name];
+      await runCompiled(
+        trx,
+        'checkpoint update',
+        () =>
+          trx
+            .updateTable('projection_checkpoints')
+            .set({ position: parameters[0], recorded_at: parameters[1] })
+            .where('projection', '=', parameters[2]),
+        parameters,
+      );
     }
     return latestMs;
   }
