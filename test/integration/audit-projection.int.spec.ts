@@ -21,7 +21,7 @@ async function withStore(run: (storage: Storage) => Promise<void>): Promise<void
 }
 
 const append = (storage: Storage, i: number) =>
-  storage.eventStore.append(`stream-${i % 3}`, [{ eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, type: 'Noted', data: { i }, metadata: { schemaVersion: 1 } }], 'any');
+  storage.eventStore.append(`stream-${i % 3}`, [{ eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, type: 'Noted', data: { i }, metadata: { schemaVersion: 1, correlationId: 'c', causationId: 'c', actor: 'test' } }], 'any');
 
 /** Follows the appends `from`..`to` (exclusive) with a runner of `projection` over `db`. */
 async function follow(storage: Storage, projection: AuditProjection, from: number, to: number, db: ReadModelDatabase = storage.readModel): Promise<void> {
