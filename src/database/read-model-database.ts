@@ -39,7 +39,7 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
   /** Write transactions committed since open. */
   private committedTransactions = 0;
 
-  constructor(private readonly sqlite: SqliteDatabase) {
+  constructor(readonly sqlite: SqliteDatabase) {
     this.query = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.queryReader) }) });
     this.writer = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.writer) }) });
   }
@@ -57,6 +57,17 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
     const result = await this.sqlite.write(() => this.writer.transaction().execute(section));
     this.committedTransactions += 1;
     return result;
+  }
+
+  /**
+   * Runs `section` in the transaction already open on the writer connection (the event store's, for
+   * projections applied in the append's transaction): no BEGIN or COMMIT of its own. Only inside
+   * that transaction, holding {@link SqliteDatabase.write}.
+   */
+  inOpenTransaction<T>(section: (trx: ReadModelTransaction) => Promise<T>): Promise<T> {
+    if (!this.sqlite.writer.inTransaction) throw new Error('no transaction is open on the writer');
+    // The writer's statements run in the open transaction; kysely's own transaction would BEGIN another.
+    return section(this.writer as unknown as ReadModelTransaction);
   }
 
   /** Write transactions committed since open (the benchmark's fsyncs per write). */

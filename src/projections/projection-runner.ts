@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { sql } from 'kysely';
 import { compiledRows, runCompiled } from '../database/compiled-query';
-import { ReadModelDatabase, ReadModelTransaction } from '../database/read-model-database';
+import { ReadModelDatabase, ReadModelTransaction, SqliteReadModelDatabase } from '../database/read-model-database';
 import { EventStore, EventSubscription, StoredEvent } from '../event-store/event-store.port';
+import { InlineWork, SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { BatchOutcome } from '../event-store/group-commit';
 import { upcast } from '../event-store/upcasters';
 import { AsyncMutex } from '../platform/async-mutex';
@@ -50,6 +51,10 @@ export class FlushTurns {
 
 /** Runners take their flush locks in this order when they flush together, so two joint flushes never wait on each other. */
 let runnersMade = 0;
+const byName = (a: ProjectionRunner, b: ProjectionRunner): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.order - b.order);
+
+/** A runner's batch, taken from its buffer to apply. */
+type TakenBatch = Readonly<{ runner: ProjectionRunner; batch: readonly StoredEvent[] }>;
 
 /**
  * Keeps one projection up to date from the log: subscribes after its checkpoint, applies events in
@@ -66,7 +71,7 @@ export class ProjectionRunner implements LogConsumer {
   private appliedSinceStatistics = 0;
   private subscription?: EventSubscription;
   private buffer: StoredEvent[] = [];
-  private readonly order = runnersMade++;
+  readonly order = runnersMade++;
   private readonly flushLock = new AsyncMutex();
   private waiters: Waiter[] = [];
   /** The last failure, until a batch is applied again. */
@@ -125,6 +130,8 @@ export class ProjectionRunner implements LogConsumer {
       for await (const event of subscription) {
         // A subscription given up after a failure may still yield what it had read.
         if (subscription !== this.subscription) return;
+        // Applied already, in the transaction that appended it (see inlineProjections).
+        if (event.position <= this.position) continue;
         this.buffer.push(event);
         if (this.buffer.length >= MAX_BATCH) await this.flush();
         else this.scheduleFlush();
@@ -153,7 +160,7 @@ export class ProjectionRunner implements LogConsumer {
    * the same on every instance sharing the database, so two instances never lock them crosswise.
    */
   static async flushTogether(runners: readonly ProjectionRunner[]): Promise<void> {
-    const ordered = [...runners].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.order - b.order));
+    const ordered = [...runners].sort(byName);
     const locked = (i: number): Promise<void> => (i === ordered.length ? ProjectionRunner.applyTogether(ordered) : ordered[i].flushLock.run(() => locked(i + 1)));
     await locked(0);
   }
@@ -164,23 +171,8 @@ export class ProjectionRunner implements LogConsumer {
     const db = taken[0].runner.db;
     let outcomes: BatchOutcome<number>[];
     try {
-      outcomes = await db.write(async (trx) => {
-        // Alone, a batch's failure is the transaction's.
-        if (taken.length === 1) return [{ ok: true, value: await taken[0].runner.apply(trx, taken[0].batch) }];
-        const results: BatchOutcome<number>[] = [];
-        for (const { runner, batch } of taken) {
-          await sql`SAVEPOINT projection_batch`.execute(trx);
-          try {
-            results.push({ ok: true, value: await runner.apply(trx, batch) });
-          } catch (error) {
-            // Undone alone; a savepoint that cannot be undone fails the whole transaction.
-            await sql`ROLLBACK TO SAVEPOINT projection_batch`.execute(trx);
-            results.push({ ok: false, error });
-          }
-          await sql`RELEASE SAVEPOINT projection_batch`.execute(trx);
-        }
-        return results;
-      });
+      // Alone, a batch's failure is the transaction's.
+      outcomes = await db.write((trx) => ProjectionRunner.applyEach(trx, taken, taken.length > 1));
     } catch (error) {
       if (taken.length === 1) outcomes = [{ ok: false, error }];
       else {
@@ -194,17 +186,68 @@ export class ProjectionRunner implements LogConsumer {
         }
       }
     }
+    await ProjectionRunner.settle(db, taken, outcomes, (runner, error) => runner.fail(error));
+  }
+
+  /** Each batch applied in `trx`, in order, in a savepoint of its own when `savepoints` (one that fails is undone alone), else in `trx` itself. */
+  private static async applyEach(trx: ReadModelTransaction, taken: readonly TakenBatch[], savepoints: boolean): Promise<BatchOutcome<number>[]> {
+    const results: BatchOutcome<number>[] = [];
+    for (const { runner, batch } of taken) {
+      if (!savepoints) {
+        results.push({ ok: true, value: await runner.apply(trx, batch) });
+        continue;
+      }
+      await sql`SAVEPOINT projection_batch`.execute(trx);
+      try {
+        results.push({ ok: true, value: await runner.apply(trx, batch) });
+      } catch (error) {
+        // Undone alone; a savepoint that cannot be undone fails the whole transaction.
+        await sql`ROLLBACK TO SAVEPOINT projection_batch`.execute(trx);
+        results.push({ ok: false, error });
+      }
+      await sql`RELEASE SAVEPOINT projection_batch`.execute(trx);
+    }
+    return results;
+  }
+
+  /** After the transaction committed: each runner whose batch was applied has applied it (then the planner's statistics, if due); `failed` for the others. */
+  private static settle(db: ReadModelDatabase, taken: readonly TakenBatch[], outcomes: readonly BatchOutcome<number>[], failed: (runner: ProjectionRunner, error: unknown) => void): Promise<void> {
     // Every committed batch answers its waiters before any statistics are refreshed.
     let statisticsDue = false;
     for (const [i, { runner, batch }] of taken.entries()) {
       const outcome = outcomes[i];
       if (outcome.ok) statisticsDue = runner.applied(batch, outcome.value) || statisticsDue;
-      else runner.fail(outcome.error);
+      else failed(runner, outcome.error);
     }
-    if (statisticsDue) {
-      // The batches are committed: a failed refresh costs the planner, not the projections.
-      await db.refreshStatistics().catch((error: unknown) => taken[0].runner.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`));
-    }
+    if (!statisticsDue) return Promise.resolve();
+    // The batches are committed: a failed refresh costs the planner, not the projections.
+    return db.refreshStatistics().catch((error: unknown) => taken[0].runner.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /**
+   * Whether this runner can apply the events appended after `after` in the transaction that appends
+   * them: it has applied everything up to `after` and holds nothing unapplied, and is neither
+   * retrying nor stopped.
+   */
+  private followsFrom(after: bigint): boolean {
+    return this.position === after && this.buffer.length === 0 && !this.failure && !this.stopped && this.subscription !== undefined;
+  }
+
+  /**
+   * Work for the embedded store's append transactions ({@link SqliteEventStore.runInAppendTransactions}):
+   * each runner caught up to just before the appended events applies them in that transaction, in a
+   * savepoint of its own, in the order of their names; once it commits, they have applied them, and
+   * one fsync stored the events and their rows. A runner that is behind, or whose batch fails, gets
+   * the events from its subscription as before (its failure is met there, by its own transaction).
+   */
+  static inAppendTransactions(runners: readonly ProjectionRunner[], db: SqliteReadModelDatabase): InlineWork {
+    const ordered = [...runners].sort(byName);
+    return async (events, after) => {
+      const taken = ordered.filter((runner) => runner.followsFrom(after)).map((runner) => ({ runner, batch: events }));
+      if (taken.length === 0) return () => undefined;
+      const outcomes = await db.inOpenTransaction((trx) => ProjectionRunner.applyEach(trx, taken, true));
+      return () => void ProjectionRunner.settle(db, taken, outcomes, () => undefined);
+    };
   }
 
   /** The batch's rows and checkpoint, in `trx`; the latest transaction time it applied. */
@@ -326,10 +369,23 @@ export class ProjectionRunner implements LogConsumer {
   }
 }
 
-/** A runner per projection on the store, each started (following the log from its checkpoint); their batches share transactions. */
-export async function startProjections(store: EventStore, db: ReadModelDatabase, projections: readonly Projection[]): Promise<ProjectionRunner[]> {
+/**
+ * A runner per projection on the store, each started (following the log from its checkpoint); their
+ * batches share transactions. `inAppendTransactions`: on the embedded store, they also apply what is
+ * appended in the append's own transaction when they are caught up (the server's runners).
+ */
+export async function startProjections(
+  store: EventStore,
+  db: ReadModelDatabase,
+  projections: readonly Projection[],
+  { inAppendTransactions = false }: { inAppendTransactions?: boolean } = {},
+): Promise<ProjectionRunner[]> {
   const turns = new FlushTurns();
   const runners = projections.map((projection) => new ProjectionRunner(store, db, projection, turns));
   await Promise.all(runners.map((runner) => runner.start()));
+  // Only where the appends and the rows share one file and its writer connection.
+  if (inAppendTransactions && store instanceof SqliteEventStore && db instanceof SqliteReadModelDatabase && store.sqlite === db.sqlite) {
+    store.runInAppendTransactions(ProjectionRunner.inAppendTransactions(runners, db));
+  }
   return runners;
 }

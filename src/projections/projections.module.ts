@@ -30,7 +30,7 @@ class ProjectionsShutdown implements BeforeApplicationShutdown {
     {
       provide: PROJECTION_RUNNERS,
       inject: [EVENT_STORE, READ_MODEL_DATABASE],
-      useFactory: (store: EventStore, db: ReadModelDatabase) => startProjections(store, db, createProjections()),
+      useFactory: (store: EventStore, db: ReadModelDatabase) => startProjections(store, db, createProjections(), { inAppendTransactions: true }),
     },
     { provide: LogConsumers, inject: [PROJECTION_RUNNERS], useFactory: (runners: readonly ProjectionRunner[]) => new LogConsumers(runners) },
     {

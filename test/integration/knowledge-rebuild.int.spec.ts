@@ -6,7 +6,8 @@ import { rebuildKnowledgeFromLog } from '../../migrations/knowledge-rebuild';
 import { DatasetGenerator, PlannedAppend, developmentName, sourceName } from '../../bench/dataset';
 import { StorageConfig, openStorage, Storage } from '../../src/bootstrap/open-storage';
 import { KNOWLEDGE_TABLES, KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
-import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { ProjectionRunner, startProjections } from '../../src/projections/projection-runner';
+import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
 import { upcasters } from '../../src/event-store/upcasters';
 import { aPostgresSchema, describeWithPostgres } from '../support/postgres';
 import { comparable, readModelRows } from '../support/read-model-rows';
@@ -140,7 +141,25 @@ function rebuildSpecs(store: () => (dir: string) => Promise<{ config: StorageCon
 }
 
 describe('knowledge read model rebuilt vs projected live (SQLite)', () => {
-  rebuildSpecs(() => async (dir) => ({ config: { dataDir: dir, eventStore: 'sqlite' }, release: async () => undefined }));
+  const sqlite = () => async (dir: string) => ({ config: { dataDir: dir, eventStore: 'sqlite' as const }, release: async () => undefined });
+  rebuildSpecs(sqlite);
+
+  it('holds the same rows when the projections apply each append in its own transaction (as the server’s do)', async () => {
+    await withStore(sqlite(), async (storage) => {
+      const [runner] = await startProjections(storage.eventStore, storage.readModel, [new KnowledgeProjection()], { inAppendTransactions: true });
+      const before = (storage.readModel as SqliteReadModelDatabase).commitStats.transactions;
+      try {
+        for (const { planned, expected } of dataset(20, 12)) {
+          const { position } = await storage.eventStore.append(planned.streamId, planned.events, expected);
+          expect(runner.checkpoint).toBe(position);
+        }
+      } finally {
+        await runner.stop();
+      }
+      expect((storage.readModel as SqliteReadModelDatabase).commitStats.transactions).toBe(before);
+      await expectVisibleRowsKeptByRebuild(storage);
+    });
+  }, 60_000);
 });
 
 describeWithPostgres('knowledge read model rebuilt vs projected live (PostgreSQL)', () => {

@@ -1,35 +1,9 @@
-import { sql } from 'kysely';
-import { ReadModelTransaction } from '../../src/database/read-model-database';
-import { StoredEvent } from '../../src/event-store/event-store.port';
-import { Projection } from '../../src/projections/projection';
 import { ProjectionRunner, startProjections } from '../../src/projections/projection-runner';
 import { aLoggedEvent, aStoreOfLog } from '../support/fixed-log';
+import { aNotingProjection } from '../support/noting-projection';
 import { aSqliteReadModelPerTest } from '../support/sqlite-read-model';
 
 const LOG = [1, 2, 3].map((position) => aLoggedEvent(position, `2025-01-01T00:00:0${position}.000Z`));
-
-/**
- * A projection that notes the positions of each batch it applies and writes one row an attempt;
- * its first `fails` attempts throw after writing (`breaks`: after ending the transaction under it).
- */
-function aNotingProjection(name: string, fails = 0, breaks = false): Projection & { batches: bigint[][] } {
-  let attempts = 0;
-  const batches: bigint[][] = [];
-  return {
-    name,
-    takes: 'stored',
-    batches,
-    async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]) {
-      attempts += 1;
-      await trx.insertInto('projection_checkpoints').values({ projection: `${name} attempt ${attempts}`, position: '0', recorded_at: null, generation: 'g' }).execute();
-      if (attempts <= fails) {
-        if (breaks) await sql`ROLLBACK`.execute(trx);
-        throw new Error(`${name} refused`);
-      }
-      batches.push(events.map((event) => event.position));
-    },
-  };
-}
 
 describe('the projections on one read-model database', () => {
   const readModel = aSqliteReadModelPerTest('flush-together');

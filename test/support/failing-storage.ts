@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { STORAGE, Storage } from '../../src/bootstrap/open-storage';
+import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
 import { TestApp } from './test-app';
 
 /** What each driver throws when the disk is full, or when another writer holds the store. */
@@ -27,5 +28,14 @@ export function failingStorage(app: TestApp) {
     if (failing.readModelWrite) throw failing.readModelWrite();
     return write(section);
   };
+  // Projections applied in the append's transaction (the embedded store) write there.
+  const readModel = storage.readModel as Partial<SqliteReadModelDatabase>;
+  const inOpenTransaction = readModel.inOpenTransaction?.bind(readModel);
+  if (inOpenTransaction) {
+    readModel.inOpenTransaction = async (section) => {
+      if (failing.readModelWrite) throw failing.readModelWrite();
+      return inOpenTransaction(section);
+    };
+  }
   return failing;
 }

@@ -37,6 +37,34 @@ type QueuedAppend = Readonly<{
   written: readonly Readonly<{ data: string; metadata: string }>[];
 }>;
 
+/** A batch written in its transaction: each append's outcome, and the log's last position before it. */
+type WrittenBatch = Readonly<{ after: bigint; outcomes: BatchOutcome<AppendResult>[] }>;
+
+/**
+ * Work run in an append's transaction on the events it wrote (those after `after`, in position
+ * order, each once), before the commit; what it answers runs once the transaction committed, and
+ * must not throw (the appends are stored).
+ */
+export type InlineWork = (events: readonly StoredEvent[], after: bigint) => Promise<() => void>;
+
+/**
+ * The events a batch wrote, in position order, each once: a retried append answers events written
+ * before it (in the log, or earlier in the same batch), which are not new.
+ */
+function eventsWritten({ after, outcomes }: WrittenBatch): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  let last = after;
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    for (const event of outcome.value.events) {
+      if (event.position <= last) continue;
+      events.push(event);
+      last = event.position;
+    }
+  }
+  return events;
+}
+
 /**
  * A batch's bounds: enough to share one fsync among many writers, small enough to keep the lock
  * briefly. A commit blocks the thread, so appends arriving in the same turn of the event loop (the
@@ -51,7 +79,8 @@ const failsAlone = (error: unknown): boolean => error instanceof WrongExpectedVe
  * The event store in the embedded SQLite file. One process writes. Appends that arrive while a
  * transaction commits (or while a projection holds the writer) share the next transaction and its
  * one fsync ({@link GroupCommit}), in the order submitted: each is checked before it writes, so one
- * refused for its expected version or event ids fails alone.
+ * refused for its expected version or event ids fails alone. The server's projections apply the
+ * events in the same transaction when they are caught up ({@link runInAppendTransactions}).
  */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter().setMaxListeners(0);
@@ -66,7 +95,7 @@ export class SqliteEventStore implements EventStore {
   private readonly readAllStatements = new Map<string, Statement>();
   private readonly statements: {
     streamVersion: Statement<[string], { version: bigint | null }>;
-    lastRecordedAt: Statement<[], { recorded_at: string }>;
+    last: Statement<[], { position: bigint; recorded_at: string }>;
     byEventId: Statement<[string], EventRow>;
     insert: Statement<[string, bigint, string, string, string, string, string]>;
     readStream: Statement<[string, bigint], EventRow>;
@@ -74,14 +103,14 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(
-    private readonly sqlite: SqliteDatabase,
+    readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
   ) {
     const w = sqlite.writer;
     const r = sqlite.logReader;
     this.statements = {
       streamVersion: w.prepare('SELECT max(stream_version) AS version FROM events WHERE stream_id = ?'),
-      lastRecordedAt: w.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1'),
+      last: w.prepare('SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1'),
       byEventId: w.prepare('SELECT * FROM events WHERE event_id = ?'),
       insert: w.prepare(
         'INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position',
@@ -90,7 +119,10 @@ export class SqliteEventStore implements EventStore {
       head: r.prepare('SELECT max(position) AS head FROM events'),
     };
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
+    this.control = { begin: w.prepare('BEGIN IMMEDIATE'), commit: w.prepare('COMMIT'), rollback: w.prepare('ROLLBACK') };
   }
+
+  private readonly control: Readonly<Record<'begin' | 'commit' | 'rollback', Statement>>;
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
@@ -134,12 +166,45 @@ export class SqliteEventStore implements EventStore {
   }
 
   private async commitTogether(appends: readonly QueuedAppend[]): Promise<BatchOutcome<AppendResult>[]> {
-    const outcomes = await this.sqlite.write(() => this.batchTransaction.immediate(appends));
+    const { outcomes } = await this.sqlite.write(() => (this.inline ? this.transactionWithInline(this.inline, appends) : this.batchTransaction.immediate(appends)));
     this.committedTransactions += 1;
     // The highest position written (a retried append answers its earlier one).
     const positions = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value.position] : []));
     if (positions.length > 0) this.appended.emit('appended', positions.reduce((a, b) => (b > a ? b : a)));
     return outcomes;
+  }
+
+  /**
+   * Has `work` run in every append transaction, after the batch's events are written and before it
+   * commits, given the events it wrote (the server's projections, so that one fsync stores both).
+   * What `work` answers runs once the transaction committed. `work` must settle its own failures
+   * (a savepoint): a transaction that fails with it anyway is run again without it, so it never
+   * fails an append.
+   */
+  runInAppendTransactions(work: InlineWork | undefined): void {
+    this.inline = work;
+  }
+
+  private inline: InlineWork | undefined;
+
+  private async transactionWithInline(work: InlineWork, appends: readonly QueuedAppend[]): Promise<WrittenBatch> {
+    // BEGIN IMMEDIATE that waited out busy_timeout fails the batch: alone it would wait again.
+    this.control.begin.run();
+    let written: WrittenBatch;
+    let committed: (() => void) | undefined;
+    try {
+      // Nested in the open transaction: a savepoint.
+      written = this.batchTransaction(appends);
+      const events = eventsWritten(written);
+      if (events.length > 0) committed = await work(events, written.after);
+      this.control.commit.run();
+    } catch {
+      // The work failed the transaction: the appends go again without it.
+      if (this.sqlite.writer.inTransaction) this.control.rollback.run();
+      return this.batchTransaction.immediate(appends);
+    }
+    committed?.();
+    return written;
   }
 
   /**
@@ -149,10 +214,10 @@ export class SqliteEventStore implements EventStore {
    * refused before it writes anything, so it fails alone with no savepoint to roll back; an error
    * from SQLite itself rolls the whole batch back (and {@link commitBatch} tries each alone).
    */
-  private readonly batchTransaction = this.sqlite.writer.transaction((appends: readonly QueuedAppend[]): BatchOutcome<AppendResult>[] => {
-    const last = this.statements.lastRecordedAt.get();
+  private readonly batchTransaction = this.sqlite.writer.transaction((appends: readonly QueuedAppend[]): WrittenBatch => {
+    const last = this.statements.last.get();
     let floorMs = last ? Date.parse(last.recorded_at) : 0;
-    return appends.map((append): BatchOutcome<AppendResult> => {
+    const outcomes = appends.map((append): BatchOutcome<AppendResult> => {
       try {
         const value = this.appendInTransaction(append, floorMs);
         floorMs = Math.max(floorMs, Date.parse(value.events[value.events.length - 1].recordedAt));
@@ -162,6 +227,7 @@ export class SqliteEventStore implements EventStore {
         throw error;
       }
     });
+    return { after: last?.position ?? 0n, outcomes };
   });
 
   /** Checks, then writes: nothing is written unless every check passed. `floorMs`: the latest recordedAt in the log. */

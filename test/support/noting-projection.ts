@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import { ReadModelTransaction } from '../../src/database/read-model-database';
+import { StoredEvent } from '../../src/event-store/event-store.port';
+import { Projection } from '../../src/projections/projection';
+
+/**
+ * A projection that notes the positions of each batch it applies and writes one row an attempt;
+ * its first `fails` attempts throw after writing (`breaks`: after ending the transaction under it).
+ */
+export function aNotingProjection(name: string, fails = 0, breaks = false): Projection & { batches: bigint[][] } {
+  let attempts = 0;
+  const batches: bigint[][] = [];
+  return {
+    name,
+    takes: 'stored',
+    batches,
+    async apply(trx: ReadModelTransaction, events: readonly StoredEvent[]) {
+      attempts += 1;
+      await trx.insertInto('projection_checkpoints').values({ projection: `${name} attempt ${attempts}`, position: '0', recorded_at: null, generation: 'g' }).execute();
+      if (attempts <= fails) {
+        if (breaks) await sql`ROLLBACK`.execute(trx);
+        throw new Error(`${name} refused`);
+      }
+      batches.push(events.map((event) => event.position));
+    },
+  };
+}
