@@ -37,6 +37,10 @@ export class AuditProjection implements Projection {
     this.kept = { at: { generation: from.generation, position: events[events.length - 1].position }, edge };
   }
 
+  rolledBack(): void {
+    this.kept = undefined;
+  }
+
   private async applyTo(trx: ReadModelTransaction, edge: TreeEdge, events: readonly StoredEvent[]): Promise<void> {
     const leaves: { leaf_index: number; position: string; hash: string }[] = [];
     const nodes: { level: number; node_index: number; hash: string }[] = [];

@@ -53,6 +53,8 @@ export class FlushTurns {
 let runnersMade = 0;
 const byName = (a: ProjectionRunner, b: ProjectionRunner): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.order - b.order);
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** A runner's batch, taken from its buffer to apply. */
 type TakenBatch = Readonly<{ runner: ProjectionRunner; batch: readonly StoredEvent[] }>;
 
@@ -221,7 +223,7 @@ export class ProjectionRunner implements LogConsumer {
     }
     if (!statisticsDue) return Promise.resolve();
     // The batches are committed: a failed refresh costs the planner, not the projections.
-    return db.refreshStatistics().catch((error: unknown) => taken[0].runner.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`));
+    return db.refreshStatistics().catch((error: unknown) => taken[0].runner.logger.warn(`planner statistics not refreshed: ${messageOf(error)}`));
   }
 
   /**
@@ -242,11 +244,20 @@ export class ProjectionRunner implements LogConsumer {
    */
   static inAppendTransactions(runners: readonly ProjectionRunner[], db: SqliteReadModelDatabase): InlineWork {
     const ordered = [...runners].sort(byName);
-    return async (events, after) => {
-      const taken = ordered.filter((runner) => runner.followsFrom(after)).map((runner) => ({ runner, batch: events }));
-      if (taken.length === 0) return () => undefined;
-      const outcomes = await db.inOpenTransaction((trx) => ProjectionRunner.applyEach(trx, taken, true));
-      return () => void ProjectionRunner.settle(db, taken, outcomes, () => undefined);
+    let taken: readonly TakenBatch[] = [];
+    return {
+      async apply(events, after) {
+        taken = ordered.filter((runner) => runner.followsFrom(after)).map((runner) => ({ runner, batch: events }));
+        if (taken.length === 0) return () => undefined;
+        const outcomes = await db.inOpenTransaction((trx) => ProjectionRunner.applyEach(trx, taken, true));
+        const applied = taken;
+        return () => void ProjectionRunner.settle(db, applied, outcomes, (runner, error) => runner.logger.warn(`not applied in the append's transaction, applying from the log: ${messageOf(error)}`));
+      },
+      rolledBack(error) {
+        // What the projections keep in memory of the batch describes rows that are gone.
+        for (const { runner } of taken) runner.projection.rolledBack?.();
+        if (taken.length > 0) taken[0].runner.logger.warn(`the append's transaction was rolled back with the projections' rows; its appends were written again without them: ${messageOf(error)}`);
+      },
     };
   }
 

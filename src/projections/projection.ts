@@ -29,4 +29,10 @@ export interface Projection {
    * batch moves it to the last event's position, same generation, when the transaction commits.
    */
   apply(trx: ReadModelTransaction, events: readonly StoredEvent[], from: CheckpointPoint): Promise<void>;
+  /**
+   * The transaction of the last batch it applied was rolled back after `apply` returned (the
+   * embedded store's append transaction, which is then written again, each event's recordedAt taken
+   * anew): what it keeps in memory of that batch describes rows that are gone.
+   */
+  rolledBack?(): void;
 }

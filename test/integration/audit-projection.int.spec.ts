@@ -99,4 +99,30 @@ describe('audit projection: the tree edge kept between batches', () => {
       expect(await rebuiltRows(storage)).toEqual(followed);
     });
   }, 60_000);
+
+  it('reads the edge again after a transaction it applied a batch in was rolled back, though another process then applied other events at the same positions', async () => {
+    await withStore(async (storage) => {
+      const projection = new AuditProjection();
+      await follow(storage, projection, 0, 5);
+      const checkpoint = await storage.readModel.query.selectFrom('projection_checkpoints').select(['position', 'generation']).where('projection', '=', 'audit-merkle').executeTakeFirstOrThrow();
+      const from = { generation: checkpoint.generation, position: BigInt(checkpoint.position) };
+      // An append transaction the projection applied positions 6 and 7 in, rolled back (the appends then written again, other events).
+      const [fourth, fifth] = (await storage.eventStore.readAll()).slice(3, 5);
+      const gone = [fourth, fifth].map((event, i) => ({ ...event, position: from.position + BigInt(i + 1) }));
+      await expect(
+        storage.readModel.write(async (trx) => {
+          await projection.apply(trx, gone, from);
+          throw new Error('injected: rolled back');
+        }),
+      ).rejects.toThrow('injected');
+      projection.rolledBack();
+      // Another process applies the events now at 6 and 7, leaving the checkpoint where the rolled-back batch would have.
+      await follow(storage, new AuditProjection(), 5, 7);
+      await follow(storage, projection, 7, 10);
+      const followed = await treeRows(storage);
+      expect(followed.leaves).toHaveLength(10);
+
+      expect(await rebuiltRows(storage)).toEqual(followed);
+    });
+  }, 60_000);
 });

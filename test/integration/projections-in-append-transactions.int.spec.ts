@@ -47,9 +47,10 @@ describe('projections applied in the append transaction (embedded store)', () =>
     expect(transactions().map((count, i) => count - before[i])).toEqual([1, 0]);
     expect([first.batches, second.batches]).toEqual([[[position]], [[position]]]);
     expect(await rows()).toEqual(['first attempt 1@0', `first@${position}`, 'second attempt 1@0', `second@${position}`]);
-    // The subscription brings the event too: it is not applied again.
+    // The subscription brings the event too: it is not applied again, nor its checkpoint locked in a transaction of its own.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect([first.batches, second.batches]).toEqual([[[position]], [[position]]]);
+    expect(transactions().map((count, i) => count - before[i])).toEqual([1, 0]);
   });
 
   it('apply a batch of concurrent appends once, in position order, an append retried in the same batch not again', async () => {
@@ -85,16 +86,18 @@ describe('projections applied in the append transaction (embedded store)', () =>
     expect(await rows()).toEqual([`failing attempt 2@0`, `failing@${position}`, 'steady attempt 1@0', `steady@${position}`]);
   });
 
-  it('store the append without them when their work ends the transaction under it (as SQLite does on a full disk)', async () => {
-    const breaking = aNotingProjection('breaking', 1, true);
-    runners = await startProjections(store, readModel, [breaking], { inAppendTransactions: true });
+  it('store the append without them when their work ends the transaction under it (as SQLite does on a full disk), telling each what it applied there is gone', async () => {
+    const [steady, breaking] = [aNotingProjection('a-steady'), aNotingProjection('breaking', 1, true)];
+    runners = await startProjections(store, readModel, [steady, breaking], { inAppendTransactions: true });
 
     const { position } = await append();
 
     expect((await store.readAll()).map((event) => event.position)).toEqual([position]);
-    expect(await eventually(async () => runners[0].checkpoint, (checkpoint) => checkpoint === position, 'applied')).toBe(position);
-    expect(breaking.batches).toEqual([[position]]);
-    expect(await rows()).toEqual([`breaking attempt 2@0`, `breaking@${position}`]);
+    for (const runner of runners) expect(await eventually(async () => runner.checkpoint, (checkpoint) => checkpoint === position, 'applied')).toBe(position);
+    // a-steady applied the batch in the transaction that was rolled back, then again from the log.
+    expect([steady.rollbacks, breaking.rollbacks]).toEqual([1, 1]);
+    expect([steady.batches, breaking.batches]).toEqual([[[position], [position]], [[position]]]);
+    expect(await rows()).toEqual(['a-steady attempt 2@0', `a-steady@${position}`, `breaking attempt 2@0`, `breaking@${position}`]);
   });
 
   it('leave the events to a runner that is behind, which applies them in order from its subscription', async () => {

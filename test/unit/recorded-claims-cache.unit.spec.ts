@@ -30,6 +30,18 @@ describe('RecordedClaimsCache: what the knowledge projection keeps of a developm
     expect(cache.get('d1')).toBeUndefined();
   });
 
+  it('drops everything when the transaction of a batch that ended was rolled back, even if the next batch starts where it ended (another process applied the same positions)', () => {
+    const cache = new RecordedClaimsCache();
+    cache.begin(at(0));
+    cache.keep('d1', recorded(claim('c1', 1)));
+    cache.end(at(1));
+
+    cache.rolledBack();
+    cache.begin(at(1));
+
+    expect(cache.get('d1')).toBeUndefined();
+  });
+
   it.each([
     ['the read model moved on without it (another instance applied events)', at(2)],
     ['the read model was emptied and rebuilt to the same position (a new generation)', at(1, 'h')],

@@ -40,12 +40,16 @@ type QueuedAppend = Readonly<{
 /** A batch written in its transaction: each append's outcome, and the log's last position before it. */
 type WrittenBatch = Readonly<{ after: bigint; outcomes: BatchOutcome<AppendResult>[] }>;
 
-/**
- * Work run in an append's transaction on the events it wrote (those after `after`, in position
- * order, each once), before the commit; what it answers runs once the transaction committed, and
- * must not throw (the appends are stored).
- */
-export type InlineWork = (events: readonly StoredEvent[], after: bigint) => Promise<() => void>;
+/** Work run in each append transaction, on what it wrote, before its COMMIT. */
+export interface InlineWork {
+  /**
+   * Given the events the transaction wrote (those after `after`, in position order, each once);
+   * answers what runs once it committed, which must not throw (the appends are stored).
+   */
+  apply(events: readonly StoredEvent[], after: bigint): Promise<() => void>;
+  /** The transaction was rolled back after `apply` began (it failed, or COMMIT did): nothing it wrote stands. */
+  rolledBack(error: unknown): void;
+}
 
 /**
  * The events a batch wrote, in position order, each once: a retried append answers events written
@@ -192,15 +196,18 @@ export class SqliteEventStore implements EventStore {
     this.control.begin.run();
     let written: WrittenBatch;
     let committed: (() => void) | undefined;
+    let applying = false;
     try {
       // Nested in the open transaction: a savepoint.
       written = this.batchTransaction(appends);
       const events = eventsWritten(written);
-      if (events.length > 0) committed = await work(events, written.after);
+      applying = events.length > 0;
+      if (applying) committed = await work.apply(events, written.after);
       this.control.commit.run();
-    } catch {
-      // The work failed the transaction: the appends go again without it.
+    } catch (error) {
+      // The appends go again without the work (which failed the transaction, or fails alone with them).
       if (this.sqlite.writer.inTransaction) this.control.rollback.run();
+      if (applying) work.rolledBack(error);
       return this.batchTransaction.immediate(appends);
     }
     committed?.();

@@ -46,6 +46,10 @@ export class KnowledgeProjection implements Projection {
     this.kept.end({ generation: from.generation, position: events[events.length - 1].position });
   }
 
+  rolledBack(): void {
+    this.kept.rolledBack();
+  }
+
   private async applyBatch(trx: ReadModelTransaction, events: readonly StoredEvent[]): Promise<void> {
     // A timeline is re-derived once per development and transaction time (one append, usually),
     // not once per claim: states between events recorded at the same instant are never visible to

@@ -43,6 +43,11 @@ export class RecordedClaimsCache {
     this.keptAt = to;
   }
 
+  /** The last batch's transaction was rolled back: the next batch drops what is kept. */
+  rolledBack(): void {
+    this.keptAt = undefined;
+  }
+
   /** A development's recorded claims as kept, or undefined: read them, then {@link keep} them. */
   get(developmentId: string): KeptClaims | undefined {
     const kept = this.kept.get(developmentId);
