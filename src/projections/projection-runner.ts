@@ -132,7 +132,7 @@ export class ProjectionRunner implements LogConsumer {
       for await (const event of subscription) {
         // A subscription given up after a failure may still yield what it had read.
         if (subscription !== this.subscription) return;
-        // Applied already, in the transaction that appended it (see inlineProjections).
+        // Applied already, in the transaction that appended it (see inAppendTransactions).
         if (event.position <= this.position) continue;
         this.buffer.push(event);
         if (this.buffer.length >= MAX_BATCH) await this.flush();

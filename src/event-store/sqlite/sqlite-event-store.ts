@@ -182,8 +182,8 @@ export class SqliteEventStore implements EventStore {
    * Has `work` run in every append transaction, after the batch's events are written and before it
    * commits, given the events it wrote (the server's projections, so that one fsync stores both).
    * What `work` answers runs once the transaction committed. `work` must settle its own failures
-   * (a savepoint): a transaction that fails with it anyway is run again without it, so it never
-   * fails an append.
+   * (a savepoint): a transaction that fails with it anyway is rolled back (and `work` told) and run
+   * again without it, so it never fails an append.
    */
   runInAppendTransactions(work: InlineWork | undefined): void {
     this.inline = work;
