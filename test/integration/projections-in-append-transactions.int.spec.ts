@@ -100,6 +100,24 @@ describe('projections applied in the append transaction (embedded store)', () =>
     expect(await rows()).toEqual(['a-steady attempt 2@0', `a-steady@${position}`, `breaking attempt 2@0`, `breaking@${position}`]);
   });
 
+  it('fail only the append SQLite itself refuses, as without them, trying the batch once with them: the others are applied each in its own transaction', async () => {
+    const noting = aNotingProjection('noting');
+    runners = await startProjections(store, readModel, [noting], { inAppendTransactions: true });
+    let poisonChecks = 0;
+    store.sqlite.writer.function('poison_checked', () => ++poisonChecks);
+    store.sqlite.writer.exec("CREATE TEMP TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.type = 'Poison' AND poison_checked() > 0 BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
+    const event = (n: number, type = 'Noted') => ({ eventId: `30000000-0000-4000-8000-00000000000${n}`, type, data: {}, metadata: { schemaVersion: 1, correlationId: 'c', causationId: 'c', actor: 'test' } });
+
+    const outcomes = await Promise.allSettled([store.append('a', [event(1)], 'any'), store.append('poisoned', [event(2, 'Poison')], 'any'), store.append('b', [event(3)], 'any')]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Once in the shared transaction, once alone: not again without the projections in between.
+    expect(poisonChecks).toBe(2);
+    const positions = (await store.readAll()).map((stored) => stored.position);
+    expect(noting.batches).toEqual(positions.map((position) => [position]));
+    expect(noting.rollbacks).toBe(0);
+  });
+
   it('leave the events to a runner that is behind, which applies them in order from its subscription', async () => {
     const noting = aNotingProjection('noting');
     runners = await startProjections(store, readModel, [noting], { inAppendTransactions: true });

@@ -205,9 +205,11 @@ export class SqliteEventStore implements EventStore {
       if (applying) committed = await work.apply(events, written.after);
       this.control.commit.run();
     } catch (error) {
-      // The appends go again without the work (which failed the transaction, or fails alone with them).
       if (this.sqlite.writer.inTransaction) this.control.rollback.run();
-      if (applying) work.rolledBack(error);
+      // The appends' own failure, as without the work: commitBatch tries each alone.
+      if (!applying) throw error;
+      // The work failed the transaction: the appends go again without it.
+      work.rolledBack(error);
       return this.batchTransaction.immediate(appends);
     }
     committed?.();
