@@ -1,5 +1,6 @@
 import { Kysely, Migrator, PostgresAdapter, SqliteDialect, Transaction, sql } from 'kysely';
 import { MIGRATIONS } from '../../migrations';
+import { runDirectly } from './compiled-query';
 import { ReadModelSchema } from './schema';
 import { SqliteDatabase, withStatementCache } from './sqlite-database';
 
@@ -41,7 +42,10 @@ export class SqliteReadModelDatabase implements ReadModelDatabase {
 
   constructor(readonly sqlite: SqliteDatabase) {
     this.query = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.queryReader) }) });
-    this.writer = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite.writer) }) });
+    const writer = withStatementCache(sqlite.writer);
+    this.writer = new Kysely({ dialect: new SqliteDialect({ database: writer }) });
+    // Only used holding the writer (inside SqliteDatabase.write): kysely's own mutex need not be taken.
+    runDirectly(this.writer, writer);
   }
 
   /** The embedded store's file, for read-only connections of other threads. */

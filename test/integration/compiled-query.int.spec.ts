@@ -37,4 +37,27 @@ describe('statements compiled once, on SQLite', () => {
       { known_from: 3, previous_status: null },
     ]);
   });
+
+  it("runs the writer's compiled statements on its connection, with what kysely's driver gives", async () => {
+    const results = await readModel().write(async (trx) => {
+      const executed = jest.spyOn(trx, 'executeQuery');
+      await insertRows(trx, 'sources', [
+        { source_id: 'a', profile: '{}', position: 1, sys_from: 1 },
+        { source_id: 'b', profile: '{}', position: 2, sys_from: 1 },
+      ]);
+      const moved = () => trx.updateTable('sources').set({ sys_from: 2 }).where('position', '>', 0);
+      const direct = await runCompiled(trx, 'test sources moved', moved, [2, 0]);
+      const selected = await runCompiled(trx, 'test sources', () => trx.selectFrom('sources').select(['source_id', 'sys_from']).orderBy('source_id'), []);
+      const throughKysely = executed.mock.calls.length;
+      const built = await moved().executeTakeFirstOrThrow();
+      return { direct, selected, built, throughKysely };
+    });
+    expect(results.throughKysely).toBe(0);
+    expect(results.direct.numAffectedRows).toBe(2n);
+    expect(results.built.numUpdatedRows).toBe(2n);
+    expect(results.selected.rows).toEqual([
+      { source_id: 'a', sys_from: 2 },
+      { source_id: 'b', sys_from: 2 },
+    ]);
+  });
 });
