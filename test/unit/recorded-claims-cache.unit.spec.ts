@@ -1,4 +1,4 @@
-import { KeptClaims, MAX_KEPT_CLAIMS, RecordedClaimsCache } from '../../src/projections/knowledge/recorded-claims.cache';
+import { KeptClaims, MAX_KEPT_CLAIMS, MAX_KEPT_ORIGINS, RecordedClaimsCache } from '../../src/projections/knowledge/recorded-claims.cache';
 
 const claim = (id: string, position: number) => ({ claim_id: id, source_id: 'a', fields: JSON.stringify({ sourceId: 'a', stance: 'asserts', reportedAt: '2024-10-17' }), position });
 const recorded = (...claims: ReturnType<typeof claim>[]): KeptClaims => ({ firstClaimId: claims[0].claim_id, claims, retractions: [] });
@@ -89,5 +89,49 @@ describe('RecordedClaimsCache: what the knowledge projection keeps of a developm
     expect(cache.get('d0')).toBeDefined();
     expect(cache.get('d2')).toBeDefined();
     expect(cache.get(`d${full}`)).toBeDefined();
+  });
+
+  describe("sources' origins", () => {
+    const keptOrigin = () => {
+      const cache = new RecordedClaimsCache();
+      cache.begin(at(0));
+      cache.keepOrigin('kr-nis', 'kr-government');
+      cache.end(at(1));
+      return cache;
+    };
+
+    it('keeps them for the next batch when it starts where the last batch ended', () => {
+      const cache = keptOrigin();
+
+      cache.begin(at(1));
+
+      expect(cache.originOf('kr-nis')).toBe('kr-government');
+      expect(cache.originOf('bbc')).toBeUndefined();
+    });
+
+    it.each([
+      ['the transaction of the batch was rolled back', (cache: RecordedClaimsCache) => (cache.rolledBack(), cache.begin(at(1)))],
+      ['a batch that started where the last one ended failed and is tried again', (cache: RecordedClaimsCache) => (cache.begin(at(1)), cache.begin(at(1)))],
+      ['the read model moved on without it', (cache: RecordedClaimsCache) => cache.begin(at(2))],
+      ['the read model was emptied and rebuilt (a new generation)', (cache: RecordedClaimsCache) => cache.begin(at(1, 'h'))],
+    ])('drops them when %s: the source rows they were read from may be gone', (_, next) => {
+      const cache = keptOrigin();
+
+      next(cache);
+
+      expect(cache.originOf('kr-nis')).toBeUndefined();
+    });
+
+    it(`keeps at most ${MAX_KEPT_ORIGINS}, then starts again`, () => {
+      const cache = new RecordedClaimsCache();
+      cache.begin(at(0));
+      for (let i = 0; i < MAX_KEPT_ORIGINS; i++) cache.keepOrigin(`s${i}`, `o${i}`);
+      expect(cache.originOf(`s${MAX_KEPT_ORIGINS - 1}`)).toBe(`o${MAX_KEPT_ORIGINS - 1}`);
+
+      cache.keepOrigin('one-more', 'o');
+
+      expect(cache.originOf('s0')).toBeUndefined();
+      expect(cache.originOf('one-more')).toBe('o');
+    });
   });
 });

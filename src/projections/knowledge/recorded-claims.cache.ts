@@ -4,6 +4,9 @@ import { ClaimRow, RecordedClaims, RetractionRow } from './status-segments.diff'
 /** Claim versions kept at most, over every development (about 1 KB each with their parsed fields: some 20 MB). */
 export const MAX_KEPT_CLAIMS = 20_000;
 
+/** Sources' origins kept at most (beyond it they are all dropped and read again as needed). */
+export const MAX_KEPT_ORIGINS = 10_000;
+
 /** A claim version with its source (the status timeline counts claims by their sources' origins). */
 export type SourcedClaimRow = ClaimRow & Readonly<{ source_id: string }>;
 
@@ -24,11 +27,16 @@ type Kept = { firstClaimId: string; claims: Map<string, SourcedClaimRow>; retrac
  * (the batch was rolled back, another process or instance applied events, the rows were emptied and
  * rebuilt: a new generation). Within a batch, the projection reports each row it writes
  * ({@link claimVersion}, {@link retraction}) before it re-derives from them.
+ *
+ * It also keeps the origin of each registered source it read ({@link originOf}): a source's row is
+ * written once and never changes (a second registration of its id is ignored), so only a batch
+ * rolled back, or rows emptied, can take one away, and those drop everything kept.
  */
 export class RecordedClaimsCache {
   /** Least recently used first. */
   private readonly kept = new Map<string, Kept>();
   private keptClaims = 0;
+  private readonly origins = new Map<string, string>();
   /** Where the last batch that completed left the checkpoint; undefined while a batch runs, or after one failed. */
   private keptAt: CheckpointPoint | undefined;
 
@@ -87,6 +95,17 @@ export class RecordedClaimsCache {
     this.kept.get(developmentId)?.retractions.set(row.claim_id, row);
   }
 
+  /** The origin of a registered source, as read in a batch since the read model was last where a batch left it; else undefined. */
+  originOf(sourceId: string): string | undefined {
+    return this.origins.get(sourceId);
+  }
+
+  /** Keeps the origin of a source read from the read model (registered: a source not found there has none to keep). */
+  keepOrigin(sourceId: string, origin: string): void {
+    if (this.origins.size >= MAX_KEPT_ORIGINS) this.origins.clear();
+    this.origins.set(sourceId, origin);
+  }
+
   private forget(developmentId: string): void {
     const kept = this.kept.get(developmentId);
     if (!kept) return;
@@ -97,5 +116,6 @@ export class RecordedClaimsCache {
   private clear(): void {
     this.kept.clear();
     this.keptClaims = 0;
+    this.origins.clear();
   }
 }

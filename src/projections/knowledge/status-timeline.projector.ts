@@ -45,7 +45,7 @@ export async function refreshStatusTimeline(
         .where('known_to', '>=', changedFrom),
     [developmentId, FOREVER, changedFrom],
   );
-  const diff = statusSegmentDiff(developmentId, recorded, current, await affiliations(trx, recorded.claims), changedFrom);
+  const diff = statusSegmentDiff(developmentId, recorded, current, await affiliations(trx, recorded.claims, kept), changedFrom);
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
 }
 
@@ -89,13 +89,26 @@ export async function developmentsNaming(trx: ReadModelTransaction, sourceId: st
   return rows.map((row) => row.development_id);
 }
 
-/** The origin of each source the claims name: its affiliation, else itself (sources are registered before they are named). */
-async function affiliations(trx: ReadModelTransaction, claims: readonly { source_id: string }[]): Promise<AffiliationOf> {
-  const ids = [...new Set(claims.map((claim) => claim.source_id))];
+/**
+ * The origin of each source the claims name: its affiliation, else itself (sources are registered
+ * before they are named; one that is not has no origin yet). Those `kept` does not know are read.
+ */
+async function affiliations(trx: ReadModelTransaction, claims: readonly { source_id: string }[], kept: RecordedClaimsCache): Promise<AffiliationOf> {
+  const origin = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const sourceId of new Set(claims.map((claim) => claim.source_id))) {
+    const known = kept.originOf(sourceId);
+    if (known === undefined) unknown.push(sourceId);
+    else origin.set(sourceId, known);
+  }
   const rows =
-    ids.length === 0
+    unknown.length === 0
       ? []
-      : await compiledRows(trx, `status sources × ${ids.length}`, () => trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', ids), ids);
-  const origin = new Map(rows.map((row) => [row.source_id, originOfSource({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) })]));
+      : await compiledRows(trx, `status sources × ${unknown.length}`, () => trx.selectFrom('sources').select(['source_id', 'profile']).where('source_id', 'in', unknown), unknown);
+  for (const row of rows) {
+    const read = originOfSource({ id: row.source_id, ...(JSON.parse(row.profile) as SourceProfile) });
+    origin.set(row.source_id, read);
+    kept.keepOrigin(row.source_id, read);
+  }
   return (sourceId) => origin.get(sourceId) ?? sourceId;
 }
