@@ -7,7 +7,7 @@ import { ReadModelSchema } from './schema';
 const texts = new WeakMap<DialectAdapter, Map<string, string>>();
 
 /** A better-sqlite3 connection whose `prepare` is memoised (`withStatementCache`). */
-type SqliteConnection = Readonly<{ prepare(source: string): Database.Statement }>;
+type SqliteConnection = Readonly<{ prepare(source: string): Database.Statement; inTransaction: boolean }>;
 
 /** The connection each database registered with {@link runDirectly} runs its compiled statements on. */
 const direct = new WeakMap<DialectAdapter, SqliteConnection>();
@@ -17,7 +17,9 @@ const direct = new WeakMap<DialectAdapter, SqliteConnection>();
  * as kysely's SQLite driver would, without its executor: its connection provider, mutex and
  * promises cost about 2 µs a statement, more than many of a projection's statements take.
  * Only for a database whose every use holds the connection already (the embedded store's writer,
- * used only inside `SqliteDatabase.write`): nothing else waits on kysely's mutex for it.
+ * used only inside `SqliteDatabase.write`): nothing else waits on kysely's mutex for it. Its
+ * statements must run in a transaction (kysely's would refuse a transaction already ended; this
+ * refuses any statement with none open), and it must have no plugins (their results are not applied).
  */
 export function runDirectly(db: Kysely<any>, connection: SqliteConnection): void {
   direct.set(db.getExecutor().adapter, connection);
@@ -57,6 +59,8 @@ export async function runCompiled<R>(
 
 /** What kysely's SQLite driver does with a compiled query (`SqliteConnection.executeQuery`), on `connection`. */
 async function runOn<R>(connection: SqliteConnection, text: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+  // A transaction object used after its `write` ended would otherwise write outside it, and outside the write lock.
+  if (!connection.inTransaction) throw new Error(`no transaction is open for: ${text}`);
   const statement = connection.prepare(text);
   if (statement.reader) return { rows: statement.all(parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(parameters);

@@ -60,4 +60,19 @@ describe('statements compiled once, on SQLite', () => {
       { source_id: 'b', sys_from: 2 },
     ]);
   });
+
+  it("undoes the writer's direct statements with the transaction they ran in, and refuses them once it has ended", async () => {
+    let ended: Kysely<ReadModelSchema> | undefined;
+    await expect(
+      readModel().write(async (trx) => {
+        ended = trx;
+        await insertRows(trx, 'sources', [{ source_id: 'a', profile: '{}', position: 1, sys_from: 1 }]);
+        throw new Error('the section fails');
+      }),
+    ).rejects.toThrow('the section fails');
+
+    expect(await readModel().query.selectFrom('sources').selectAll().execute()).toEqual([]);
+    await expect(insertRows(ended!, 'sources', [{ source_id: 'b', profile: '{}', position: 2, sys_from: 1 }])).rejects.toThrow(/no transaction is open/);
+    expect(await readModel().query.selectFrom('sources').selectAll().execute()).toEqual([]);
+  });
 });

@@ -9,7 +9,7 @@ import { NewEvent } from '../../src/event-store/event-store.port';
 import { upcast } from '../../src/event-store/upcasters';
 import { KnowledgeProjection } from '../../src/projections/knowledge/knowledge.projection';
 import { KnowledgeQueries } from '../../src/projections/knowledge/knowledge.queries';
-import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { ProjectionRunner, startProjections } from '../../src/projections/projection-runner';
 
 let eventNumber = 0;
 const event = (type: string, data: object): NewEvent => ({ eventId: `e-${++eventNumber}`, type, data, metadata: { schemaVersion: 1, correlationId: 'test', causationId: 'test', actor: 'test' } });
@@ -55,6 +55,39 @@ describe('a source registered after claims that name it', () => {
       const on2nd = (recordedAsOfMs: number) => queries.knowledgeAsOf({ asOfMs: Date.parse('2024-10-02'), recordedAsOfMs }, {}, 10);
       expect((await on2nd(registeredAtMs - 1)).items.map((view) => view.status)).toEqual(['corroborated']);
       expect((await on2nd(now)).items.map((view) => view.status)).toEqual(['reported']);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives them its origin when each append is applied in a batch of its own, the origins of the others kept between batches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'timeline-late-source-batches-'));
+    let now = Date.UTC(2025, 0, 1);
+    const storage = await openStorage({ dataDir: dir, eventStore: 'sqlite' }, { now: () => (now += 1000) });
+    try {
+      // As the server's: each append applied in its own transaction, each a batch.
+      const [runner] = await startProjections(storage.eventStore, storage.readModel, [new KnowledgeProjection()], { inAppendTransactions: true });
+      const stream = developmentStreamId('d1');
+      const appended: bigint[] = [];
+      const append = async (streamId: string, events: NewEvent[]) => appended.push((await storage.eventStore.append(streamId, events, 'any')).position);
+      await append(sourceStreamId('a'), [source('a')]);
+      await append(stream, [event('DevelopmentRecorded', { developmentId: 'd1', title: 'd1' }), claim('c0', 'x', '2024-10-01')]);
+      await append(stream, [claim('c1', 'a', '2024-10-02')]);
+      await append(sourceStreamId('x'), [source('x')]);
+      await append(stream, [claim('c2', 'a', '2024-10-03')]);
+      await runner.stop();
+      expect(runner.checkpoint).toBe(appended[appended.length - 1]);
+
+      const log = (await storage.eventStore.readAll()).map((stored) => upcast(stored));
+      const queries = new KnowledgeQueries(storage.readModel);
+      for (const day of ['2024-10-01', '2024-10-02', '2024-10-03']) {
+        const at = { asOfMs: Date.parse(day), recordedAsOfMs: now };
+        const statuses = (await queries.knowledgeAsOf(at, {}, 10)).items.map((view) => view.status);
+        expect([day, statuses]).toEqual([day, replayKnowledge(log, at).map((view) => view.status)]);
+      }
+      // x and a are one house once x is registered: reported, not corroborated.
+      expect((await queries.knowledgeAsOf({ asOfMs: Date.parse('2024-10-03'), recordedAsOfMs: now }, {}, 10)).items.map((view) => view.status)).toEqual(['reported']);
     } finally {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
