@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './bootstrap/create-app';
 import { AppConfig, ConfigError, loadConfig } from './platform/app-config';
 import { ArticleSeeder } from './seed/article-seeder';
+import { messageOf } from './platform/error-message';
 
 const where = (config: AppConfig) => (config.eventStore === 'sqlite' ? `data in ${config.dataDir}` : `${config.eventStore} event store`);
 
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
 
 /** Any failure to start is one line on stderr: a wrong setting names the setting. */
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (error instanceof ConfigError) {
     process.stderr.write(`timeline: configuration error: ${message}\n`);
     process.exit(2);

@@ -3,6 +3,7 @@ import { connectPostgres } from '../database/postgres-connection';
 import { PostgresReadModelDatabase } from '../database/postgres-read-model-database';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
+import { messageOf } from '../platform/error-message';
 
 /**
  * `npm run migrate`: applies `migrations/` to the configured database (DATABASE_URL for the server
@@ -26,6 +27,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const prefix = error instanceof ConfigError ? 'configuration error' : 'failed';
-  process.stderr.write(`timeline migrate: ${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`timeline migrate: ${prefix}: ${messageOf(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -23,6 +23,7 @@ import { systemClock } from '../platform/clock';
 import { createProjections } from '../projections/projection-registry';
 import { KnowledgeQueries } from '../projections/knowledge/knowledge.queries';
 import { catchUp } from './catch-up';
+import { messageOf } from '../platform/error-message';
 
 const USAGE = `usage: npm run cli -- <command>
   verify                                   recompute every leaf from the store and compare with the stored tree
@@ -139,7 +140,7 @@ const BESIDE_SERVER: StorageAccess = { lockDataDir: false };
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (error instanceof UsageError) {
       process.stderr.write(`${message ? `timeline: ${message}\n` : ''}${USAGE}\n`);
       process.exit(2);

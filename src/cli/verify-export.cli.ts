@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { verifyExport } from '../audit/export-verifier';
 import { fileLines } from '../audit/ndjson-file';
 import { parseTreeHead } from '../audit/tree-head';
+import { messageOf } from '../platform/error-message';
 
 const USAGE = `usage: npm run verify-export -- FILE [--head SAVED_HEAD.json] [--public-key BASE64]
   Checks an export with no server and no database: the tree head's Ed25519 signature, every leaf hash,
@@ -38,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`verify-export: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`verify-export: ${messageOf(error)}\n`);
     process.exit(2);
   },
 );

@@ -10,6 +10,7 @@ import { upcast } from '../event-store/upcasters';
 import { AsyncMutex } from '../platform/async-mutex';
 import { LogConsumer } from './log-consumers';
 import { Projection } from './projection';
+import { messageOf } from '../platform/error-message';
 
 const MAX_BATCH = 1000;
 /** After a failure the runner follows the log again after this pause, doubled each time up to the max. */
@@ -52,8 +53,6 @@ export class FlushTurns {
 /** Runners take their flush locks in this order when they flush together, so two joint flushes never wait on each other. */
 let runnersMade = 0;
 const byName = (a: ProjectionRunner, b: ProjectionRunner): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.order - b.order);
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A runner's batch, taken from its buffer to apply. */
 type TakenBatch = Readonly<{ runner: ProjectionRunner; batch: readonly StoredEvent[] }>;

@@ -7,6 +7,7 @@ import { CLOCK, Clock } from '../platform/clock';
 import { LogConsumers } from '../projections/log-consumers';
 import { connectNats } from './nats-connection';
 import { NatsRelay } from './nats-relay';
+import { messageOf } from '../platform/error-message';
 
 /**
  * Runs the JetStream relay when TIMELINE_NATS_URL is set. It starts at bootstrap, so an unreachable
@@ -36,7 +37,7 @@ export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy
       await connection.jetstreamManager();
     } catch (error) {
       await connection.close().catch(() => undefined);
-      throw new ConfigError('TIMELINE_NATS_URL', `NATS answers but JetStream does not: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ConfigError('TIMELINE_NATS_URL', `NATS answers but JetStream does not: ${messageOf(error)}`);
     }
     const relay = new NatsRelay(this.store, this.db, connection, { stream, subjectPrefix }, this.clock);
     try {
@@ -45,7 +46,7 @@ export class NatsRelayService implements OnApplicationBootstrap, OnModuleDestroy
       await connection.close().catch(() => undefined);
       throw new ConfigError(
         'TIMELINE_NATS_STREAM',
-        `JetStream stream '${stream}' (subjects '${subjectPrefix}.>') cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+        `JetStream stream '${stream}' (subjects '${subjectPrefix}.>') cannot be used: ${messageOf(error)}`,
       );
     }
     this.connection = connection;

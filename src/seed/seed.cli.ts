@@ -3,6 +3,7 @@ import { createAppContext } from '../bootstrap/cli-context';
 import { ConfigError, loadConfig } from '../platform/app-config';
 import { systemClock } from '../platform/clock';
 import { ArticleSeeder } from './article-seeder';
+import { messageOf } from '../platform/error-message';
 
 /** `npm run seed`: loads the article's timeline into the configured store; safe to run again. */
 async function main(): Promise<void> {
@@ -20,6 +21,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const prefix = error instanceof ConfigError ? 'configuration error' : 'seed failed';
-  process.stderr.write(`timeline seed: ${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`timeline seed: ${prefix}: ${messageOf(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -5,6 +5,7 @@ import { toHex } from '../merkle/merkle-hash';
 import { MerkleFrontier, decomposition } from '../merkle/merkle-frontier';
 import { MissingSubtreeError, subtreeKey } from '../merkle/stored-subtrees';
 import { LeafRange, LeafRangeChecker } from './leaf-ranges';
+import { messageOf } from '../../platform/error-message';
 
 export type MismatchReason =
   /** The event at this leaf hashes differently from the stored leaf: its row was changed. */
@@ -52,7 +53,7 @@ export type VerifyOptions = Readonly<{
 
 /** What to say when the workers failed: the report is still whole, the one-thread pass having done the rest. */
 export const workersFailed = (error: unknown): string =>
-  `verify's worker threads failed, verifying the rest on one thread: ${error instanceof Error ? error.message : String(error)}`;
+  `verify's worker threads failed, verifying the rest on one thread: ${messageOf(error)}`;
 
 /** Where the one-thread pass starts: after the leaves the parallel pass found matching. */
 type Start = { index: number; after: bigint; frontier: MerkleFrontier };

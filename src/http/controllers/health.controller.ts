@@ -8,6 +8,7 @@ import { HealthDetailForLoopback } from '../auth/health-detail.interceptor';
 import { Public } from '../auth/roles.decorator';
 import { HealthSchema } from '../openapi/operations.schemas';
 import { ApiProblems } from '../openapi/problem.schema';
+import { messageOf } from '../../platform/error-message';
 
 @ApiTags('operations')
 @Controller('health')
@@ -34,7 +35,7 @@ export class HealthController {
         try {
           return indicator.up({ head: Number(await this.store.headPosition()) });
         } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+          return indicator.down({ message: messageOf(error) });
         }
       },
       async () => {

@@ -6,6 +6,7 @@ import { instantText } from '../../domain/shared/time';
 import { KeyedMutex } from '../../platform/async-mutex';
 import { CLOCK, Clock } from '../../platform/clock';
 import { IdempotencyKeyReusedError } from '../problem';
+import { messageOf } from '../../platform/error-message';
 
 export type StoredResponse = Readonly<{ status: number; body: unknown }>;
 
@@ -70,7 +71,7 @@ export class IdempotencyStore {
           .execute(),
       );
     } catch (error) {
-      this.logger.warn(`the response to an Idempotency-Key was not stored (a retry runs the command again and finds its events): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`the response to an Idempotency-Key was not stored (a retry runs the command again and finds its events): ${messageOf(error)}`);
     }
   }
 }

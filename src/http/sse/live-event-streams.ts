@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../platform/app-config';
 import { TimelineRequest } from '../request-context';
 import { LiveEventStream, LiveStreamSettings } from './live-event-stream';
 import { LiveStreamLimits } from './live-stream-limits';
+import { messageOf } from '../../platform/error-message';
 
 /**
  * A catch-up page ends before this much event text, so what a client that stopped reading holds
@@ -89,7 +90,7 @@ export class LiveEventStreams implements OnModuleDestroy {
         this.logger.warn(`dropped a client that stopped reading, after position ${stream.lastPosition ?? options.after ?? 0n}`);
       } else if (end === 'failed') {
         const { failure } = stream.outcome;
-        this.logger.error(`a live stream's subscription failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+        this.logger.error(`a live stream's subscription failed: ${messageOf(failure)}`);
       }
     });
     this.streams.set(stream, done);
