@@ -5,7 +5,9 @@ import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
+import Database from 'better-sqlite3';
 import { SQLITE_FILE, openStorage, type Storage } from '../src/bootstrap/open-storage';
+import { openConnection } from '../src/database/sqlite-database';
 import { systemClock } from '../src/platform/clock';
 import { KNOWLEDGE_TABLES, KnowledgeProjection } from '../src/projections/knowledge/knowledge.projection';
 import { ProjectionRunner } from '../src/projections/projection-runner';
@@ -23,6 +25,12 @@ import { fmtInt, fmtNum, median, once, table, yieldToEventLoop } from './stats';
  * `KnowledgeProjection` on an empty read model, timed from `start()` until its checkpoint is the
  * head) take turns; round 0 is a warm-up and not counted. After each rebuild every row of the read
  * model is read back: all rebuilds must give the same rows.
+ *
+ * On SQLite a third contestant, "the rows alone", is the floor any rebuild meets, whatever its code:
+ * the rows the first rebuild left, inserted with plain better-sqlite3 into an empty file of the same
+ * tables and indexes (FTS5 included), on a connection set up as the store's are, in as many
+ * transactions as that rebuild committed (each table's rows spread evenly over them). It reads no
+ * event, supersedes nothing and derives nothing: a rebuild of these rows can only be slower.
  *
  * Standalone: `npx ts-node --transpile-only bench/rebuild-bench.ts`, with
  *   BENCH_REBUILD_CLAIMS     claims of the SQLite level (default 20,000; 0 skips SQLite)
@@ -89,7 +97,69 @@ type Level = Readonly<{
   fresh(code: Code, round: number): Promise<Storage>;
   /** Done with a storage from `fresh`. */
   discard(storage: Storage): Promise<void>;
+  /** SQLite: what a rebuilt storage from `fresh` holds, and an insert of it alone (the floor). */
+  floor?: Readonly<{ capture(storage: Storage): RebuiltRows; insert(rows: RebuiltRows, round: number): number }>;
 }>;
+
+/** The knowledge read model a rebuild left: its schema, its rows in rowid order, and the transactions it committed them in. */
+type RebuiltRows = Readonly<{
+  schema: readonly string[];
+  tables: readonly Readonly<{ name: string; columns: readonly string[]; rows: readonly unknown[][] }>[];
+  commits: number;
+}>;
+
+const FLOOR = 'the rows alone';
+
+/** The rebuilt tables' schema and rows, read from the file under `storage` (open: WAL lets a second connection read). */
+function captureRows(file: string, storage: Storage): RebuiltRows {
+  const commits = (storage.readModel as { commitStats?: { transactions: number } }).commitStats?.transactions ?? 0;
+  if (commits < 1) throw new Error('the rebuild committed no read-model transaction');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const names = [...KNOWLEDGE_TABLES, 'projection_checkpoints'];
+    // The tables, their indexes and the FTS5 tables, not FTS5's own shadow tables (the virtual table makes them).
+    const schema = (
+      db
+        .prepare(`SELECT sql FROM sqlite_master WHERE tbl_name IN (${names.map(() => '?').join(', ')}) AND sql IS NOT NULL ORDER BY type DESC, name`)
+        .all(...names) as { sql: string }[]
+    ).map((row) => row.sql);
+    const tables = names.map((name) => {
+      const statement = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).raw(true).safeIntegers(true);
+      return { name, columns: statement.columns().map((column) => column.name), rows: statement.all() as unknown[][] };
+    });
+    return { schema, tables, commits };
+  } finally {
+    db.close();
+  }
+}
+
+/** `rows` inserted into a new file at `file`, in `rows.commits` transactions; the ms from the first insert to the last commit. */
+function insertRows(file: string, rows: RebuiltRows): number {
+  const db = openConnection(file);
+  try {
+    for (const statement of rows.schema) db.exec(statement);
+    const inserts = rows.tables.map((table) =>
+      db.prepare(`INSERT INTO "${table.name}" (${table.columns.map((column) => `"${column}"`).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`),
+    );
+    const commit = db.transaction((part: number) => {
+      rows.tables.forEach((table, t) => {
+        const from = Math.floor((table.rows.length * part) / rows.commits);
+        const to = Math.floor((table.rows.length * (part + 1)) / rows.commits);
+        for (let i = from; i < to; i++) inserts[t].run(table.rows[i]);
+      });
+    });
+    const start = performance.now();
+    for (let part = 0; part < rows.commits; part++) commit(part);
+    const ms = performance.now() - start;
+    for (const table of rows.tables) {
+      const { count } = db.prepare(`SELECT count(*) AS count FROM "${table.name}"`).get() as { count: number };
+      if (count !== table.rows.length) throw new Error(`the floor holds ${count} rows of ${table.name}, the rebuild ${table.rows.length}`);
+    }
+    return ms;
+  } finally {
+    db.close();
+  }
+}
 
 async function sqliteLevel(root: string): Promise<Level> {
   const template = join(root, 'sqlite-template');
@@ -116,6 +186,18 @@ async function sqliteLevel(root: string): Promise<Level> {
     async discard(storage) {
       await storage.close();
       rmSync(dirs.get(storage)!, { recursive: true, force: true });
+    },
+    floor: {
+      capture: (storage) => captureRows(join(dirs.get(storage)!, SQLITE_FILE), storage),
+      insert(rows, round) {
+        const dir = join(root, `sqlite-${round}-floor`);
+        mkdirSync(dir, { recursive: true });
+        try {
+          return insertRows(join(dir, SQLITE_FILE), rows);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
     },
   };
 }
@@ -163,7 +245,13 @@ async function profiled<T>(file: string | undefined, body: () => Promise<T>): Pr
 }
 
 /** A rebuild from position 0 on a fresh read model (profiled from `start()` to the head, if `profile` names a file); its rows. */
-async function rebuildOnce(level: Level, code: Code, round: number, profile?: string): Promise<{ ms: number; digest: string; rows: Record<string, string[]> }> {
+async function rebuildOnce(
+  level: Level,
+  code: Code,
+  round: number,
+  profile?: string,
+  capture = false,
+): Promise<{ ms: number; digest: string; rows: Record<string, string[]>; rebuilt?: RebuiltRows }> {
   const storage = await level.fresh(code, round);
   try {
     const head = await storage.eventStore.headPosition();
@@ -178,7 +266,7 @@ async function rebuildOnce(level: Level, code: Code, round: number, profile?: st
     await runner.stop();
     if (!reached) throw new Error(`${code.name} did not reach ${head} (stopped at ${runner.checkpoint})`);
     const rows = await readModelRows(storage.readModel.query, [...KNOWLEDGE_TABLES, 'projection_checkpoints']);
-    return { ms, digest: rowsDigest(rows), rows };
+    return { ms, digest: rowsDigest(rows), rows, rebuilt: capture ? level.floor?.capture(storage) : undefined };
   } finally {
     await level.discard(storage);
   }
@@ -198,10 +286,20 @@ function firstDifference(a: Record<string, string[]>, b: Record<string, string[]
   return undefined;
 }
 
-type Figures = Readonly<{ store: string; events: number; ms: Record<string, number[]>; digests: Record<string, string>; differences: string[] }>;
+type Figures = Readonly<{
+  store: string;
+  events: number;
+  ms: Record<string, number[]>;
+  digests: Record<string, string>;
+  differences: string[];
+  /** SQLite: the transactions the floor inserted its rows in (those of the rebuild it copies). */
+  floorCommits?: number;
+}>;
 
 async function measure(level: Level, codes: readonly Code[]): Promise<Figures> {
-  const names = ['raw read', ...codes.map((code) => code.name)];
+  // The floor last in round 0: it inserts the rows the first rebuild of this tree leaves.
+  const names = ['raw read', ...codes.map((code) => code.name), ...(level.floor ? [FLOOR] : [])];
+  let rebuilt: RebuiltRows | undefined;
   const ms: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   const digests: Record<string, string> = {};
   const differences: string[] = [];
@@ -221,9 +319,13 @@ async function measure(level: Level, codes: readonly Code[]): Promise<Figures> {
           if (read !== level.events) throw new Error(`read ${read} events, loaded ${level.events}`);
           return performance.now() - start;
         });
+      } else if (name === FLOOR) {
+        await yieldToEventLoop();
+        elapsed = level.floor!.insert(rebuilt!, round);
       } else {
         const code = codes.find((candidate) => candidate.name === name)!;
-        const result = await rebuildOnce(level, code, round, profile);
+        const result = await rebuildOnce(level, code, round, profile, code === thisTree && !rebuilt);
+        rebuilt ??= result.rebuilt;
         elapsed = result.ms;
         digests[name] ??= result.digest;
         reference ??= result.rows;
@@ -235,7 +337,7 @@ async function measure(level: Level, codes: readonly Code[]): Promise<Figures> {
     }
     log(`  ${level.store} round ${round}${round === 0 ? ' (warm-up)' : ''}: ${times.join(', ')}`);
   }
-  return { store: level.store === 'postgres' ? 'PostgreSQL' : 'SQLite', events: level.events, ms, digests, differences };
+  return { store: level.store === 'postgres' ? 'PostgreSQL' : 'SQLite', events: level.events, ms, digests, differences, floorCommits: rebuilt?.commits };
 }
 
 const spread = (values: readonly number[], digits = 3) =>
@@ -256,8 +358,16 @@ function report(figures: readonly Figures[], codes: readonly Code[], skipped?: s
       const own = f.ms[code.name];
       rows.push([f.store, code.name, fmtInt(f.events), spread(own.map((ms) => (f.events / ms) * 1000), 0), spread(own.map((ms, i) => raw[i] / ms))]);
     }
+    const floor = f.ms[FLOOR];
+    if (floor) {
+      const name = `${FLOOR}: the rebuilt rows inserted with nothing else, in ${fmtInt(f.floorCommits!)} transactions (what any rebuild of them meets)`;
+      rows.push([f.store, name, fmtInt(f.events), spread(floor.map((ms) => (f.events / ms) * 1000), 0), spread(floor.map((ms, i) => raw[i] / ms))]);
+    }
   }
   out.push(table(['store', 'contestant', 'events', 'events/s (min / median / max)', '÷ raw read, per round (min / median / max)'], rows), '');
+  for (const f of figures.filter((figures) => figures.ms[FLOOR])) {
+    out.push(`${f.store}: ${codes[0].name} ÷ ${FLOOR}, per round: ${spread(f.ms[codes[0].name].map((ms, i) => f.ms[FLOOR][i] / ms), 2)}.`, '');
+  }
   if (codes.length > 1) {
     const [mine, base] = codes;
     for (const f of figures) out.push(`${f.store}: ${mine.name} ÷ ${base.name}, per round: ${spread(f.ms[mine.name].map((ms, i) => f.ms[base.name][i] / ms), 2)}.`);
