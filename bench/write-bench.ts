@@ -1,6 +1,12 @@
 import 'reflect-metadata';
+import { CommandBus } from '@nestjs/cqrs';
+import { plainToInstance } from 'class-transformer';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ReportClaimCommand } from '../src/application/commands/report-claim.handler';
+import { ClaimInputDto, toClaimFields } from '../src/http/dto/claim.dto';
+import { IdGenerator } from '../src/platform/ids';
 import { aClaim, aDevelopment, aSource, created } from '../test/support/builders';
 import { READ_MODEL_DATABASE } from '../src/database/read-model-database';
 import { EVENT_STORE } from '../src/event-store/event-store.port';
@@ -14,7 +20,9 @@ import { fmtInt, fmtMs, fmtNum, fmtRatio, median, percentileSorted, table } from
  * 8 connections for `BENCH_WRITE_SECONDS` (default 5) each, against the HTTP floor measured in the
  * same rounds: `GET /health` at the same connections, `BENCH_WRITE_ROUNDS` rounds (default 2), which
  * of the two goes first alternating. autocannon runs on a thread of its own, as in the knowledge
- * bench. Target at 8 connections: ≥ 2,000 requests/s, p99 ≤ 25 ms (medians of the rounds).
+ * bench. Target at 8 connections: ≥ 2,000 requests/s, p99 ≤ 25 ms (medians of the rounds). At 8
+ * connections the same rounds also run the write path without HTTP ({@link writePathAlone}): what
+ * the server's thread can store and project with nothing to parse, validate or answer.
  *
  * Then a long stream: `POST` claims one after another to a development holding
  * `BENCH_WRITE_LONG_CLAIMS` claims (default 1,000) and to a new one, in alternating rounds:
@@ -41,12 +49,18 @@ async function main(): Promise<void> {
     // Transactions (each one fsync) the event store and the read models committed: the disk's share of a write.
     const transactions = () =>
       [app.app.get(EVENT_STORE), app.app.get(READ_MODEL_DATABASE)].map((db: { commitStats?: { transactions: number } }) => db.commitStats?.transactions ?? Number.NaN);
+    const claim = toClaimFields(plainToInstance(ClaimInputDto, JSON.parse(body)));
+    const alone: number[] = [];
+    let postsAt8: number[] = [];
     for (const connections of [1, 8]) {
       const floors: LoadResult[] = [];
       const writes: LoadResult[] = [];
       const committed = [0, 0];
       const floor = async () => {
         floors.push(await run({ url: `${url}/health`, connections, duration: seconds }));
+      };
+      const direct = async () => {
+        alone.push(await writePathAlone(app, claim, streams, connections, seconds));
       };
       const write = async () => {
         const before = transactions();
@@ -57,11 +71,14 @@ async function main(): Promise<void> {
       };
       for (let round = 0; round < rounds; round++) {
         // The floor first in even rounds, the writes first in odd ones: each round's pair is measured side by side.
-        for (const measure of round % 2 === 0 ? [floor, write] : [write, floor]) await measure();
+        const measures = connections === 8 ? [floor, write, direct] : [floor, write];
+        // Each goes first in turn: each round's set is measured side by side.
+        for (let turn = 0; turn < measures.length; turn++) await measures[(round + turn) % measures.length]();
       }
       const total = writes.reduce((sum, result) => sum + result.requests.total, 0);
       const [events, readModels] = committed.map((count) => count / total);
       const rates = writes.map((result) => result.requests.average);
+      if (connections === 8) postsAt8 = rates;
       const ratios = writes.map((result, i) => result.requests.average / floors[i].requests.average);
       const rate = median(rates);
       const p99 = median(writes.map((result) => result.latency.p99));
@@ -87,11 +104,40 @@ async function main(): Promise<void> {
     console.log(
       `\n${streams} developments, each POST answered once stored and projected; reproduce: \`BENCH_WRITE_STREAMS=${streams} BENCH_WRITE_SECONDS=${seconds} BENCH_WRITE_ROUNDS=${rounds} BENCH_WRITE_LONG_CLAIMS=${longClaims} BENCH_WRITE_LONG_ROUNDS=${longRounds} npx ts-node --transpile-only bench/write-bench.ts\``,
     );
+    console.log(
+      `\nThe write path without HTTP, the same rounds: ${fmtInt(median(alone))} writes/s (${alone.map(fmtInt).join(', ')} by round), ` +
+        `8 callers of \`ReportClaimCommand\` through the \`CommandBus\`, over the same developments, each answered once stored and projected; ` +
+        `POST at 8 connections ÷ it, per round: ${postsAt8.map((rate, i) => fmtRatio(rate / alone[i])).join(', ')}.`,
+    );
     await longStream(app, body, longClaims, longRounds);
     await readsWhileWriting(app, url, seconds, longRounds);
   } finally {
     await app.close();
   }
+}
+
+/**
+ * The write path alone, as POST runs it after its body is parsed and validated: `callers` loops, for
+ * `seconds`, each executing `ReportClaimCommand` through the `CommandBus` (the stream writer,
+ * `handleCommand`, the append and the projections in its transaction, read-your-writes), over
+ * `streams` developments in turn. Writes a second.
+ */
+async function writePathAlone(app: TestApp, claim: ReturnType<typeof toClaimFields>, streams: number, callers: number, seconds: number): Promise<number> {
+  const bus = app.app.get(CommandBus);
+  const until = performance.now() + seconds * 1000;
+  let next = 0;
+  let written = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (performance.now() < until) {
+        const context = { correlationId: randomUUID(), actor: 'bench', ids: new IdGenerator() };
+        await bus.execute(new ReportClaimCommand({ developmentId: `bench-${next++ % streams}`, claim }, context));
+        written += 1;
+      }
+    }),
+  );
+  return (written / (performance.now() - start)) * 1000;
 }
 
 /**
