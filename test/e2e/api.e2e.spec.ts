@@ -504,6 +504,26 @@ describe('Timeline HTTP API (harbour incidents scenario)', () => {
       expect(asRecorded).toMatchObject({ status: 'corroborated', assertedBy: ['alpha-news', 'harbour-watch'], deniedBy: [] });
     });
 
+    it('moves a claim off an instant its status turned at: the segments that met there are replaced, none left to overlap the new ones', async () => {
+      // Status segments [8, 10), [10, 12), [12, ∞) March; the claim of the 10th moves to the 11th, so the
+      // re-derivation starts at the 10th, where a segment starts and the one before it ends.
+      created(await post('/v1/developments', aDevelopment({ id: 'buoy-adrift', topics: ['moved-claim'], claim: aClaim({ reportedAt: '2025-03-08' }) })));
+      const moved = created(await post('/v1/developments/buoy-adrift/claims', aClaim({ sourceId: 'alpha-news', reportedAt: '2025-03-10' })));
+      created(await post('/v1/developments/buoy-adrift/claims', aClaim({ sourceId: 'zulu-radio', stance: 'denies', reportedAt: '2025-03-12' })));
+      const statusAsOf = async (day: number) => {
+        const { items } = await knowledge(`topic=moved-claim&asOf=2025-03-${String(day).padStart(2, '0')}`);
+        return items.map((item: { id: string; status: string }) => `${item.id} ${item.status}`);
+      };
+      expect(await statusAsOf(9)).toEqual(['buoy-adrift reported']);
+      expect(await statusAsOf(10)).toEqual(['buoy-adrift corroborated']);
+
+      created(await post(`/v1/developments/buoy-adrift/claims/${moved.claimId}/corrections`, aClaimCorrection({ reportedAt: '2025-03-11' })));
+      expect(await statusAsOf(9)).toEqual(['buoy-adrift reported']);
+      expect(await statusAsOf(10)).toEqual(['buoy-adrift reported']);
+      expect(await statusAsOf(11)).toEqual(['buoy-adrift corroborated']);
+      expect(await statusAsOf(12)).toEqual(['buoy-adrift disputed']);
+    });
+
     it('answers 404 when correcting an unknown claim or development', async () => {
       created(await post('/v1/developments', aDevelopment({ id: 'flare-sighting', topics: ['flare'] })));
       expectProblem(await post('/v1/developments/flare-sighting/claims/no-such-claim/corrections', aClaimCorrection({ stance: 'denies' })), 404);

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQLITE_FILE } from '../../src/bootstrap/open-storage';
-import { SqliteReadModelDatabase } from '../../src/database/read-model-database';
+import { Kysely, SqliteDialect } from 'kysely';
+import { ReadModelTransaction, SqliteReadModelDatabase } from '../../src/database/read-model-database';
+import { FOREVER, ReadModelSchema } from '../../src/database/schema';
+import { currentSegmentsFrom } from '../../src/projections/knowledge/status-timeline.projector';
 import { SqliteDatabase, openConnection } from '../../src/database/sqlite-database';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { systemClock } from '../../src/platform/clock';
@@ -76,6 +79,40 @@ describe('planner statistics on the embedded store', () => {
     } finally {
       for (const connection of opened) connection.close();
       sqlite.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("let a status timeline's re-derivation read only the segments that end at or after the change, by an index range, however many instants the timeline holds", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'timeline-statistics-'));
+    const app = await startTestApp({ dataDir, env: { TIMELINE_EVENT_STORE: 'sqlite', TIMELINE_RATE_LIMIT: '0' } });
+    const hour = (n: number) => new Date(Date.UTC(2025, 2, 1) + n * 3_600_000).toISOString();
+    try {
+      created(await app.post('/v1/sources', aSource()));
+      created(await app.post('/v1/developments', aDevelopment({ id: 'd', claim: aClaim({ reportedAt: hour(0) }) })));
+      // Each claim an hour after the one before: a segment each.
+      for (let i = 1; i < 120; i++) created(await app.post('/v1/developments/d/claims', aClaim({ reportedAt: hour(i) })));
+    } finally {
+      await app.close();
+    }
+    const db = openConnection(join(dataDir, SQLITE_FILE), { readonly: true });
+    const kysely = new Kysely<ReadModelSchema>({ dialect: new SqliteDialect({ database: db }) });
+    try {
+      const segments = (changedFrom: number) => currentSegmentsFrom(kysely as unknown as ReadModelTransaction, 'd', changedFrom).compile();
+      const { sql, parameters } = segments(Date.parse(hour(100)));
+      expect(planOf(db, sql, ...parameters)).toContainEqual(
+        expect.stringMatching(/^SEARCH status_segments USING INDEX status_segments_by_development \(development_id=\? AND sys_to=\? AND known_from>\?\)/),
+      );
+      // The same segments as the plain condition, at the timeline's instants, between them, before the first and after the last.
+      const ends = db.prepare('SELECT known_from, known_to FROM status_segments WHERE development_id = ? AND sys_to = ? AND known_to >= ? ORDER BY known_from');
+      expect((ends.all('d', FOREVER, Number.MIN_SAFE_INTEGER) as unknown[]).length).toBe(120);
+      for (const changedFrom of [Number.MIN_SAFE_INTEGER, Date.parse(hour(0)), Date.parse(hour(0)) + 1, Date.parse(hour(57)), Date.parse(hour(57)) - 1, Date.parse(hour(119)), Date.parse(hour(200))]) {
+        const query = segments(changedFrom);
+        const found = (db.prepare(query.sql).all(...query.parameters) as { known_from: number; known_to: number }[]).map(({ known_from, known_to }) => ({ known_from, known_to }));
+        expect(found.sort((a, b) => a.known_from - b.known_from)).toEqual(ends.all('d', FOREVER, changedFrom));
+      }
+    } finally {
+      await kysely.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -22,31 +22,58 @@ export async function refreshStatusTimeline(
   // Bound as a number both stores compare with an integer column: "every segment" when the change has no time.
   const changedFrom = Number.isFinite(changedFromMs) ? changedFromMs : Number.MIN_SAFE_INTEGER;
   const recorded = kept.get(developmentId) ?? kept.keep(developmentId, await recordedClaims(trx, developmentId));
-  const current = await compiledRows(
-    trx,
-    'status segments',
-    () =>
-      trx
-        .selectFrom('status_segments')
-        .select([
-          'development_id',
-          'known_from',
-          'known_to',
-          'status',
-          'previous_status',
-          'summary',
-          'known_from_text',
-          'first_reported_at',
-          'last_reported_at',
-          'cause_position',
-        ])
-        .where('development_id', '=', developmentId)
-        .where('sys_to', '=', FOREVER)
-        .where('known_to', '>=', changedFrom),
-    [developmentId, FOREVER, changedFrom],
-  );
+  const current = await compiledRows(trx, 'status segments', () => currentSegmentsFrom(trx, developmentId, changedFrom), [
+    developmentId,
+    FOREVER,
+    changedFrom,
+    developmentId,
+    FOREVER,
+    changedFrom,
+    Number.MIN_SAFE_INTEGER,
+  ]);
   const diff = statusSegmentDiff(developmentId, recorded, current, await affiliations(trx, recorded.claims, kept), changedFrom);
   await supersede(trx, STATUS_SEGMENTS, at, { close: { development_id: developmentId, known_from: diff.close }, insert: diff.insert });
+}
+
+/**
+ * The development's current status segments that end at or after `changedFrom` (`known_to >= ?`):
+ * those a re-derivation from `changedFrom` may replace. No index leads with `known_to`, so the query
+ * also bounds `known_from`, on which both stores' indexes that lead with `(development_id, sys_to,
+ * known_from)` seek: from the start of the last segment that starts before `changedFrom` (every
+ * segment, if none does). A development's current segments never overlap (a derivation replaces
+ * every segment that ends at or after where it starts), so none that ends at or after `changedFrom`
+ * starts before that one, and the bound leaves none out. Without it the read went through every
+ * current segment of the development: 0.5–0.8 ms a write at 2,000 instants on SQLite.
+ */
+export function currentSegmentsFrom(trx: ReadModelTransaction, developmentId: string, changedFrom: number) {
+  return trx
+    .selectFrom('status_segments')
+    .select([
+      'development_id',
+      'known_from',
+      'known_to',
+      'status',
+      'previous_status',
+      'summary',
+      'known_from_text',
+      'first_reported_at',
+      'last_reported_at',
+      'cause_position',
+    ])
+    .where('development_id', '=', developmentId)
+    .where('sys_to', '=', FOREVER)
+    .where('known_to', '>=', changedFrom)
+    .where('known_from', '>=', (eb) =>
+      eb.fn.coalesce(
+        eb
+          .selectFrom('status_segments as earlier')
+          .select((inner) => inner.fn.max('earlier.known_from').as('start'))
+          .where('earlier.development_id', '=', developmentId)
+          .where('earlier.sys_to', '=', FOREVER)
+          .where('earlier.known_from', '<', changedFrom),
+        eb.val(Number.MIN_SAFE_INTEGER),
+      ),
+    );
 }
 
 /** A development's current claim versions, its retractions and the claim it was recorded with, as the read model holds them. */
