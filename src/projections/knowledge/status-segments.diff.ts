@@ -96,10 +96,25 @@ function parsedClaim(row: ClaimRow): ParsedClaim {
 
 function statusSegments(developmentId: string, { firstClaimId, claims, retractions }: RecordedClaims, affiliationOf: AffiliationOf, changedFromMs: number): SegmentRow[] {
   const retractionOf = new Map(retractions.map((row) => [row.claim_id, row]));
-  // Which recorded fact each knowledge instant comes from (the latest recorded then), and its
+  // In the order they were recorded, whatever order they come in: claims whose times do not parse
+  // (a log from elsewhere) sort by their place in it.
+  const byPosition = [...claims].sort((a, b) => Number(a.position) - Number(b.position));
+  const known: KnownClaim[] = byPosition.map((row) => {
+    const { fields, reportedAtMs, unretracted } = parsedClaim(row);
+    const retraction = retractionOf.get(row.claim_id);
+    if (!retraction) return unretracted;
+    return knownClaim(row.claim_id, fields, retraction.reported_at, { reportedAtMs, retractedAtMs: timeMs(retraction.reported_at) });
+  });
+  const first = known.find((claim) => claim.claimId === firstClaimId);
+  if (!first) return [];
+  const segments = statusTimeline(known, affiliationOf, first.reportedAtMs, changedFromMs);
+  // Which recorded fact each derived segment's instant comes from (the latest recorded then), and its
   // wording of the time (that of the first fact recorded then), whatever order the rows come in.
+  // Only the derived instants are noted: usually two of the development's many.
+  const derived = new Set(segments.map((segment) => segment.knownFromMs));
   const causes = new Map<number, { position: number; text: string; textPosition: number }>();
   const noteCause = (text: string, ms: number, position: number) => {
+    if (!derived.has(ms)) return;
     const seen = causes.get(ms);
     if (!seen) return void causes.set(ms, { position, text, textPosition: position });
     seen.position = Math.max(seen.position, position);
@@ -108,21 +123,12 @@ function statusSegments(developmentId: string, { firstClaimId, claims, retractio
       seen.textPosition = position;
     }
   };
-  // In the order they were recorded, whatever order they come in: claims whose times do not parse
-  // (a log from elsewhere) sort by their place in it.
-  const byPosition = [...claims].sort((a, b) => Number(a.position) - Number(b.position));
-  const known: KnownClaim[] = byPosition.map((row) => {
-    const { fields, reportedAtMs, unretracted } = parsedClaim(row);
-    noteCause(fields.reportedAt, reportedAtMs, Number(row.position));
-    const retraction = retractionOf.get(row.claim_id);
-    if (!retraction) return unretracted;
-    const retractedAtMs = timeMs(retraction.reported_at);
-    noteCause(retraction.reported_at, retractedAtMs, Number(retraction.position));
-    return knownClaim(row.claim_id, fields, retraction.reported_at, { reportedAtMs, retractedAtMs });
-  });
-  const first = known.find((claim) => claim.claimId === firstClaimId);
-  if (!first) return [];
-  return statusTimeline(known, affiliationOf, first.reportedAtMs, changedFromMs).map((segment) => {
+  for (let i = 0; i < known.length; i++) {
+    const claim = known[i];
+    noteCause(claim.fields.reportedAt, claim.reportedAtMs, Number(byPosition[i].position));
+    if (claim.retractedAt !== undefined) noteCause(claim.retractedAt, claim.retractedAtMs!, Number(retractionOf.get(claim.claimId)!.position));
+  }
+  return segments.map((segment) => {
     const cause = causes.get(segment.knownFromMs)!;
     return {
       development_id: developmentId,
