@@ -70,9 +70,8 @@ async function main(): Promise<void> {
         writes.push(result);
       };
       for (let round = 0; round < rounds; round++) {
-        // The floor first in even rounds, the writes first in odd ones: each round's pair is measured side by side.
         const measures = connections === 8 ? [floor, write, direct] : [floor, write];
-        // Each goes first in turn: each round's set is measured side by side.
+        // Each goes first in turn (the developments grow as they are written): each round's set is measured side by side.
         for (let turn = 0; turn < measures.length; turn++) await measures[(round + turn) % measures.length]();
       }
       const total = writes.reduce((sum, result) => sum + result.requests.total, 0);
