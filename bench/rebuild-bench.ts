@@ -294,7 +294,7 @@ type Figures = Readonly<{
   ms: Record<string, number[]>;
   digests: Record<string, string>;
   differences: string[];
-  /** SQLite: the transactions the floor inserted its rows in (those of the rebuild it copies). */
+  /** SQLite: the transactions the floor inserted its rows in (the rebuild's, unless BENCH_REBUILD_FLOOR_COMMITS). */
   floorCommits?: number;
 }>;
 
@@ -367,7 +367,7 @@ function report(figures: readonly Figures[], codes: readonly Code[], skipped?: s
     }
   }
   out.push(table(['store', 'contestant', 'events', 'events/s (min / median / max)', '÷ raw read, per round (min / median / max)'], rows), '');
-  for (const f of figures.filter((figures) => figures.ms[FLOOR])) {
+  for (const f of figures.filter((measured) => measured.ms[FLOOR])) {
     out.push(`${f.store}: ${codes[0].name} ÷ ${FLOOR}, per round: ${spread(f.ms[codes[0].name].map((ms, i) => f.ms[FLOOR][i] / ms), 2)}.`, '');
   }
   if (codes.length > 1) {
