@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Stance } from '../../src/domain/development/development.events';
 import { timeMs } from '../../src/domain/knowledge/development-view';
 import { FOREVER } from '../../src/database/schema';
@@ -141,5 +142,74 @@ describe('status segments start when the claim the development was recorded with
   });
   it('has no segment without the first claim', () => {
     expect(statusSegmentDiff('d1', { firstClaimId: 'gone', claims: [a1], retractions: [] }, []).insert).toEqual([]);
+  });
+});
+
+describe('status segments kept current change after change, as the knowledge projection keeps them', () => {
+  const HOUR = 3_600_000;
+  const BASE = Date.UTC(2024, 9, 1);
+  /** Knowledge times that collide often: a few days, as dates and as instants inside them. */
+  const knowledgeTime = fc.oneof(
+    fc.integer({ min: 0, max: 5 }).map((d) => new Date(BASE + d * 24 * HOUR).toISOString().slice(0, 10)),
+    fc.integer({ min: 0, max: 5 * 24 }).map((h) => new Date(BASE + h * HOUR).toISOString()),
+  );
+  const change = fc.oneof(
+    fc.record({ kind: fc.constant('report' as const), sourceId: fc.constantFrom('a', 'b', 'c'), stance: fc.constantFrom<Stance>('asserts', 'denies', 'confirms'), at: knowledgeTime }),
+    fc.record({ kind: fc.constant('correct' as const), claim: fc.nat(), at: knowledgeTime }),
+    fc.record({ kind: fc.constant('retract' as const), claim: fc.nat(), at: knowledgeTime }),
+  );
+  const affiliationOf = (sourceId: string) => (sourceId === 'c' ? 'c' : 'ab');
+  const inOrder = (rows: readonly SegmentRow[]) => [...rows].sort((x, y) => Number(x.known_from) - Number(y.known_from));
+
+  /**
+   * What `refreshStatusTimeline` reads: the current segments that end at or after `from`, bounded
+   * below by the start of the last one that starts before it (`currentSegmentsFrom`'s query).
+   */
+  const read = (current: readonly SegmentRow[], from: number) => {
+    const starts = current.map((row) => Number(row.known_from)).filter((start) => start < from);
+    const bound = starts.length === 0 ? Number.NEGATIVE_INFINITY : Math.max(...starts);
+    return current.filter((row) => Number(row.known_to) >= from && Number(row.known_from) >= bound);
+  };
+
+  it('never overlap, and are the whole timeline derived at once, after every report, correction and retraction', () => {
+    fc.assert(
+      fc.property(knowledgeTime, fc.array(change, { maxLength: 12 }), (firstAt, changes) => {
+        let position = 0;
+        const claims = new Map<string, ClaimRow>([['c0', claim('c0', 'a', 'asserts', firstAt, ++position)]]);
+        const retractions = new Map<string, RetractionRow>();
+        const recordedNow = (): RecordedClaims => ({ firstClaimId: 'c0', claims: [...claims.values()], retractions: [...retractions.values()] });
+        let current = statusSegmentDiff('d1', recordedNow(), [], affiliationOf).insert;
+        for (const next of changes) {
+          const ids = [...claims.keys()];
+          let from: number;
+          if (next.kind === 'report') {
+            const id = `c${ids.length}`;
+            claims.set(id, claim(id, next.sourceId, next.stance, next.at, ++position));
+            from = timeMs(next.at);
+          } else if (next.kind === 'correct') {
+            const id = ids[next.claim % ids.length];
+            const fields = JSON.parse(claims.get(id)!.fields) as { sourceId: string; stance: Stance; reportedAt: string };
+            claims.set(id, claim(id, fields.sourceId, fields.stance, next.at, ++position));
+            // As `projectClaim` answers: known from its old time until now, from its new one from now on.
+            from = Math.min(timeMs(fields.reportedAt), timeMs(next.at));
+          } else {
+            const id = ids[next.claim % ids.length];
+            if (retractions.has(id)) continue;
+            retractions.set(id, retraction(id, next.at, ++position));
+            from = timeMs(next.at);
+          }
+          const diff = statusSegmentDiff('d1', recordedNow(), read(current, from), affiliationOf, from);
+          // `supersede` closes every current segment of the development that starts at a closed `known_from`.
+          current = [...current.filter((row) => !diff.close.includes(Number(row.known_from))), ...diff.insert];
+          const ordered = inOrder(current);
+          ordered.forEach((row, i) => {
+            expect(Number(row.known_from)).toBeLessThan(Number(row.known_to));
+            expect(Number(row.known_to)).toBe(i === ordered.length - 1 ? FOREVER : Number(ordered[i + 1].known_from));
+          });
+          expect(ordered).toEqual(inOrder(statusSegmentDiff('d1', recordedNow(), [], affiliationOf).insert));
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
