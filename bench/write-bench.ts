@@ -71,8 +71,9 @@ async function main(): Promise<void> {
       };
       for (let round = 0; round < rounds; round++) {
         const measures = connections === 8 ? [floor, write, direct] : [floor, write];
-        // Each goes first in turn (the developments grow as they are written): each round's set is measured side by side.
-        for (let turn = 0; turn < measures.length; turn++) await measures[(round + turn) % measures.length]();
+        // In order in even rounds, in reverse in odd ones (the developments grow as they are written):
+        // each round's set is measured side by side, and over two rounds none always comes after another.
+        for (const measure of round % 2 === 0 ? measures : [...measures].reverse()) await measure();
       }
       const total = writes.reduce((sum, result) => sum + result.requests.total, 0);
       const [events, readModels] = committed.map((count) => count / total);
