@@ -5,7 +5,6 @@ import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
-import Database from 'better-sqlite3';
 import { SQLITE_FILE, openStorage, type Storage } from '../src/bootstrap/open-storage';
 import { openConnection } from '../src/database/sqlite-database';
 import { systemClock } from '../src/platform/clock';
@@ -120,7 +119,7 @@ const FLOOR = 'the rows alone';
 function captureRows(file: string, storage: Storage): RebuiltRows {
   const commits = (storage.readModel as { commitStats?: { transactions: number } }).commitStats?.transactions ?? 0;
   if (commits < 1) throw new Error('the rebuild committed no read-model transaction');
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openConnection(file, { readonly: true });
   try {
     const names = [...KNOWLEDGE_TABLES, 'projection_checkpoints'];
     // The tables, their indexes and the FTS5 tables, not FTS5's own shadow tables (the virtual table makes them).
@@ -140,7 +139,7 @@ function captureRows(file: string, storage: Storage): RebuiltRows {
 }
 
 /** `rows` inserted into a new file at `file`, in `rows.commits` transactions; the ms from the first insert to the last commit. */
-function insertRows(file: string, rows: RebuiltRows): number {
+function insertAlone(file: string, rows: RebuiltRows): number {
   const db = openConnection(file);
   try {
     // CREATE INDEX statements (the tables' own keys and the FTS5 tables come with their CREATE TABLE).
@@ -202,7 +201,7 @@ async function sqliteLevel(root: string): Promise<Level> {
         const dir = join(root, `sqlite-${round}-floor`);
         mkdirSync(dir, { recursive: true });
         try {
-          return insertRows(join(dir, SQLITE_FILE), rows);
+          return insertAlone(join(dir, SQLITE_FILE), rows);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
